@@ -1,0 +1,74 @@
+package dev.simdreg;
+
+import dev.simdreg.internal.AveragingKernels;
+import dev.simdreg.internal.Check;
+import dev.simdreg.internal.Providers;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Polyak averaging of iterates (Polyak and Juditsky 1992; DL book 8.7.3): the linear average
+ * {@code (1/t) Σ θ(s)} and the exponential running average. The average belongs to the caller and is
+ * updated in place; θ must not overlap it. Arguments are checked before anything is written.
+ */
+public final class Averaging {
+
+    private Averaging() {
+    }
+
+    private static AveragingKernels kernels() {
+        return Providers.kernels().averaging();
+    }
+
+    /**
+     * Adds iterate t to the linear average: {@code avg ← avg + (θ − avg)/t}. For t = 1 avg becomes an
+     * exact copy of θ, so avg's previous content is never read. Each element is rounded at most three
+     * times (one subtraction, one division, one addition); t is converted to float, exactly for
+     * {@code t <= 2^24}.
+     *
+     * @param avg   the average of iterates 1 … t−1, updated in place
+     * @param theta iterate t
+     * @param t     the 1-based iterate number
+     */
+    public static void linearAverage(float[] avg, float[] theta, long t) {
+        linearAverage(Check.array(avg, "avg"), Check.array(theta, "theta"), t);
+    }
+
+    /** The linear average on segments; see {@link #linearAverage(float[], float[], long)}. */
+    public static void linearAverage(MemorySegment avg, MemorySegment theta, long t) {
+        long n = checkPair(avg, theta);
+        Check.step(t, "t");
+        if (t == 1) {
+            MemorySegment.copy(theta, 0, avg, 0, n * Float.BYTES);
+        } else {
+            kernels().linearAverage(avg, theta, n, (float) t);
+        }
+    }
+
+    /**
+     * The exponential running average {@code avg ← α·avg + (1 − α)·θ} (α is the lecture's time constant;
+     * PyTorch's EMA keeps α as its {@code decay}). Computed as one fused multiply-add of {@code α·avg}
+     * onto {@code (1 − α)·θ}.
+     *
+     * @param avg   the running average, updated in place
+     * @param theta the new iterate
+     * @param alpha the weight of the old average, in [0, 1]
+     */
+    public static void exponentialAverage(float[] avg, float[] theta, float alpha) {
+        exponentialAverage(Check.array(avg, "avg"), Check.array(theta, "theta"), alpha);
+    }
+
+    /** The exponential average on segments; see {@link #exponentialAverage(float[], float[], float)}. */
+    public static void exponentialAverage(MemorySegment avg, MemorySegment theta, float alpha) {
+        long n = checkPair(avg, theta);
+        Check.fraction(alpha, "alpha");
+        kernels().exponentialAverage(avg, theta, n, alpha);
+    }
+
+    private static long checkPair(MemorySegment avg, MemorySegment theta) {
+        long n = Check.output(avg, "avg");
+        Check.sameSize("avg", n, "theta", Check.floats(theta, "theta"));
+        Check.disjoint(avg, "avg", theta, "theta");
+        return n;
+    }
+}

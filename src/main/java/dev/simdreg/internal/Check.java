@@ -1,0 +1,127 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Argument checks of the public facade. Each throws before any kernel runs, with a message that names
+ * the argument and its value or size.
+ */
+public final class Check {
+
+    private Check() {
+    }
+
+    /** The number of floats in s, which must be non-null, whole floats, alive and accessible here. */
+    public static long floats(MemorySegment s, String name) {
+        Objects.requireNonNull(s, name);
+        if (s.byteSize() % Float.BYTES != 0) {
+            throw new IllegalArgumentException(name + " has " + s.byteSize() + " bytes, not a whole number of floats");
+        }
+        if (!s.scope().isAlive()) {
+            throw new IllegalStateException(name + ": the arena of this segment is already closed");
+        }
+        if (!s.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException(name + ": this segment is confined to another thread");
+        }
+        return s.byteSize() / Float.BYTES;
+    }
+
+    /** As {@link #floats}, and s must be writable. */
+    public static long output(MemorySegment s, String name) {
+        long n = floats(s, name);
+        if (s.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is read-only");
+        }
+        return n;
+    }
+
+    /** The segment over a whole array, for the array forms of the API. */
+    public static MemorySegment array(float[] a, String name) {
+        return MemorySegment.ofArray(Objects.requireNonNull(a, name));
+    }
+
+    public static void sameSize(String name, long n, String otherName, long otherN) {
+        if (n != otherN) {
+            throw new IllegalArgumentException(otherName + " has " + otherN + " elements but " + name + " has " + n);
+        }
+    }
+
+    /** a and b share no byte. */
+    public static void disjoint(MemorySegment a, String aName, MemorySegment b, String bName) {
+        if (a.asOverlappingSlice(b).isPresent()) {
+            throw new IllegalArgumentException(aName + " and " + bName + " overlap; they must be separate buffers");
+        }
+    }
+
+    /**
+     * No two of the segments share a byte. Sorted by address within each backing object, so that a
+     * model's hundreds of gradients cost O(k log k), not O(k^2).
+     */
+    public static void pairwiseDisjoint(MemorySegment[] segments, String name) {
+        Map<Object, List<Integer>> byBase = new IdentityHashMap<>();
+        Object nativeMemory = new Object();
+        for (int i = 0; i < segments.length; i++) {
+            byBase.computeIfAbsent(segments[i].heapBase().orElse(nativeMemory), base -> new ArrayList<>()).add(i);
+        }
+        for (List<Integer> group : byBase.values()) {
+            group.sort(Comparator.comparingLong(i -> segments[i].address()));
+            for (int k = 1; k < group.size(); k++) {
+                disjoint(segments[group.get(k - 1)], name + "[" + group.get(k - 1) + "]",
+                        segments[group.get(k)], name + "[" + group.get(k) + "]");
+            }
+        }
+    }
+
+    /** out is exactly in (an in-place call) or shares no byte with it. */
+    public static void sameOrDisjoint(MemorySegment out, String outName, MemorySegment in, String inName) {
+        boolean same = out.byteSize() == in.byteSize() && out.address() == in.address()
+                && out.heapBase().orElse(null) == in.heapBase().orElse(null);
+        if (!same && out.asOverlappingSlice(in).isPresent()) {
+            throw new IllegalArgumentException(outName + " partially overlaps " + inName
+                    + "; pass the same buffer for an in-place call, or separate buffers");
+        }
+    }
+
+    public static float nonNegative(float value, String name) {
+        if (!(value >= 0 && value < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(name + " = " + value + " must be finite and >= 0");
+        }
+        return value;
+    }
+
+    public static float positive(float value, String name) {
+        if (!(value > 0 && value < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(name + " = " + value + " must be finite and > 0");
+        }
+        return value;
+    }
+
+    /** value in [0, 1]. */
+    public static float fraction(float value, String name) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + " = " + value + " must lie in [0, 1]");
+        }
+        return value;
+    }
+
+    /** value in [0, 1): a decay whose bias correction {@code 1 - value^t} must not vanish. */
+    public static float decay(float value, String name) {
+        if (!(value >= 0 && value < 1)) {
+            throw new IllegalArgumentException(name + " = " + value + " must lie in [0, 1)");
+        }
+        return value;
+    }
+
+    public static long step(long t, String name) {
+        if (t < 1) {
+            throw new IllegalArgumentException(name + " = " + t + " must be >= 1");
+        }
+        return t;
+    }
+}

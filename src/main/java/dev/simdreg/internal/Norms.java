@@ -1,0 +1,33 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Sums of squares without spurious overflow or underflow. The fast kernel squares in float; when its
+ * sum is infinite, NaN or so small that squares may have lost bits to underflow, a second pass scales
+ * the input by a power of two (exactly) so that the largest magnitude lies in [1, 4).
+ */
+public final class Norms {
+
+    /** Below this, squares of about 2^-75 or less may have flushed; their loss is at most n * 2^-149 absolute. */
+    private static final float SMALLEST_TRUSTED_SUM = 0x1p-70f;
+
+    private Norms() {
+    }
+
+    /** {@code sum x[i]^2} over {@code [from, from + n)}, in double so that it neither overflows nor underflows. */
+    public static double sumOfSquares(PenaltyKernels kernels, MemorySegment x, long from, long n) {
+        float fast = kernels.sumSquares(x, from, n, 1f);
+        if (fast >= SMALLEST_TRUSTED_SUM && fast <= Float.MAX_VALUE) {
+            return fast;
+        }
+        float max = kernels.maxAbs(x, from, n);
+        if (max == 0 || !(max < Float.POSITIVE_INFINITY)) {
+            return max; // all zero, or an infinity, or a NaN that wins over it
+        }
+        // getExponent is -127 for subnormals; clamping to +-126 keeps the scale a normal float.
+        int shift = Math.clamp(-Math.getExponent(max), -126, 126);
+        double scaled = kernels.sumSquares(x, from, n, Math.scalb(1f, shift));
+        return Math.scalb(scaled, -2 * shift);
+    }
+}

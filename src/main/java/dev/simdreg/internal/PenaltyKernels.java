@@ -1,0 +1,28 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Kernels of the norm-penalty family. Element counts and offsets are in floats; arguments are valid
+ * (the public facade checked them).
+ */
+public interface PenaltyKernels {
+
+    /** {@code out[i] = sign(x[i]) * max(|x[i]| - threshold, 0)}; out may be x. */
+    void softThreshold(MemorySegment x, MemorySegment out, long n, float threshold);
+
+    /** {@code w[i] = softThreshold(w[i] - learningRate * g[i], threshold)}. */
+    void proximalL1Step(MemorySegment w, MemorySegment g, long n, float learningRate, float threshold);
+
+    /** {@code sum |x[i]|} over {@code [from, from + n)}, accumulated in float. */
+    float sumAbs(MemorySegment x, long from, long n);
+
+    /** {@code sum (scale * x[i])^2} over {@code [from, from + n)}, accumulated in float. */
+    float sumSquares(MemorySegment x, long from, long n, float scale);
+
+    /** {@code max |x[i]|} over {@code [from, from + n)}; NaN if any element is NaN, 0 if n is 0. */
+    float maxAbs(MemorySegment x, long from, long n);
+
+    /** {@code x[i] *= factor} over {@code [from, from + n)}. */
+    void scale(MemorySegment x, long from, long n, float factor);
+}

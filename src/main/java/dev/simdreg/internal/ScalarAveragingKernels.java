@@ -1,0 +1,34 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.simdreg.internal.Floats.get;
+import static dev.simdreg.internal.Floats.set;
+
+/** Scalar Polyak-averaging kernels; the static range methods are also the vector kernels' tails. */
+public final class ScalarAveragingKernels implements AveragingKernels {
+
+    public static void linearAverageRange(MemorySegment avg, MemorySegment theta, long from, long to, float count) {
+        for (long i = from; i < to; i++) {
+            float a = get(avg, i);
+            set(avg, i, a + (get(theta, i) - a) / count);
+        }
+    }
+
+    public static void exponentialAverageRange(MemorySegment avg, MemorySegment theta, long from, long to, float decay) {
+        float complement = 1f - decay;
+        for (long i = from; i < to; i++) {
+            set(avg, i, Math.fma(decay, get(avg, i), complement * get(theta, i)));
+        }
+    }
+
+    @Override
+    public void linearAverage(MemorySegment avg, MemorySegment theta, long n, float count) {
+        linearAverageRange(avg, theta, 0, n, count);
+    }
+
+    @Override
+    public void exponentialAverage(MemorySegment avg, MemorySegment theta, long n, float decay) {
+        exponentialAverageRange(avg, theta, 0, n, decay);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.simdreg.internal.Floats.get;
+import static dev.simdreg.internal.Floats.set;
+
+/**
+ * Scalar norm-penalty kernels. The static range methods are also the vector kernels' tails, so a tail
+ * element gets the same bits as on the scalar path.
+ */
+public final class ScalarPenaltyKernels implements PenaltyKernels {
+
+    /** {@code sign(x) * max(|x| - t, 0)}: keeps the sign of zero results, as PyTorch's softshrink. */
+    static float softThreshold(float x, float threshold) {
+        return Math.copySign(Math.max(Math.abs(x) - threshold, 0f), x);
+    }
+
+    public static void softThresholdRange(MemorySegment x, MemorySegment out, long from, long to, float threshold) {
+        for (long i = from; i < to; i++) {
+            set(out, i, softThreshold(get(x, i), threshold));
+        }
+    }
+
+    public static void proximalL1StepRange(MemorySegment w, MemorySegment g, long from, long to, float learningRate,
+                                      float threshold) {
+        for (long i = from; i < to; i++) {
+            set(w, i, softThreshold(Math.fma(-learningRate, get(g, i), get(w, i)), threshold));
+        }
+    }
+
+    public static float sumAbsRange(MemorySegment x, long from, long to) {
+        float sum = 0;
+        for (long i = from; i < to; i++) {
+            sum += Math.abs(get(x, i));
+        }
+        return sum;
+    }
+
+    public static float sumSquaresRange(MemorySegment x, long from, long to, float scale) {
+        float sum = 0;
+        for (long i = from; i < to; i++) {
+            float v = get(x, i) * scale;
+            sum = Math.fma(v, v, sum);
+        }
+        return sum;
+    }
+
+    public static float maxAbsRange(MemorySegment x, long from, long to) {
+        float max = 0;
+        for (long i = from; i < to; i++) {
+            max = Math.max(max, Math.abs(get(x, i)));
+        }
+        return max;
+    }
+
+    public static void scaleRange(MemorySegment x, long from, long to, float factor) {
+        for (long i = from; i < to; i++) {
+            set(x, i, get(x, i) * factor);
+        }
+    }
+
+    @Override
+    public void softThreshold(MemorySegment x, MemorySegment out, long n, float threshold) {
+        softThresholdRange(x, out, 0, n, threshold);
+    }
+
+    @Override
+    public void proximalL1Step(MemorySegment w, MemorySegment g, long n, float learningRate, float threshold) {
+        proximalL1StepRange(w, g, 0, n, learningRate, threshold);
+    }
+
+    @Override
+    public float sumAbs(MemorySegment x, long from, long n) {
+        return sumAbsRange(x, from, from + n);
+    }
+
+    @Override
+    public float sumSquares(MemorySegment x, long from, long n, float scale) {
+        return sumSquaresRange(x, from, from + n, scale);
+    }
+
+    @Override
+    public float maxAbs(MemorySegment x, long from, long n) {
+        return maxAbsRange(x, from, from + n);
+    }
+
+    @Override
+    public void scale(MemorySegment x, long from, long n, float factor) {
+        scaleRange(x, from, from + n, factor);
+    }
+}

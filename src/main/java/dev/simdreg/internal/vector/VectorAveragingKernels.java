@@ -1,0 +1,38 @@
+package dev.simdreg.internal.vector;
+
+import dev.simdreg.internal.AveragingKernels;
+import dev.simdreg.internal.ScalarAveragingKernels;
+import jdk.incubator.vector.FloatVector;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.simdreg.internal.vector.Species.LANES;
+import static dev.simdreg.internal.vector.Species.load;
+import static dev.simdreg.internal.vector.Species.loopEnd;
+import static dev.simdreg.internal.vector.Species.splat;
+import static dev.simdreg.internal.vector.Species.store;
+
+/** Vector Polyak-averaging kernels, operation for operation the scalar ones. */
+final class VectorAveragingKernels implements AveragingKernels {
+
+    @Override
+    public void linearAverage(MemorySegment avg, MemorySegment theta, long n, float count) {
+        long i = 0;
+        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+            FloatVector a = load(avg, i);
+            store(a.add(load(theta, i).sub(a).div(count)), avg, i);
+        }
+        ScalarAveragingKernels.linearAverageRange(avg, theta, i, n, count);
+    }
+
+    @Override
+    public void exponentialAverage(MemorySegment avg, MemorySegment theta, long n, float decay) {
+        FloatVector decayVector = splat(decay);
+        float complement = 1f - decay;
+        long i = 0;
+        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+            store(load(avg, i).fma(decayVector, load(theta, i).mul(complement)), avg, i);
+        }
+        ScalarAveragingKernels.exponentialAverageRange(avg, theta, i, n, decay);
+    }
+}

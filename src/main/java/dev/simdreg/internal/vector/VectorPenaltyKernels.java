@@ -1,0 +1,110 @@
+package dev.simdreg.internal.vector;
+
+import dev.simdreg.internal.PenaltyKernels;
+import dev.simdreg.internal.ScalarPenaltyKernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.simdreg.internal.vector.Species.FLOATS;
+import static dev.simdreg.internal.vector.Species.LANES;
+import static dev.simdreg.internal.vector.Species.load;
+import static dev.simdreg.internal.vector.Species.loopEnd;
+import static dev.simdreg.internal.vector.Species.splat;
+import static dev.simdreg.internal.vector.Species.store;
+
+/**
+ * Vector norm-penalty kernels. Reductions keep four accumulators: one would chain every add on the
+ * previous one's 3-4 cycle latency.
+ */
+final class VectorPenaltyKernels implements PenaltyKernels {
+
+    private static final int SIGN_BIT = 0x8000_0000;
+
+    /** {@code sign(x) * max(|x| - t, 0)}, the sign copied bitwise so that zero results keep the sign of x. */
+    private static FloatVector softThreshold(FloatVector x, float threshold) {
+        FloatVector magnitude = x.abs().sub(threshold).max(0f);
+        return magnitude.reinterpretAsInts()
+                .or(x.reinterpretAsInts().and(SIGN_BIT))
+                .reinterpretAsFloats();
+    }
+
+    @Override
+    public void softThreshold(MemorySegment x, MemorySegment out, long n, float threshold) {
+        long i = 0;
+        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+            store(softThreshold(load(x, i), threshold), out, i);
+        }
+        ScalarPenaltyKernels.softThresholdRange(x, out, i, n, threshold);
+    }
+
+    @Override
+    public void proximalL1Step(MemorySegment w, MemorySegment g, long n, float learningRate, float threshold) {
+        FloatVector negativeRate = splat(-learningRate);
+        long i = 0;
+        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+            store(softThreshold(load(g, i).fma(negativeRate, load(w, i)), threshold), w, i);
+        }
+        ScalarPenaltyKernels.proximalL1StepRange(w, g, i, n, learningRate, threshold);
+    }
+
+    @Override
+    public float sumAbs(MemorySegment x, long from, long n) {
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
+        long i = from;
+        for (long end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
+            a0 = a0.add(load(x, i).abs());
+            a1 = a1.add(load(x, i + LANES).abs());
+            a2 = a2.add(load(x, i + 2 * LANES).abs());
+            a3 = a3.add(load(x, i + 3 * LANES).abs());
+        }
+        for (long end = loopEnd(from, n, LANES); i < end; i += LANES) {
+            a0 = a0.add(load(x, i).abs());
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
+                + ScalarPenaltyKernels.sumAbsRange(x, i, from + n);
+    }
+
+    @Override
+    public float sumSquares(MemorySegment x, long from, long n, float scale) {
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
+        long i = from;
+        for (long end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
+            FloatVector v0 = load(x, i).mul(scale);
+            FloatVector v1 = load(x, i + LANES).mul(scale);
+            FloatVector v2 = load(x, i + 2 * LANES).mul(scale);
+            FloatVector v3 = load(x, i + 3 * LANES).mul(scale);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
+            a2 = v2.fma(v2, a2);
+            a3 = v3.fma(v3, a3);
+        }
+        for (long end = loopEnd(from, n, LANES); i < end; i += LANES) {
+            FloatVector v = load(x, i).mul(scale);
+            a0 = v.fma(v, a0);
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
+                + ScalarPenaltyKernels.sumSquaresRange(x, i, from + n, scale);
+    }
+
+    @Override
+    public float maxAbs(MemorySegment x, long from, long n) {
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0;
+        long i = from;
+        for (long end = loopEnd(from, n, 2 * LANES); i < end; i += 2 * LANES) {
+            a0 = a0.max(load(x, i).abs());
+            a1 = a1.max(load(x, i + LANES).abs());
+        }
+        return Math.max(a0.max(a1).reduceLanes(VectorOperators.MAX), ScalarPenaltyKernels.maxAbsRange(x, i, from + n));
+    }
+
+    @Override
+    public void scale(MemorySegment x, long from, long n, float factor) {
+        long i = from;
+        for (long end = loopEnd(from, n, LANES); i < end; i += LANES) {
+            store(load(x, i).mul(factor), x, i);
+        }
+        ScalarPenaltyKernels.scaleRange(x, i, from + n, factor);
+    }
+}
