@@ -21,6 +21,8 @@ import static dev.simdreg.internal.vector.Species.store;
 final class VectorPenaltyKernels implements PenaltyKernels {
 
     private static final int SIGN_BIT = 0x8000_0000;
+    /** Floats per block of a sum: 64 KiB, a multiple of every unroll. */
+    private static final long BLOCK = 1 << 14;
 
     /** {@code sign(x) * max(|x| - t, 0)}, the sign copied bitwise so that zero results keep the sign of x. */
     private static FloatVector softThreshold(FloatVector x, float threshold) {
@@ -51,6 +53,30 @@ final class VectorPenaltyKernels implements PenaltyKernels {
 
     @Override
     public float sumAbs(MemorySegment x, long from, long n) {
+        return (float) sumInBlocks(x, from, n, false, 1f);
+    }
+
+    @Override
+    public float sumSquares(MemorySegment x, long from, long n, float scale) {
+        return (float) sumInBlocks(x, from, n, true, scale);
+    }
+
+    /**
+     * Σ|x| or Σ(scale·x)² (squares) over blocks of {@link #BLOCK} floats: float partial sums within a
+     * block, then double across blocks. Sixteen-lane float partials alone drift by 3e-5 over 16M elements
+     * (measured); per block each of the 4·LANES partial sums adds at most 1024 terms (256 at 512 bits).
+     */
+    private static double sumInBlocks(MemorySegment x, long from, long n, boolean squares, float scale) {
+        double total = 0;
+        long end = from + n;
+        for (long block = from; block < end; block += BLOCK) {
+            long length = Math.min(BLOCK, end - block);
+            total += squares ? sumSquaresBlock(x, block, length, scale) : sumAbsBlock(x, block, length);
+        }
+        return total;
+    }
+
+    private static float sumAbsBlock(MemorySegment x, long from, long n) {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
         long i = from;
         for (long end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
@@ -66,8 +92,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
                 + ScalarPenaltyKernels.sumAbsRange(x, i, from + n);
     }
 
-    @Override
-    public float sumSquares(MemorySegment x, long from, long n, float scale) {
+    private static float sumSquaresBlock(MemorySegment x, long from, long n, float scale) {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
         long i = from;
         for (long end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {

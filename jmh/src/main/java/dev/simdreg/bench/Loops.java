@@ -1,0 +1,117 @@
+package dev.simdreg.bench;
+
+import dev.simdreg.AdamW;
+import dev.simdreg.Sgd;
+
+/**
+ * The plain Java loops a user would write without simdreg, over float[]: the context for the library's
+ * numbers (C2 may auto-vectorize the element-wise ones; it cannot reorder the float sums).
+ */
+final class Loops {
+
+    private Loops() {
+    }
+
+    static void softThreshold(float[] x, float t, float[] out) {
+        for (int i = 0; i < x.length; i++) {
+            out[i] = Math.copySign(Math.max(Math.abs(x[i]) - t, 0f), x[i]);
+        }
+    }
+
+    static void proximalL1Step(float[] w, float[] g, float rate, float threshold) {
+        for (int i = 0; i < w.length; i++) {
+            float s = w[i] - rate * g[i];
+            w[i] = Math.copySign(Math.max(Math.abs(s) - threshold, 0f), s);
+        }
+    }
+
+    static float l1Norm(float[] x) {
+        float sum = 0;
+        for (float v : x) {
+            sum += Math.abs(v);
+        }
+        return sum;
+    }
+
+    static float l2Norm(float[] x) {
+        return (float) Math.sqrt(sumOfSquares(x, 0, x.length));
+    }
+
+    private static float sumOfSquares(float[] x, int from, int to) {
+        float sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += x[i] * x[i];
+        }
+        return sum;
+    }
+
+    static long maxNormRows(float[] w, int rows, int cols, float maxNorm) {
+        long scaled = 0;
+        for (int r = 0; r < rows; r++) {
+            float norm = (float) Math.sqrt(sumOfSquares(w, r * cols, r * cols + cols));
+            if (norm > maxNorm) {
+                float f = maxNorm / norm;
+                for (int i = r * cols; i < r * cols + cols; i++) {
+                    w[i] *= f;
+                }
+                scaled++;
+            }
+        }
+        return scaled;
+    }
+
+    static float clipGradNorm(float[][] grads, float maxNorm) {
+        double sum = 0;
+        for (float[] g : grads) {
+            sum += sumOfSquares(g, 0, g.length);
+        }
+        float total = (float) Math.sqrt(sum);
+        float factor = (float) (maxNorm / (total + 1e-6));
+        if (factor < 1) {
+            for (float[] g : grads) {
+                for (int i = 0; i < g.length; i++) {
+                    g[i] *= factor;
+                }
+            }
+        }
+        return total;
+    }
+
+    static void sgd(Sgd s, float[] w, float[] g) {
+        for (int i = 0; i < w.length; i++) {
+            w[i] -= s.learningRate() * (g[i] + s.weightDecay() * w[i]);
+        }
+    }
+
+    static void sgdMomentum(Sgd s, float[] w, float[] g, float[] buf) {
+        float damping = 1 - s.dampening();
+        for (int i = 0; i < w.length; i++) {
+            float d = g[i] + s.weightDecay() * w[i];
+            buf[i] = s.momentum() * buf[i] + damping * d;
+            w[i] -= s.learningRate() * buf[i];
+        }
+    }
+
+    static void adamW(AdamW a, long step, float[] w, float[] g, float[] m, float[] v) {
+        float decay = 1 - a.learningRate() * a.weightDecay();
+        float stepSize = (float) (a.learningRate() / (1 - Math.pow(a.beta1(), step)));
+        float bias2Sqrt = (float) Math.sqrt(1 - Math.pow(a.beta2(), step));
+        for (int i = 0; i < w.length; i++) {
+            m[i] = a.beta1() * m[i] + (1 - a.beta1()) * g[i];
+            v[i] = a.beta2() * v[i] + (1 - a.beta2()) * g[i] * g[i];
+            w[i] = w[i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / bias2Sqrt + a.eps());
+        }
+    }
+
+    static void linearAverage(float[] avg, float[] theta, long t) {
+        for (int i = 0; i < avg.length; i++) {
+            avg[i] += (theta[i] - avg[i]) / t;
+        }
+    }
+
+    static void exponentialAverage(float[] avg, float[] theta, float alpha) {
+        for (int i = 0; i < avg.length; i++) {
+            avg[i] = alpha * avg[i] + (1 - alpha) * theta[i];
+        }
+    }
+}
