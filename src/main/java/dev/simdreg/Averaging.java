@@ -2,6 +2,7 @@ package dev.simdreg;
 
 import dev.simdreg.internal.AveragingKernels;
 import dev.simdreg.internal.Check;
+import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Providers;
 
 import java.lang.foreign.MemorySegment;
@@ -41,7 +42,11 @@ public final class Averaging {
         if (t == 1) {
             MemorySegment.copy(theta, 0, avg, 0, n * Float.BYTES);
         } else {
-            kernels().linearAverage(avg, theta, n, (float) t);
+            for (long base = 0; base < n; base += Chunks.MAX) {
+                int length = Chunks.length(n, base);
+                kernels().linearAverage(Chunks.of(avg, base, length), Chunks.of(theta, base, length), length,
+                        (float) t);
+            }
         }
     }
 
@@ -62,7 +67,10 @@ public final class Averaging {
     public static void exponentialAverage(MemorySegment avg, MemorySegment theta, float alpha) {
         long n = checkPair(avg, theta);
         Check.fraction(alpha, "alpha");
-        kernels().exponentialAverage(avg, theta, n, alpha);
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            kernels().exponentialAverage(Chunks.of(avg, base, length), Chunks.of(theta, base, length), length, alpha);
+        }
     }
 
     private static long checkPair(MemorySegment avg, MemorySegment theta) {

@@ -1,6 +1,7 @@
 package dev.simdreg;
 
 import dev.simdreg.internal.Check;
+import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.OptimizerKernels;
 import dev.simdreg.internal.Providers;
 
@@ -50,15 +51,23 @@ public final class Optimizers {
         Check.sameSize("w", n, "grad", Check.floats(grad, "grad"));
         Check.disjoint(w, "w", grad, "grad");
         if (sgd.momentum() == 0) {
-            kernels().sgd(w, grad, n, sgd.learningRate(), sgd.weightDecay());
+            for (long base = 0; base < n; base += Chunks.MAX) {
+                int length = Chunks.length(n, base);
+                kernels().sgd(Chunks.of(w, base, length), Chunks.of(grad, base, length), length, sgd.learningRate(),
+                        sgd.weightDecay());
+            }
             return;
         }
         Objects.requireNonNull(momentumBuffer, "momentumBuffer (required when momentum > 0)");
         Check.sameSize("w", n, "momentumBuffer", Check.output(momentumBuffer, "momentumBuffer"));
         Check.disjoint(w, "w", momentumBuffer, "momentumBuffer");
         Check.disjoint(grad, "grad", momentumBuffer, "momentumBuffer");
-        kernels().sgdMomentum(w, grad, momentumBuffer, n, sgd.learningRate(), sgd.weightDecay(), sgd.momentum(),
-                1f - sgd.dampening(), sgd.nesterov(), step == 1);
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            kernels().sgdMomentum(Chunks.of(w, base, length), Chunks.of(grad, base, length),
+                    Chunks.of(momentumBuffer, base, length), length, sgd.learningRate(), sgd.weightDecay(),
+                    sgd.momentum(), 1f - sgd.dampening(), sgd.nesterov(), step == 1);
+        }
     }
 
     /**
@@ -87,12 +96,21 @@ public final class Optimizers {
         Check.sameSize("w", n, "grad", Check.floats(grad, "grad"));
         Check.sameSize("w", n, "m", Check.output(m, "m"));
         Check.sameSize("w", n, "v", Check.output(v, "v"));
-        Check.pairwiseDisjoint(new MemorySegment[] {w, grad, m, v}, "[w, grad, m, v]");
+        Check.disjoint(w, "w", grad, "grad");
+        Check.disjoint(w, "w", m, "m");
+        Check.disjoint(w, "w", v, "v");
+        Check.disjoint(grad, "grad", m, "m");
+        Check.disjoint(grad, "grad", v, "v");
+        Check.disjoint(m, "m", v, "v");
         double lr = adamW.learningRate();
         double bias1 = 1 - Math.pow(adamW.beta1(), step);
         double bias2 = 1 - Math.pow(adamW.beta2(), step);
         var scalars = new OptimizerKernels.AdamWStep((float) (1 - lr * adamW.weightDecay()), 1f - adamW.beta1(),
                 adamW.beta2(), 1f - adamW.beta2(), (float) (lr / bias1), (float) (1 / Math.sqrt(bias2)), adamW.eps());
-        kernels().adamW(w, grad, m, v, n, scalars);
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            kernels().adamW(Chunks.of(w, base, length), Chunks.of(grad, base, length), Chunks.of(m, base, length),
+                    Chunks.of(v, base, length), length, scalars);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.simdreg;
 
 import dev.simdreg.internal.Check;
+import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Norms;
 import dev.simdreg.internal.PenaltyKernels;
 import dev.simdreg.internal.Providers;
@@ -45,7 +46,10 @@ public final class Penalties {
         Check.sameSize("x", n, "out", Check.output(out, "out"));
         Check.sameOrDisjoint(out, "out", x, "x");
         Check.nonNegative(threshold, "threshold");
-        kernels().softThreshold(x, out, n, threshold);
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            kernels().softThreshold(Chunks.of(x, base, length), Chunks.of(out, base, length), length, threshold);
+        }
     }
 
     /**
@@ -71,7 +75,11 @@ public final class Penalties {
         Check.nonNegative(learningRate, "learningRate");
         Check.nonNegative(l1, "l1");
         float threshold = Check.nonNegative(learningRate * l1, "learningRate * l1");
-        kernels().proximalL1Step(w, grad, n, learningRate, threshold);
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            kernels().proximalL1Step(Chunks.of(w, base, length), Chunks.of(grad, base, length), length, learningRate,
+                    threshold);
+        }
     }
 
     /**
@@ -85,7 +93,13 @@ public final class Penalties {
 
     /** The L1 norm of a segment; see {@link #l1Norm(float[])}. */
     public static float l1Norm(MemorySegment x) {
-        return kernels().sumAbs(x, 0, Check.floats(x, "x"));
+        long n = Check.floats(x, "x");
+        double sum = 0;
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            sum += kernels().sumAbs(Chunks.of(x, base, length), 0, length);
+        }
+        return (float) sum;
     }
 
     /**
@@ -100,7 +114,8 @@ public final class Penalties {
 
     /** The sum of squares of a segment; see {@link #sumOfSquares(float[])}. */
     public static float sumOfSquares(MemorySegment x) {
-        return (float) Norms.sumOfSquares(kernels(), x, 0, Check.floats(x, "x"));
+        Check.floats(x, "x");
+        return (float) Norms.sumOfSquares(kernels(), x);
     }
 
     /**
@@ -114,6 +129,7 @@ public final class Penalties {
 
     /** The Euclidean norm of a segment; see {@link #l2Norm(float[])}. */
     public static float l2Norm(MemorySegment x) {
-        return (float) Math.sqrt(Norms.sumOfSquares(kernels(), x, 0, Check.floats(x, "x")));
+        Check.floats(x, "x");
+        return (float) Math.sqrt(Norms.sumOfSquares(kernels(), x));
     }
 }

@@ -39,9 +39,14 @@ public final class Projections {
 
     /** Projection of a segment; see {@link #projectToL2Ball(float[], float)}. */
     public static float projectToL2Ball(MemorySegment v, float radius) {
-        long n = Check.output(v, "v");
+        Check.output(v, "v");
         Check.positive(radius, "radius");
-        return (float) shrinkToNorm(kernels(), v, 0, n, radius);
+        PenaltyKernels kernels = kernels();
+        double norm = Math.sqrt(Norms.sumOfSquares(kernels, v));
+        if (norm > radius) {
+            Norms.scale(kernels, v, (float) (radius / norm));
+        }
+        return (float) norm;
     }
 
     /**
@@ -63,8 +68,9 @@ public final class Projections {
     /** Per-row max-norm of a segment; see {@link #maxNormRows(float[], int, int, float)}. */
     public static long maxNormRows(MemorySegment w, long rows, long cols, float maxNorm) {
         long n = Check.output(w, "w");
-        if (rows < 0 || cols < 0 || (cols > 0 && rows > Long.MAX_VALUE / cols)) {
-            throw new IllegalArgumentException("rows = " + rows + " and cols = " + cols + " must be >= 0");
+        if (rows < 0 || cols < 0 || cols > Integer.MAX_VALUE || (cols > 0 && rows > Long.MAX_VALUE / cols)) {
+            throw new IllegalArgumentException("rows = " + rows + " and cols = " + cols
+                    + " must be >= 0, cols at most " + Integer.MAX_VALUE);
         }
         if (rows * cols != n) {
             throw new IllegalArgumentException("w has " + n + " elements but rows * cols = " + rows + " * " + cols
@@ -72,9 +78,14 @@ public final class Projections {
         }
         Check.positive(maxNorm, "maxNorm");
         PenaltyKernels kernels = kernels();
+        boolean intIndexed = n <= Integer.MAX_VALUE; // else each row gets a slice of its own
         long scaled = 0;
         for (long row = 0; row < rows; row++) {
-            if (shrinkToNorm(kernels, w, row * cols, cols, maxNorm) > maxNorm) {
+            MemorySegment segment = intIndexed ? w : w.asSlice(row * cols * Float.BYTES, cols * Float.BYTES);
+            int from = intIndexed ? (int) (row * cols) : 0;
+            double norm = Math.sqrt(Norms.sumOfSquares(kernels, segment, from, (int) cols));
+            if (norm > maxNorm) {
+                kernels.scale(segment, from, (int) cols, (float) (maxNorm / norm));
                 scaled++;
             }
         }
@@ -125,7 +136,7 @@ public final class Projections {
         PenaltyKernels kernels = kernels();
         double sumOfSquares = 0;
         for (MemorySegment g : grads) {
-            sumOfSquares += Norms.sumOfSquares(kernels, g, 0, g.byteSize() / Float.BYTES);
+            sumOfSquares += Norms.sumOfSquares(kernels, g);
         }
         double total = Math.sqrt(sumOfSquares);
         if (errorIfNonfinite && !Double.isFinite(total)) {
@@ -134,18 +145,9 @@ public final class Projections {
         double factor = maxNorm / (total + 1e-6);
         if (!(factor >= 1)) {
             for (MemorySegment g : grads) {
-                kernels.scale(g, 0, g.byteSize() / Float.BYTES, (float) factor);
+                Norms.scale(kernels, g, (float) factor);
             }
         }
         return (float) total;
-    }
-
-    /** Scales {@code [from, from + n)} of x to norm {@code limit} if its norm exceeds it; returns the norm before. */
-    private static double shrinkToNorm(PenaltyKernels kernels, MemorySegment x, long from, long n, float limit) {
-        double norm = Math.sqrt(Norms.sumOfSquares(kernels, x, from, n));
-        if (norm > limit) {
-            kernels.scale(x, from, n, (float) (limit / norm));
-        }
-        return norm;
     }
 }

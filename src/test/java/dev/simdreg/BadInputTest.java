@@ -135,6 +135,22 @@ class BadInputTest {
         expect("clip: null tensor", NPE, b -> Projections.clipGradNorm(new float[][] {b.a, null}, 1), "grads[1]");
         expect("clip: same tensor twice", IAE, b -> Projections.clipGradNorm(new float[][] {b.a, b.b, b.a}, 1),
                 "grads[0]", "grads[2]", "overlap");
+        expect("clip: many tensors, one twice", IAE, b -> {
+            float[][] many = new float[12][];
+            for (int i = 0; i < many.length; i++) {
+                many[i] = i == 3 ? b.a : i == 9 ? b.b : i == 11 ? b.a : new float[N];
+            }
+            Projections.clipGradNorm(many, 1e-3f);
+        }, "grads[3]", "grads[11]", "overlap");
+        expect("clip: many segments, two overlapping", IAE, b -> {
+            MemorySegment[] many = new MemorySegment[10];
+            for (int i = 0; i < many.length; i++) {
+                many[i] = b.arena.allocate(N * 4L);
+            }
+            many[7] = b.shifted();
+            many[2] = b.head();
+            Projections.clipGradNorm(many, 1e-3f);
+        }, "grads[2]", "grads[7]", "overlap");
         expect("clip: overlapping segments", IAE,
                 b -> Projections.clipGradNorm(new MemorySegment[] {b.shifted(), b.sa, b.head()}, 1), "grads", "overlap");
         expect("clip: read-only", IAE,

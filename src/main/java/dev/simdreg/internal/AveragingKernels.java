@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
 public interface AveragingKernels {
 
     /** {@code avg[i] += (theta[i] - avg[i]) / count}. */
-    void linearAverage(MemorySegment avg, MemorySegment theta, long n, float count);
+    void linearAverage(MemorySegment avg, MemorySegment theta, int n, float count);
 
     /** {@code avg[i] = decay * avg[i] + (1 - decay) * theta[i]}. */
-    void exponentialAverage(MemorySegment avg, MemorySegment theta, long n, float decay);
+    void exponentialAverage(MemorySegment avg, MemorySegment theta, int n, float decay);
 }

@@ -14,6 +14,9 @@ import java.util.Objects;
  */
 public final class Check {
 
+    /** Up to this many segments, the k(k-1)/2 comparisons are cheaper than sorting. */
+    private static final int PAIRWISE_LIMIT = 8;
+
     private Check() {
     }
 
@@ -60,10 +63,18 @@ public final class Check {
     }
 
     /**
-     * No two of the segments share a byte. Sorted by address within each backing object, so that a
-     * model's hundreds of gradients cost O(k log k), not O(k^2).
+     * No two of the segments share a byte. A few segments are compared pairwise, allocating nothing;
+     * many (a model's gradients) are sorted by address within each backing object: O(k log k), not O(k^2).
      */
     public static void pairwiseDisjoint(MemorySegment[] segments, String name) {
+        if (segments.length <= PAIRWISE_LIMIT) {
+            for (int i = 0; i < segments.length; i++) {
+                for (int j = 0; j < i; j++) {
+                    disjoint(segments[j], name + "[" + j + "]", segments[i], name + "[" + i + "]");
+                }
+            }
+            return;
+        }
         Map<Object, List<Integer>> byBase = new IdentityHashMap<>();
         Object nativeMemory = new Object();
         for (int i = 0; i < segments.length; i++) {

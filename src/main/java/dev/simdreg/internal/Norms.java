@@ -3,9 +3,10 @@ package dev.simdreg.internal;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Sums of squares without spurious overflow or underflow. The fast kernel squares in float; when its
- * sum is infinite, NaN or so small that squares may have lost bits to underflow, a second pass scales
- * the input by a power of two (exactly) so that the largest magnitude lies in [1, 4).
+ * Sums of squares without spurious overflow or underflow, and the scaling that projections apply. The
+ * fast kernel squares in float; when its sum is infinite, NaN or so small that squares may have lost
+ * bits to underflow, a second pass scales the input by a power of two (exactly) so that the largest
+ * magnitude lies in [1, 4).
  */
 public final class Norms {
 
@@ -15,8 +16,19 @@ public final class Norms {
     private Norms() {
     }
 
+    /** {@code sum x[i]^2} over all of x, in double so that it neither overflows nor underflows. */
+    public static double sumOfSquares(PenaltyKernels kernels, MemorySegment x) {
+        long n = x.byteSize() / Float.BYTES;
+        double sum = 0;
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            sum += sumOfSquares(kernels, Chunks.of(x, base, length), 0, length);
+        }
+        return sum;
+    }
+
     /** {@code sum x[i]^2} over {@code [from, from + n)}, in double so that it neither overflows nor underflows. */
-    public static double sumOfSquares(PenaltyKernels kernels, MemorySegment x, long from, long n) {
+    public static double sumOfSquares(PenaltyKernels kernels, MemorySegment x, int from, int n) {
         float fast = kernels.sumSquares(x, from, n, 1f);
         if (fast >= SMALLEST_TRUSTED_SUM && fast <= Float.MAX_VALUE) {
             return fast;
@@ -29,5 +41,14 @@ public final class Norms {
         int shift = Math.clamp(-Math.getExponent(max), -126, 126);
         double scaled = kernels.sumSquares(x, from, n, Math.scalb(1f, shift));
         return Math.scalb(scaled, -2 * shift);
+    }
+
+    /** {@code x[i] *= factor} over all of x. */
+    public static void scale(PenaltyKernels kernels, MemorySegment x, float factor) {
+        long n = x.byteSize() / Float.BYTES;
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            kernels.scale(Chunks.of(x, base, length), 0, length, factor);
+        }
     }
 }

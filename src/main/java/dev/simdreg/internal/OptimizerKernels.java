@@ -6,18 +6,18 @@ import java.lang.foreign.MemorySegment;
 public interface OptimizerKernels {
 
     /** Plain SGD with L2 weight decay: {@code w -= learningRate * (g + weightDecay * w)}. */
-    void sgd(MemorySegment w, MemorySegment g, long n, float learningRate, float weightDecay);
+    void sgd(MemorySegment w, MemorySegment g, int n, float learningRate, float weightDecay);
 
     /**
      * SGD with momentum, PyTorch order: {@code d = g + weightDecay * w};
      * {@code buf = firstStep ? d : momentum * buf + dampingFactor * d};
      * {@code u = nesterov ? d + momentum * buf : buf}; {@code w -= learningRate * u}.
      */
-    void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, long n, float learningRate,
+    void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int n, float learningRate,
                      float weightDecay, float momentum, float dampingFactor, boolean nesterov, boolean firstStep);
 
     /** AdamW with decoupled decay and bias correction folded into {@code step}. */
-    void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, long n, AdamWStep step);
+    void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int n, AdamWStep step);
 
     /**
      * The per-call scalars of one AdamW step, computed once in double by the facade.

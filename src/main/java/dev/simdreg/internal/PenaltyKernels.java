@@ -9,20 +9,20 @@ import java.lang.foreign.MemorySegment;
 public interface PenaltyKernels {
 
     /** {@code out[i] = sign(x[i]) * max(|x[i]| - threshold, 0)}; out may be x. */
-    void softThreshold(MemorySegment x, MemorySegment out, long n, float threshold);
+    void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold);
 
     /** {@code w[i] = softThreshold(w[i] - learningRate * g[i], threshold)}. */
-    void proximalL1Step(MemorySegment w, MemorySegment g, long n, float learningRate, float threshold);
+    void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold);
 
     /** {@code sum |x[i]|} over {@code [from, from + n)}, accumulated in float. */
-    float sumAbs(MemorySegment x, long from, long n);
+    float sumAbs(MemorySegment x, int from, int n);
 
     /** {@code sum (scale * x[i])^2} over {@code [from, from + n)}, accumulated in float. */
-    float sumSquares(MemorySegment x, long from, long n, float scale);
+    float sumSquares(MemorySegment x, int from, int n, float scale);
 
     /** {@code max |x[i]|} over {@code [from, from + n)}; NaN if any element is NaN, 0 if n is 0. */
-    float maxAbs(MemorySegment x, long from, long n);
+    float maxAbs(MemorySegment x, int from, int n);
 
     /** {@code x[i] *= factor} over {@code [from, from + n)}. */
-    void scale(MemorySegment x, long from, long n, float factor);
+    void scale(MemorySegment x, int from, int n, float factor);
 }

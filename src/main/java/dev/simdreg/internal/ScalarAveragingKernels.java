@@ -8,27 +8,27 @@ import static dev.simdreg.internal.Floats.set;
 /** Scalar Polyak-averaging kernels; the static range methods are also the vector kernels' tails. */
 public final class ScalarAveragingKernels implements AveragingKernels {
 
-    public static void linearAverageRange(MemorySegment avg, MemorySegment theta, long from, long to, float count) {
-        for (long i = from; i < to; i++) {
+    public static void linearAverageRange(MemorySegment avg, MemorySegment theta, int from, int to, float count) {
+        for (int i = from; i < to; i++) {
             float a = get(avg, i);
             set(avg, i, a + (get(theta, i) - a) / count);
         }
     }
 
-    public static void exponentialAverageRange(MemorySegment avg, MemorySegment theta, long from, long to, float decay) {
+    public static void exponentialAverageRange(MemorySegment avg, MemorySegment theta, int from, int to, float decay) {
         float complement = 1f - decay;
-        for (long i = from; i < to; i++) {
+        for (int i = from; i < to; i++) {
             set(avg, i, Math.fma(decay, get(avg, i), complement * get(theta, i)));
         }
     }
 
     @Override
-    public void linearAverage(MemorySegment avg, MemorySegment theta, long n, float count) {
+    public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float count) {
         linearAverageRange(avg, theta, 0, n, count);
     }
 
     @Override
-    public void exponentialAverage(MemorySegment avg, MemorySegment theta, long n, float decay) {
+    public void exponentialAverage(MemorySegment avg, MemorySegment theta, int n, float decay) {
         exponentialAverageRange(avg, theta, 0, n, decay);
     }
 }

@@ -11,19 +11,19 @@ import static dev.simdreg.internal.Floats.set;
  */
 public final class ScalarOptimizerKernels implements OptimizerKernels {
 
-    public static void sgdRange(MemorySegment w, MemorySegment g, long from, long to, float learningRate,
+    public static void sgdRange(MemorySegment w, MemorySegment g, int from, int to, float learningRate,
                            float weightDecay) {
-        for (long i = from; i < to; i++) {
+        for (int i = from; i < to; i++) {
             float wi = get(w, i);
             float d = Math.fma(weightDecay, wi, get(g, i));
             set(w, i, Math.fma(-learningRate, d, wi));
         }
     }
 
-    public static void sgdMomentumRange(MemorySegment w, MemorySegment g, MemorySegment buf, long from, long to,
+    public static void sgdMomentumRange(MemorySegment w, MemorySegment g, MemorySegment buf, int from, int to,
                                    float learningRate, float weightDecay, float momentum, float dampingFactor,
                                    boolean nesterov, boolean firstStep) {
-        for (long i = from; i < to; i++) {
+        for (int i = from; i < to; i++) {
             float wi = get(w, i);
             float d = Math.fma(weightDecay, wi, get(g, i));
             // PyTorch's buf.mul_(momentum).add_(d, alpha=1 - dampening); the first step copies d.
@@ -34,9 +34,9 @@ public final class ScalarOptimizerKernels implements OptimizerKernels {
         }
     }
 
-    public static void adamWRange(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, long from, long to,
+    public static void adamWRange(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int from, int to,
                              AdamWStep step) {
-        for (long i = from; i < to; i++) {
+        for (int i = from; i < to; i++) {
             float gi = get(g, i);
             float mOld = get(m, i);
             // PyTorch's m.lerp_(g, 1 - beta1) and v.mul_(beta2).addcmul_(g, g, value=1 - beta2).
@@ -50,19 +50,19 @@ public final class ScalarOptimizerKernels implements OptimizerKernels {
     }
 
     @Override
-    public void sgd(MemorySegment w, MemorySegment g, long n, float learningRate, float weightDecay) {
+    public void sgd(MemorySegment w, MemorySegment g, int n, float learningRate, float weightDecay) {
         sgdRange(w, g, 0, n, learningRate, weightDecay);
     }
 
     @Override
-    public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, long n, float learningRate,
+    public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int n, float learningRate,
                             float weightDecay, float momentum, float dampingFactor, boolean nesterov,
                             boolean firstStep) {
         sgdMomentumRange(w, g, buf, 0, n, learningRate, weightDecay, momentum, dampingFactor, nesterov, firstStep);
     }
 
     @Override
-    public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, long n, AdamWStep step) {
+    public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int n, AdamWStep step) {
         adamWRange(w, g, m, v, 0, n, step);
     }
 }

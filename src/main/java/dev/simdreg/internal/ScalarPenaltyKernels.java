@@ -16,79 +16,79 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
         return Math.copySign(Math.max(Math.abs(x) - threshold, 0f), x);
     }
 
-    public static void softThresholdRange(MemorySegment x, MemorySegment out, long from, long to, float threshold) {
-        for (long i = from; i < to; i++) {
+    public static void softThresholdRange(MemorySegment x, MemorySegment out, int from, int to, float threshold) {
+        for (int i = from; i < to; i++) {
             set(out, i, softThreshold(get(x, i), threshold));
         }
     }
 
-    public static void proximalL1StepRange(MemorySegment w, MemorySegment g, long from, long to, float learningRate,
+    public static void proximalL1StepRange(MemorySegment w, MemorySegment g, int from, int to, float learningRate,
                                       float threshold) {
-        for (long i = from; i < to; i++) {
+        for (int i = from; i < to; i++) {
             set(w, i, softThreshold(Math.fma(-learningRate, get(g, i), get(w, i)), threshold));
         }
     }
 
     /** Accumulated in double: free for scalar code, and one float accumulator drifts by n·2^-24 over long inputs. */
-    public static float sumAbsRange(MemorySegment x, long from, long to) {
+    public static float sumAbsRange(MemorySegment x, int from, int to) {
         double sum = 0;
-        for (long i = from; i < to; i++) {
+        for (int i = from; i < to; i++) {
             sum += Math.abs(get(x, i));
         }
         return (float) sum;
     }
 
     /** Squares of the scaled floats, accumulated in double as {@link #sumAbsRange}. */
-    public static float sumSquaresRange(MemorySegment x, long from, long to, float scale) {
+    public static float sumSquaresRange(MemorySegment x, int from, int to, float scale) {
         double sum = 0;
-        for (long i = from; i < to; i++) {
+        for (int i = from; i < to; i++) {
             double v = get(x, i) * scale;
             sum += v * v;
         }
         return (float) sum;
     }
 
-    public static float maxAbsRange(MemorySegment x, long from, long to) {
+    public static float maxAbsRange(MemorySegment x, int from, int to) {
         float max = 0;
-        for (long i = from; i < to; i++) {
+        for (int i = from; i < to; i++) {
             max = Math.max(max, Math.abs(get(x, i)));
         }
         return max;
     }
 
-    public static void scaleRange(MemorySegment x, long from, long to, float factor) {
-        for (long i = from; i < to; i++) {
+    public static void scaleRange(MemorySegment x, int from, int to, float factor) {
+        for (int i = from; i < to; i++) {
             set(x, i, get(x, i) * factor);
         }
     }
 
     @Override
-    public void softThreshold(MemorySegment x, MemorySegment out, long n, float threshold) {
+    public void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold) {
         softThresholdRange(x, out, 0, n, threshold);
     }
 
     @Override
-    public void proximalL1Step(MemorySegment w, MemorySegment g, long n, float learningRate, float threshold) {
+    public void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold) {
         proximalL1StepRange(w, g, 0, n, learningRate, threshold);
     }
 
     @Override
-    public float sumAbs(MemorySegment x, long from, long n) {
+    public float sumAbs(MemorySegment x, int from, int n) {
         return sumAbsRange(x, from, from + n);
     }
 
     @Override
-    public float sumSquares(MemorySegment x, long from, long n, float scale) {
+    public float sumSquares(MemorySegment x, int from, int n, float scale) {
         return sumSquaresRange(x, from, from + n, scale);
     }
 
     @Override
-    public float maxAbs(MemorySegment x, long from, long n) {
+    public float maxAbs(MemorySegment x, int from, int n) {
         return maxAbsRange(x, from, from + n);
     }
 
     @Override
-    public void scale(MemorySegment x, long from, long n, float factor) {
+    public void scale(MemorySegment x, int from, int n, float factor) {
         scaleRange(x, from, from + n, factor);
     }
 }

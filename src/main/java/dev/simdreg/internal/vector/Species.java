@@ -22,8 +22,8 @@ final class Species {
     }
 
     /** The vector of floats {@code [i, i + LANES)} of s. */
-    static FloatVector load(MemorySegment s, long i) {
-        return FloatVector.fromMemorySegment(FLOATS, s, i * Float.BYTES, ORDER);
+    static FloatVector load(MemorySegment s, int i) {
+        return FloatVector.fromMemorySegment(FLOATS, s, (long) i * Float.BYTES, ORDER);
     }
 
     /** v in every lane; hoisted out of the loops by C2. */
@@ -31,12 +31,16 @@ final class Species {
         return FloatVector.broadcast(FLOATS, v);
     }
 
-    static void store(FloatVector v, MemorySegment s, long i) {
-        v.intoMemorySegment(s, i * Float.BYTES, ORDER);
+    static void store(FloatVector v, MemorySegment s, int i) {
+        v.intoMemorySegment(s, (long) i * Float.BYTES, ORDER);
     }
 
-    /** The end of the main loop over {@code [from, from + n)} for a stride of {@code lanes} floats (a power of two). */
-    static long loopEnd(long from, long n, int lanes) {
+    /**
+     * The end of the main loop over {@code [from, from + n)} for a stride of {@code lanes} floats (a power of
+     * two). Loops count in int: with a long induction variable C2 kept the segment bounds checks in the
+     * loop, 2.6 times slower at 256 KiB (measured).
+     */
+    static int loopEnd(int from, int n, int lanes) {
         return from + (n & -lanes);
     }
 

@@ -16,9 +16,9 @@ import static dev.simdreg.internal.vector.Species.store;
 final class VectorAveragingKernels implements AveragingKernels {
 
     @Override
-    public void linearAverage(MemorySegment avg, MemorySegment theta, long n, float count) {
-        long i = 0;
-        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+    public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float count) {
+        int i = 0;
+        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
             FloatVector a = load(avg, i);
             store(a.add(load(theta, i).sub(a).div(count)), avg, i);
         }
@@ -26,12 +26,11 @@ final class VectorAveragingKernels implements AveragingKernels {
     }
 
     @Override
-    public void exponentialAverage(MemorySegment avg, MemorySegment theta, long n, float decay) {
-        FloatVector decayVector = splat(decay);
+    public void exponentialAverage(MemorySegment avg, MemorySegment theta, int n, float decay) {
         float complement = 1f - decay;
-        long i = 0;
-        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            store(load(avg, i).fma(decayVector, load(theta, i).mul(complement)), avg, i);
+        int i = 0;
+        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+            store(load(avg, i).fma(splat(decay), load(theta, i).mul(complement)), avg, i);
         }
         ScalarAveragingKernels.exponentialAverageRange(avg, theta, i, n, decay);
     }

@@ -19,59 +19,53 @@ import static dev.simdreg.internal.vector.Species.store;
 final class VectorOptimizerKernels implements OptimizerKernels {
 
     @Override
-    public void sgd(MemorySegment w, MemorySegment g, long n, float learningRate, float weightDecay) {
-        FloatVector decay = splat(weightDecay);
-        FloatVector negativeRate = splat(-learningRate);
-        long i = 0;
-        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+    public void sgd(MemorySegment w, MemorySegment g, int n, float learningRate, float weightDecay) {
+        int i = 0;
+        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
             FloatVector wv = load(w, i);
-            FloatVector d = wv.fma(decay, load(g, i));
-            store(d.fma(negativeRate, wv), w, i);
+            FloatVector d = wv.fma(splat(weightDecay), load(g, i));
+            store(d.fma(splat(-learningRate), wv), w, i);
         }
         ScalarOptimizerKernels.sgdRange(w, g, i, n, learningRate, weightDecay);
     }
 
     @Override
-    public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, long n, float learningRate,
+    public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int n, float learningRate,
                             float weightDecay, float momentum, float dampingFactor, boolean nesterov,
                             boolean firstStep) {
-        FloatVector decay = splat(weightDecay);
-        FloatVector negativeRate = splat(-learningRate);
-        FloatVector beta = splat(momentum);
-        FloatVector damping = splat(dampingFactor);
-        long i = 0;
+        int i = 0;
         // The two flags are loop invariants: C2 unswitches the loop on them.
-        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
             FloatVector wv = load(w, i);
-            FloatVector d = wv.fma(decay, load(g, i));
-            FloatVector b = firstStep ? d : d.fma(damping, load(buf, i).mul(beta));
-            FloatVector u = nesterov ? b.fma(beta, d) : b;
+            FloatVector d = wv.fma(splat(weightDecay), load(g, i));
+            FloatVector b = firstStep ? d : d.fma(splat(dampingFactor), load(buf, i).mul(momentum));
+            FloatVector u = nesterov ? b.fma(splat(momentum), d) : b;
             store(b, buf, i);
-            store(u.fma(negativeRate, wv), w, i);
+            store(u.fma(splat(-learningRate), wv), w, i);
         }
         ScalarOptimizerKernels.sgdMomentumRange(w, g, buf, i, n, learningRate, weightDecay, momentum, dampingFactor,
                 nesterov, firstStep);
     }
 
     @Override
-    public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, long n, AdamWStep step) {
-        FloatVector beta1Complement = splat(step.beta1Complement());
-        FloatVector beta2Complement = splat(step.beta2Complement());
-        FloatVector inverseBias2Sqrt = splat(step.inverseBias2Sqrt());
-        FloatVector eps = splat(step.eps());
-        FloatVector negativeStepSize = splat(-step.stepSize());
+    public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int n, AdamWStep step) {
+        float beta1Complement = step.beta1Complement();
+        float beta2Complement = step.beta2Complement();
+        float inverseBias2Sqrt = step.inverseBias2Sqrt();
+        float eps = step.eps();
+        float negativeStepSize = -step.stepSize();
         float beta2 = step.beta2();
         float decayFactor = step.decayFactor();
-        long i = 0;
-        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+        int i = 0;
+        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
             FloatVector gv = load(g, i);
             FloatVector mOld = load(m, i);
-            FloatVector mv = gv.sub(mOld).fma(beta1Complement, mOld);
+            FloatVector mv = gv.sub(mOld).fma(splat(beta1Complement), mOld);
             FloatVector vv = gv.mul(beta2Complement).fma(gv, load(v, i).mul(beta2));
             FloatVector denominator = vv.sqrt().fma(inverseBias2Sqrt, eps);
             store(mv, m, i);
             store(vv, v, i);
-            store(mv.div(denominator).fma(negativeStepSize, load(w, i).mul(decayFactor)), w, i);
+            store(mv.div(denominator).fma(splat(negativeStepSize), load(w, i).mul(decayFactor)), w, i);
         }
         ScalarOptimizerKernels.adamWRange(w, g, m, v, i, n, step);
     }

@@ -22,7 +22,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
 
     private static final int SIGN_BIT = 0x8000_0000;
     /** Floats per block of a sum: 64 KiB, a multiple of every unroll. */
-    private static final long BLOCK = 1 << 14;
+    private static final int BLOCK = 1 << 14;
 
     /** {@code sign(x) * max(|x| - t, 0)}, the sign copied bitwise so that zero results keep the sign of x. */
     private static FloatVector softThreshold(FloatVector x, float threshold) {
@@ -33,31 +33,30 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     }
 
     @Override
-    public void softThreshold(MemorySegment x, MemorySegment out, long n, float threshold) {
-        long i = 0;
-        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
+    public void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold) {
+        int i = 0;
+        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
             store(softThreshold(load(x, i), threshold), out, i);
         }
         ScalarPenaltyKernels.softThresholdRange(x, out, i, n, threshold);
     }
 
     @Override
-    public void proximalL1Step(MemorySegment w, MemorySegment g, long n, float learningRate, float threshold) {
-        FloatVector negativeRate = splat(-learningRate);
-        long i = 0;
-        for (long end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            store(softThreshold(load(g, i).fma(negativeRate, load(w, i)), threshold), w, i);
+    public void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold) {
+        int i = 0;
+        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+            store(softThreshold(load(g, i).fma(splat(-learningRate), load(w, i)), threshold), w, i);
         }
         ScalarPenaltyKernels.proximalL1StepRange(w, g, i, n, learningRate, threshold);
     }
 
     @Override
-    public float sumAbs(MemorySegment x, long from, long n) {
+    public float sumAbs(MemorySegment x, int from, int n) {
         return (float) sumInBlocks(x, from, n, false, 1f);
     }
 
     @Override
-    public float sumSquares(MemorySegment x, long from, long n, float scale) {
+    public float sumSquares(MemorySegment x, int from, int n, float scale) {
         return (float) sumInBlocks(x, from, n, true, scale);
     }
 
@@ -66,36 +65,36 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      * block, then double across blocks. Sixteen-lane float partials alone drift by 3e-5 over 16M elements
      * (measured); per block each of the 4·LANES partial sums adds at most 1024 terms (256 at 512 bits).
      */
-    private static double sumInBlocks(MemorySegment x, long from, long n, boolean squares, float scale) {
+    private static double sumInBlocks(MemorySegment x, int from, int n, boolean squares, float scale) {
         double total = 0;
-        long end = from + n;
-        for (long block = from; block < end; block += BLOCK) {
-            long length = Math.min(BLOCK, end - block);
+        int end = from + n;
+        for (int block = from; block < end; block += BLOCK) {
+            int length = Math.min(BLOCK, end - block);
             total += squares ? sumSquaresBlock(x, block, length, scale) : sumAbsBlock(x, block, length);
         }
         return total;
     }
 
-    private static float sumAbsBlock(MemorySegment x, long from, long n) {
+    private static float sumAbsBlock(MemorySegment x, int from, int n) {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-        long i = from;
-        for (long end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
+        int i = from;
+        for (int end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
             a0 = a0.add(load(x, i).abs());
             a1 = a1.add(load(x, i + LANES).abs());
             a2 = a2.add(load(x, i + 2 * LANES).abs());
             a3 = a3.add(load(x, i + 3 * LANES).abs());
         }
-        for (long end = loopEnd(from, n, LANES); i < end; i += LANES) {
+        for (int end = loopEnd(from, n, LANES); i < end; i += LANES) {
             a0 = a0.add(load(x, i).abs());
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
                 + ScalarPenaltyKernels.sumAbsRange(x, i, from + n);
     }
 
-    private static float sumSquaresBlock(MemorySegment x, long from, long n, float scale) {
+    private static float sumSquaresBlock(MemorySegment x, int from, int n, float scale) {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-        long i = from;
-        for (long end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
+        int i = from;
+        for (int end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
             FloatVector v0 = load(x, i).mul(scale);
             FloatVector v1 = load(x, i + LANES).mul(scale);
             FloatVector v2 = load(x, i + 2 * LANES).mul(scale);
@@ -105,7 +104,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
             a2 = v2.fma(v2, a2);
             a3 = v3.fma(v3, a3);
         }
-        for (long end = loopEnd(from, n, LANES); i < end; i += LANES) {
+        for (int end = loopEnd(from, n, LANES); i < end; i += LANES) {
             FloatVector v = load(x, i).mul(scale);
             a0 = v.fma(v, a0);
         }
@@ -114,10 +113,10 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     }
 
     @Override
-    public float maxAbs(MemorySegment x, long from, long n) {
+    public float maxAbs(MemorySegment x, int from, int n) {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0;
-        long i = from;
-        for (long end = loopEnd(from, n, 2 * LANES); i < end; i += 2 * LANES) {
+        int i = from;
+        for (int end = loopEnd(from, n, 2 * LANES); i < end; i += 2 * LANES) {
             a0 = a0.max(load(x, i).abs());
             a1 = a1.max(load(x, i + LANES).abs());
         }
@@ -125,9 +124,9 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     }
 
     @Override
-    public void scale(MemorySegment x, long from, long n, float factor) {
-        long i = from;
-        for (long end = loopEnd(from, n, LANES); i < end; i += LANES) {
+    public void scale(MemorySegment x, int from, int n, float factor) {
+        int i = from;
+        for (int end = loopEnd(from, n, LANES); i < end; i += LANES) {
             store(load(x, i).mul(factor), x, i);
         }
         ScalarPenaltyKernels.scaleRange(x, i, from + n, factor);
