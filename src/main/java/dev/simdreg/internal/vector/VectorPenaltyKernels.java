@@ -3,6 +3,7 @@ package dev.simdreg.internal.vector;
 import dev.simdreg.internal.PenaltyKernels;
 import dev.simdreg.internal.ScalarPenaltyKernels;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -24,12 +25,13 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     /** Floats per block of a sum: 64 KiB, a multiple of every unroll. */
     private static final int BLOCK = 1 << 14;
 
-    /** {@code sign(x) * max(|x| - t, 0)}, the sign copied bitwise so that zero results keep the sign of x. */
+    /**
+     * {@code sign(x) * max(|x| - t, 0)}: the sign bit of x blended into the magnitude in one bitwise op
+     * (vpternlog on x86), so zero results keep the sign of x, as PyTorch's softshrink.
+     */
     private static FloatVector softThreshold(FloatVector x, float threshold) {
-        FloatVector magnitude = x.abs().sub(threshold).max(0f);
-        return magnitude.reinterpretAsInts()
-                .or(x.reinterpretAsInts().and(SIGN_BIT))
-                .reinterpretAsFloats();
+        IntVector magnitude = x.abs().sub(threshold).max(0f).reinterpretAsInts();
+        return magnitude.lanewise(VectorOperators.BITWISE_BLEND, x.reinterpretAsInts(), SIGN_BIT).reinterpretAsFloats();
     }
 
     @Override
