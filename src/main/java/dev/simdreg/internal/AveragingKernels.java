@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 /** Kernels of Polyak averaging. Arguments are valid; avg and theta do not overlap. */
 public interface AveragingKernels {
 
-    /** {@code avg[i] += (theta[i] - avg[i]) / count}. */
-    void linearAverage(MemorySegment avg, MemorySegment theta, int n, float count);
+    /** {@code avg[i] += (theta[i] - avg[i]) * inverseCount}. */
+    void linearAverage(MemorySegment avg, MemorySegment theta, int n, float inverseCount);
 
     /** {@code avg[i] = decay * avg[i] + (1 - decay) * theta[i]}. */
     void exponentialAverage(MemorySegment avg, MemorySegment theta, int n, float decay);

@@ -8,10 +8,11 @@ import static dev.simdreg.internal.Floats.set;
 /** Scalar Polyak-averaging kernels; the static range methods are also the vector kernels' tails. */
 public final class ScalarAveragingKernels implements AveragingKernels {
 
-    public static void linearAverageRange(MemorySegment avg, MemorySegment theta, int from, int to, float count) {
+    public static void linearAverageRange(MemorySegment avg, MemorySegment theta, int from, int to,
+                                          float inverseCount) {
         for (int i = from; i < to; i++) {
             float a = get(avg, i);
-            set(avg, i, a + (get(theta, i) - a) / count);
+            set(avg, i, Math.fma(get(theta, i) - a, inverseCount, a));
         }
     }
 
@@ -23,8 +24,8 @@ public final class ScalarAveragingKernels implements AveragingKernels {
     }
 
     @Override
-    public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float count) {
-        linearAverageRange(avg, theta, 0, n, count);
+    public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float inverseCount) {
+        linearAverageRange(avg, theta, 0, n, inverseCount);
     }
 
     @Override

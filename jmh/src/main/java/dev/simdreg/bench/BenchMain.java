@@ -28,11 +28,13 @@ public final class BenchMain {
 
     /**
      * Minimal bytes moved per element: every input read once, every output written once. For
-     * clipGradNorm and maxNormRows in the measured steady state (nothing to scale) that is one read.
+     * clipGradNorm, projectToL2Ball and maxNormRows in the measured steady state (nothing to scale)
+     * that is one read.
      */
     static final Map<String, Integer> BYTES_PER_ELEMENT = Map.ofEntries(
             Map.entry("softThreshold", 8), Map.entry("proximalL1Step", 12), Map.entry("l1Norm", 4),
             Map.entry("l2Norm", 4), Map.entry("maxNormRows", 4), Map.entry("clipGradNorm", 4),
+            Map.entry("projectToL2Ball", 4),
             Map.entry("sgd", 12), Map.entry("sgdMomentum", 20), Map.entry("adamW", 28),
             Map.entry("linearAverage", 12), Map.entry("exponentialAverage", 12),
             Map.entry("copy", 8), Map.entry("inPlaceScale", 8));
@@ -40,7 +42,7 @@ public final class BenchMain {
     /** The ceiling each kernel is compared with: out-of-place and read-only kernels with copy, in-place ones with scale. */
     static String ceilingOf(String kernel) {
         return switch (kernel) {
-            case "softThreshold", "l1Norm", "l2Norm", "maxNormRows", "clipGradNorm" -> "copy";
+            case "softThreshold", "l1Norm", "l2Norm", "maxNormRows", "clipGradNorm", "projectToL2Ball" -> "copy";
             default -> "inPlaceScale";
         };
     }

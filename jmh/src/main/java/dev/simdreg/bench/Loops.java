@@ -60,6 +60,10 @@ final class Loops {
         return scaled;
     }
 
+    static float projectToL2Ball(float[] v, float radius) {
+        return clipGradNorm(new float[][] {v}, radius);
+    }
+
     static float clipGradNorm(float[][] grads, float maxNorm) {
         double sum = 0;
         for (float[] g : grads) {

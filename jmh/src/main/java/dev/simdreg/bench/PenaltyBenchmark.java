@@ -9,9 +9,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Norm penalties and projections. maxNormRows and clipGradNorm are measured in the steady state of
- * training, where the buffers are already within the limit: a norm pass and no write (a call that does
- * scale leaves its buffer within the limit, so repeated calls cannot measure the scaling pass).
+ * Norm penalties and projections. projectToL2Ball, maxNormRows and clipGradNorm are measured in the
+ * steady state of training, where the buffers are already within the limit: a norm pass and no write
+ * (a call that does scale leaves its buffer within the limit, so repeated calls cannot measure the
+ * scaling pass).
  */
 public class PenaltyBenchmark extends BenchState {
 
@@ -99,6 +100,11 @@ public class PenaltyBenchmark extends BenchState {
     @Benchmark
     public long maxNormRows() {
         return loop() ? Loops.maxNormRows(x, rows, cols, 1e6f) : Projections.maxNormRows(xs, rows, cols, 1e6f);
+    }
+
+    @Benchmark
+    public float projectToL2Ball() {
+        return loop() ? Loops.projectToL2Ball(x, 1e9f) : Projections.projectToL2Ball(xs, 1e9f);
     }
 
     @Benchmark

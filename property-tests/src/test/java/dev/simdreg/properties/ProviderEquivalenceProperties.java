@@ -51,7 +51,7 @@ class ProviderEquivalenceProperties {
 
     @Test
     void averaging() {
-        sameBits(2, Values.ALL, (k, b) -> k.averaging().linearAverage(b[0], b[1], count(b[0]), 7f));
+        sameBits(2, Values.ALL, (k, b) -> k.averaging().linearAverage(b[0], b[1], count(b[0]), 1f / 7));
         sameBits(2, Values.ALL, (k, b) -> k.averaging().exponentialAverage(b[0], b[1], count(b[0]), 0.999f));
     }
 

@@ -16,13 +16,13 @@ import static dev.simdreg.internal.vector.Species.store;
 final class VectorAveragingKernels implements AveragingKernels {
 
     @Override
-    public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float count) {
+    public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float inverseCount) {
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
             FloatVector a = load(avg, i);
-            store(a.add(load(theta, i).sub(a).div(count)), avg, i);
+            store(load(theta, i).sub(a).fma(splat(inverseCount), a), avg, i);
         }
-        ScalarAveragingKernels.linearAverageRange(avg, theta, i, n, count);
+        ScalarAveragingKernels.linearAverageRange(avg, theta, i, n, inverseCount);
     }
 
     @Override
