@@ -89,11 +89,43 @@ public final class Check {
         }
     }
 
+    /** The segment over a whole array, or null for a null array (an optional argument left out). */
+    public static MemorySegment optionalArray(float[] a) {
+        return a == null ? null : MemorySegment.ofArray(a);
+    }
+
+    /**
+     * The outputs present (non-null) share no byte with each other nor with the inputs present. Names are
+     * given in the same order as the segments.
+     */
+    public static void separate(MemorySegment[] outputs, String[] outputNames, MemorySegment[] inputs,
+                                String[] inputNames) {
+        for (int i = 0; i < outputs.length; i++) {
+            if (outputs[i] == null) {
+                continue;
+            }
+            for (int j = 0; j < i; j++) {
+                if (outputs[j] != null) {
+                    disjoint(outputs[j], outputNames[j], outputs[i], outputNames[i]);
+                }
+            }
+            for (int j = 0; j < inputs.length; j++) {
+                if (inputs[j] != null) {
+                    disjoint(outputs[i], outputNames[i], inputs[j], inputNames[j]);
+                }
+            }
+        }
+    }
+
+    /** a and b are the same bytes of the same memory. */
+    public static boolean same(MemorySegment a, MemorySegment b) {
+        return a.byteSize() == b.byteSize() && a.address() == b.address()
+                && a.heapBase().orElse(null) == b.heapBase().orElse(null);
+    }
+
     /** out is exactly in (an in-place call) or shares no byte with it. */
     public static void sameOrDisjoint(MemorySegment out, String outName, MemorySegment in, String inName) {
-        boolean same = out.byteSize() == in.byteSize() && out.address() == in.address()
-                && out.heapBase().orElse(null) == in.heapBase().orElse(null);
-        if (!same && out.asOverlappingSlice(in).isPresent()) {
+        if (!same(out, in) && out.asOverlappingSlice(in).isPresent()) {
             throw new IllegalArgumentException(outName + " partially overlaps " + inName
                     + "; pass the same buffer for an in-place call, or separate buffers");
         }

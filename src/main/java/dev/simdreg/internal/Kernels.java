@@ -7,18 +7,19 @@ import java.util.Objects;
  * static final {@link Providers#KERNELS} every call site sees one constant implementation.
  */
 public record Kernels(String name, int vectorBits, PenaltyKernels penalties, OptimizerKernels optimizers,
-                      AveragingKernels averaging) {
+                      AveragingKernels averaging, BatchNormKernels batchNorm) {
 
     public Kernels {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(penalties, "penalties");
         Objects.requireNonNull(optimizers, "optimizers");
         Objects.requireNonNull(averaging, "averaging");
+        Objects.requireNonNull(batchNorm, "batchNorm");
     }
 
     /** The scalar kernels, available on every JVM. */
     public static Kernels scalar() {
         return new Kernels("scalar", 0, new ScalarPenaltyKernels(), new ScalarOptimizerKernels(),
-                new ScalarAveragingKernels());
+                new ScalarAveragingKernels(), new ScalarBatchNormKernels());
     }
 }

@@ -1,0 +1,521 @@
+package dev.simdreg;
+
+import dev.simdreg.internal.BatchNormKernels;
+import dev.simdreg.internal.ChannelAffine;
+import dev.simdreg.internal.ChannelLayout;
+import dev.simdreg.internal.Check;
+import dev.simdreg.internal.Floats;
+import dev.simdreg.internal.Norms;
+import dev.simdreg.internal.Providers;
+import dev.simdreg.internal.Workspace;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Batch normalization (Ioffe and Szegedy 2015; DL book 8.7.1) with PyTorch's semantics
+ * ({@code torch.nn.functional.batch_norm}): per channel c over its N·S values,
+ * {@code y = γ·(x − μ)/√(σ² + ε) + β}, σ² the biased batch variance in training and the running
+ * variance at inference. γ and β are optional (null means 1 and 0). Inputs and outputs are float32 in
+ * a {@link BatchShape}; per-channel buffers hold C floats.
+ *
+ * <p>Statistics: the mean and variance are computed in one read of x, with an error of a few float
+ * roundings of the spread whatever the size of the mean (no {@code E[x²] − E[x]²}); they are returned in
+ * float64 partials ({@link ChannelMoments}) so that shards of a batch merge exactly. The forward map is
+ * applied unfolded, {@code (x − μ)·(γ·invstd) + β} with one fused multiply-add, for the same reason.
+ *
+ * <p>Aliasing: y may be x (in place); dx may be x or dy. Every other output must share no byte with any
+ * other argument. Arguments are checked before anything is written; partial overlap, read-only outputs
+ * and wrong sizes throw {@link IllegalArgumentException} naming the argument, its size and the shape.
+ * Per-thread scratch of a few floats per channel is kept between calls, so repeated calls allocate
+ * almost nothing.
+ */
+public final class BatchNorm {
+
+    private static final String[] FORWARD_OUTPUTS = {"y", "savedMean", "savedInvStd", "runningMean", "runningVar"};
+    private static final String[] AFFINE = {"gamma", "beta"};
+    private static final String[] STATISTICS_OUTPUTS = {"savedMean", "savedInvStd", "runningMean", "runningVar"};
+    private static final String[] INPUT = {"x"};
+    private static final String[] BACKWARD_OUTPUTS = {"dx", "dGamma", "dBeta"};
+    private static final String[] PARAMETER_GRADIENTS = {"dGamma", "dBeta"};
+    private static final String[] INPUT_Y = {"y"};
+    private static final String[] INFERENCE_INPUTS = {"gamma", "beta", "runningMean", "runningVar"};
+    private static final String[] FOLDED = {"foldedW", "foldedB"};
+
+    private BatchNorm() {
+    }
+
+    private static BatchNormKernels kernels() {
+        return Providers.kernels().batchNorm();
+    }
+
+    /**
+     * The momentum that turns the running statistics into the cumulative average of all batches so far,
+     * PyTorch's {@code momentum=None}: {@code 1 / batchesTracked}, where batchesTracked counts the current
+     * batch (1 for the first).
+     */
+    public static float cumulativeMomentum(long batchesTracked) {
+        Check.step(batchesTracked, "batchesTracked");
+        return (float) (1.0 / batchesTracked);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Statistics
+
+    /** Adds the per-channel moments of x to {@code into}; see {@link #addMoments(BatchShape, MemorySegment, ChannelMoments)}. */
+    public static void addMoments(BatchShape shape, float[] x, ChannelMoments into) {
+        addMoments(shape, Check.array(x, "x"), into);
+    }
+
+    /**
+     * Adds the per-channel moments of x (count N·S, mean, M2) to {@code into}, merged by Chan's formula:
+     * each worker of synchronized batch norm calls this on its shard, then the workers' moments are
+     * {@linkplain ChannelMoments#merge merged}.
+     */
+    public static void addMoments(BatchShape shape, MemorySegment x, ChannelMoments into) {
+        checkInput(shape, x, "x");
+        Objects.requireNonNull(into, "into");
+        checkChannels(shape, into);
+        Workspace w = Workspace.of(shape.channels());
+        kernels().moments(layoutOf(shape), x, w.sums, w.secondSums);
+        into.merge(shape.valuesPerChannel(), w.sums, w.secondSums);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Training forward
+
+    /** Training forward on arrays; see {@link #trainingForward(BatchShape, MemorySegment, MemorySegment, MemorySegment, MemorySegment, MemorySegment, MemorySegment, MemorySegment, MemorySegment, BatchNormOptions)}. */
+    public static void trainingForward(BatchShape shape, float[] x, float[] y, float[] gamma, float[] beta,
+                                       float[] savedMean, float[] savedInvStd, float[] runningMean, float[] runningVar,
+                                       BatchNormOptions options) {
+        trainingForward(shape, Check.array(x, "x"), Check.array(y, "y"), Check.optionalArray(gamma),
+                Check.optionalArray(beta), Check.array(savedMean, "savedMean"), Check.array(savedInvStd, "savedInvStd"),
+                Check.optionalArray(runningMean), Check.optionalArray(runningVar), options, null);
+    }
+
+    /**
+     * Training forward with the statistics of this batch, PyTorch's {@code batch_norm(training=True)}:
+     * per channel the batch mean μ and biased variance σ², {@code savedMean = μ},
+     * {@code savedInvStd = 1/√(σ² + ε)} (what {@link #trainingBackward} needs), and
+     * {@code y = f((x − μ)·(γ·invstd) + β)}, f the ReLU when {@code options.relu()}. When running buffers
+     * are given they are updated: {@code running = (1 − m)·running + m·batch}, the variance unbiased
+     * ({@code σ²·n/(n − 1)}), in float64 then rounded. A channel of constant values gets
+     * {@code invstd = 1/√ε} and finite outputs.
+     *
+     * @param shape       the layout of x and y; N·S must be at least 2 (PyTorch raises "Expected more than 1
+     *                    value per channel when training" below that, and so does this)
+     * @param x           the input
+     * @param y           the output; may be x
+     * @param gamma       the scale γ, C floats, or null for 1
+     * @param beta        the shift β, C floats, or null for 0
+     * @param savedMean   written: μ per channel
+     * @param savedInvStd written: {@code 1/√(σ² + ε)} per channel
+     * @param runningMean updated in place, or null (then runningVar must be null too)
+     * @param runningVar  updated in place, or null
+     */
+    public static void trainingForward(BatchShape shape, MemorySegment x, MemorySegment y, MemorySegment gamma,
+                                       MemorySegment beta, MemorySegment savedMean, MemorySegment savedInvStd,
+                                       MemorySegment runningMean, MemorySegment runningVar, BatchNormOptions options) {
+        trainingForward(shape, x, y, gamma, beta, savedMean, savedInvStd, runningMean, runningVar, options, null);
+    }
+
+    /** Training forward on arrays with given statistics; see the segment form. */
+    public static void trainingForward(BatchShape shape, float[] x, float[] y, float[] gamma, float[] beta,
+                                       float[] savedMean, float[] savedInvStd, float[] runningMean, float[] runningVar,
+                                       BatchNormOptions options, ChannelMoments statistics) {
+        Objects.requireNonNull(statistics, "statistics");
+        trainingForward(shape, Check.array(x, "x"), Check.array(y, "y"), Check.optionalArray(gamma),
+                Check.optionalArray(beta), Check.array(savedMean, "savedMean"), Check.array(savedInvStd, "savedInvStd"),
+                Check.optionalArray(runningMean), Check.optionalArray(runningVar), options, statistics);
+    }
+
+    /**
+     * Training forward with statistics computed elsewhere, for synchronized batch norm: the moments of the
+     * whole batch merged from every worker's {@link #addMoments}, in place of this shard's own. Otherwise
+     * as {@link #trainingForward(BatchShape, MemorySegment, MemorySegment, MemorySegment, MemorySegment,
+     * MemorySegment, MemorySegment, MemorySegment, MemorySegment, BatchNormOptions)}; the unbiased
+     * running variance uses the merged count.
+     *
+     * @param statistics the batch's moments, C channels, count at least 2; null to compute them from x
+     */
+    public static void trainingForward(BatchShape shape, MemorySegment x, MemorySegment y, MemorySegment gamma,
+                                       MemorySegment beta, MemorySegment savedMean, MemorySegment savedInvStd,
+                                       MemorySegment runningMean, MemorySegment runningVar, BatchNormOptions options,
+                                       ChannelMoments statistics) {
+        checkForward(shape, x, y, gamma, beta, options);
+        checkPerChannelOutput(shape, savedMean, "savedMean");
+        checkPerChannelOutput(shape, savedInvStd, "savedInvStd");
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException("runningMean and runningVar must be given together (runningMean is "
+                    + (runningMean == null ? "null" : "given") + ", runningVar is " + (runningVar == null ? "null" : "given") + ")");
+        }
+        if (runningMean != null) {
+            checkPerChannelOutput(shape, runningMean, "runningMean");
+            checkPerChannelOutput(shape, runningVar, "runningVar");
+        }
+        Check.separate(new MemorySegment[] {y, savedMean, savedInvStd, runningMean, runningVar}, FORWARD_OUTPUTS,
+                new MemorySegment[] {gamma, beta}, AFFINE);
+        Check.separate(new MemorySegment[] {savedMean, savedInvStd, runningMean, runningVar}, STATISTICS_OUTPUTS,
+                new MemorySegment[] {x}, INPUT);
+        long count;
+        if (statistics == null) {
+            count = shape.valuesPerChannel();
+            if (count < 2) {
+                throw new IllegalArgumentException("shape " + shape + " has " + count
+                        + " value per channel; training needs more than 1 (as PyTorch)");
+            }
+        } else {
+            checkChannels(shape, statistics);
+            count = statistics.count();
+            if (count < 2) {
+                throw new IllegalArgumentException("statistics have count " + count
+                        + "; training needs more than 1 value per channel (as PyTorch)");
+            }
+        }
+
+        int channels = shape.channels();
+        Workspace w = Workspace.of(channels);
+        ChannelLayout layout = layoutOf(shape);
+        if (statistics == null) {
+            kernels().moments(layout, x, w.sums, w.secondSums);
+        } else {
+            for (int c = 0; c < channels; c++) {
+                w.sums[c] = statistics.mean(c);
+                w.secondSums[c] = statistics.m2(c);
+            }
+        }
+        float momentum = options.momentum();
+        for (int c = 0; c < channels; c++) {
+            double mean = w.sums[c];
+            double variance = w.secondSums[c] / count;
+            float invStd = (float) (1 / Math.sqrt(variance + options.epsilon()));
+            Floats.set(savedMean, c, (float) mean);
+            Floats.set(savedInvStd, c, invStd);
+            if (runningMean != null) {
+                double unbiased = w.secondSums[c] / (count - 1);
+                Floats.set(runningMean, c, (float) ((1 - (double) momentum) * Floats.get(runningMean, c) + momentum * mean));
+                Floats.set(runningVar, c, (float) ((1 - (double) momentum) * Floats.get(runningVar, c) + momentum * unbiased));
+            }
+        }
+        kernels().normalize(layout, x, y, trainingAffine(channels, gamma, beta, savedMean, savedInvStd, options.relu(), w));
+    }
+
+    /** The forward map of training: center μ, scale γ·invstd in float (as the backward pass recomputes it). */
+    private static ChannelAffine trainingAffine(int channels, MemorySegment gamma, MemorySegment beta,
+                                                MemorySegment savedMean, MemorySegment savedInvStd, boolean relu,
+                                                Workspace w) {
+        for (int c = 0; c < channels; c++) {
+            w.center[c] = Floats.get(savedMean, c);
+            w.scale[c] = gammaOf(gamma, c) * Floats.get(savedInvStd, c);
+            w.shift[c] = betaOf(beta, c);
+        }
+        return new ChannelAffine(w.center, w.scale, w.shift, relu);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Inference
+
+    /** Inference forward on arrays; see the segment form. */
+    public static void inferenceForward(BatchShape shape, float[] x, float[] y, float[] gamma, float[] beta,
+                                        float[] runningMean, float[] runningVar, BatchNormOptions options) {
+        inferenceForward(shape, Check.array(x, "x"), Check.array(y, "y"), Check.optionalArray(gamma),
+                Check.optionalArray(beta), Check.array(runningMean, "runningMean"), Check.array(runningVar, "runningVar"),
+                options);
+    }
+
+    /**
+     * Inference with the running statistics, PyTorch's {@code batch_norm(training=False)}: folded per
+     * channel to {@code scale = γ/√(runningVar + ε)} (float64, rounded once) and applied in one pass as
+     * {@code y = f((x − runningMean)·scale + β)}. Momentum is not used.
+     *
+     * @param runningMean C floats, read
+     * @param runningVar  C floats, read; {@code runningVar + ε} should be positive (else NaN, as PyTorch)
+     */
+    public static void inferenceForward(BatchShape shape, MemorySegment x, MemorySegment y, MemorySegment gamma,
+                                        MemorySegment beta, MemorySegment runningMean, MemorySegment runningVar,
+                                        BatchNormOptions options) {
+        checkForward(shape, x, y, gamma, beta, options);
+        checkPerChannel(shape, runningMean, "runningMean");
+        checkPerChannel(shape, runningVar, "runningVar");
+        Check.separate(new MemorySegment[] {y}, INPUT_Y, new MemorySegment[] {gamma, beta, runningMean, runningVar},
+                INFERENCE_INPUTS);
+        Workspace w = Workspace.of(shape.channels());
+        kernels().normalize(layoutOf(shape), x, y,
+                inferenceAffine(shape.channels(), gamma, beta, runningMean, runningVar, options, w));
+    }
+
+    private static ChannelAffine inferenceAffine(int channels, MemorySegment gamma, MemorySegment beta,
+                                                 MemorySegment runningMean, MemorySegment runningVar,
+                                                 BatchNormOptions options, Workspace w) {
+        for (int c = 0; c < channels; c++) {
+            w.center[c] = Floats.get(runningMean, c);
+            w.scale[c] = (float) (gammaOf(gamma, c) / Math.sqrt((double) Floats.get(runningVar, c) + options.epsilon()));
+            w.shift[c] = betaOf(beta, c);
+        }
+        return new ChannelAffine(w.center, w.scale, w.shift, options.relu());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Backward
+
+    /** Training backward on arrays; see the segment form. */
+    public static void trainingBackward(BatchShape shape, float[] x, float[] dy, float[] dx, float[] gamma,
+                                        float[] beta, float[] savedMean, float[] savedInvStd, float[] dGamma,
+                                        float[] dBeta, boolean relu) {
+        trainingBackward(shape, Check.array(x, "x"), Check.array(dy, "dy"), Check.array(dx, "dx"),
+                Check.optionalArray(gamma), Check.optionalArray(beta), Check.array(savedMean, "savedMean"),
+                Check.array(savedInvStd, "savedInvStd"), Check.optionalArray(dGamma), Check.optionalArray(dBeta), relu);
+    }
+
+    /**
+     * Backward of {@link #trainingForward} (PyTorch's {@code native_batch_norm_backward} in training), with
+     * x̂ = (x − μ)·invstd and n = N·S: {@code dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂))},
+     * {@code dγ = Σ dy·x̂}, {@code dβ = Σ dy}. With {@code relu}, dy first passes the ReLU's gradient (0
+     * where the forward value was {@code <= 0}), recomputed from x bit for bit as the forward computed it,
+     * so no mask needs to be stored. Two passes: the sums, then dx.
+     *
+     * @param gamma       as given to the forward, or null
+     * @param beta        as given to the forward, or null; read only with relu
+     * @param savedMean   from the forward
+     * @param savedInvStd from the forward
+     * @param dx          written; may be x or dy
+     * @param dGamma      written, or null when not wanted
+     * @param dBeta       written, or null when not wanted
+     */
+    public static void trainingBackward(BatchShape shape, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                        MemorySegment gamma, MemorySegment beta, MemorySegment savedMean,
+                                        MemorySegment savedInvStd, MemorySegment dGamma, MemorySegment dBeta,
+                                        boolean relu) {
+        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, savedMean, "savedMean", savedInvStd, "savedInvStd");
+        int channels = shape.channels();
+        Workspace w = Workspace.of(channels);
+        ChannelAffine affine = trainingAffine(channels, gamma, beta, savedMean, savedInvStd, relu, w);
+        ChannelLayout layout = layoutOf(shape);
+        kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums);
+        double n = layout.count();
+        for (int c = 0; c < channels; c++) {
+            double invStd = Floats.get(savedInvStd, c);
+            double a = gammaOf(gamma, c) * invStd;
+            double sumDy = w.sums[c];
+            double sumDyCentered = w.secondSums[c];
+            w.dyScale[c] = (float) a;
+            w.xScale[c] = (float) (-a * invStd * invStd * sumDyCentered / n);
+            w.bias[c] = (float) (-a * sumDy / n);
+            writeParameterGradients(dGamma, dBeta, c, invStd * sumDyCentered, sumDy);
+        }
+        kernels().inputGradient(layout, x, dy, dx, affine, w.dyScale, w.xScale, w.bias);
+    }
+
+    /** Inference backward on arrays; see the segment form. */
+    public static void inferenceBackward(BatchShape shape, float[] x, float[] dy, float[] dx, float[] gamma,
+                                         float[] beta, float[] runningMean, float[] runningVar, float[] dGamma,
+                                         float[] dBeta, BatchNormOptions options) {
+        inferenceBackward(shape, Check.array(x, "x"), Check.array(dy, "dy"), Check.array(dx, "dx"),
+                Check.optionalArray(gamma), Check.optionalArray(beta), Check.array(runningMean, "runningMean"),
+                Check.array(runningVar, "runningVar"), Check.optionalArray(dGamma), Check.optionalArray(dBeta),
+                options);
+    }
+
+    /**
+     * Backward of {@link #inferenceForward} (the statistics are constants): {@code dx = dy·γ·invstd} with
+     * {@code invstd = 1/√(runningVar + ε)}, {@code dγ = Σ dy·(x − runningMean)·invstd}, {@code dβ = Σ dy};
+     * with {@code options.relu()}, dy first passes the ReLU's gradient as in {@link #trainingBackward}.
+     * Computed as {@code dx = (x − runningMean)·0 + dy·γ·invstd}, so dx is NaN where x is infinite or NaN.
+     *
+     * @param dx     written; may be x or dy
+     * @param dGamma written, or null
+     * @param dBeta  written, or null
+     */
+    public static void inferenceBackward(BatchShape shape, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                         MemorySegment gamma, MemorySegment beta, MemorySegment runningMean,
+                                         MemorySegment runningVar, MemorySegment dGamma, MemorySegment dBeta,
+                                         BatchNormOptions options) {
+        Objects.requireNonNull(options, "options");
+        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, runningMean, "runningMean", runningVar, "runningVar");
+        int channels = shape.channels();
+        Workspace w = Workspace.of(channels);
+        ChannelAffine affine = inferenceAffine(channels, gamma, beta, runningMean, runningVar, options, w);
+        ChannelLayout layout = layoutOf(shape);
+        if (dGamma != null || dBeta != null) {
+            kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums);
+        }
+        for (int c = 0; c < channels; c++) {
+            w.dyScale[c] = affine.scale()[c];
+            w.xScale[c] = 0;
+            w.bias[c] = 0;
+            double invStd = 1 / Math.sqrt((double) Floats.get(runningVar, c) + options.epsilon());
+            writeParameterGradients(dGamma, dBeta, c, invStd * w.secondSums[c], w.sums[c]);
+        }
+        kernels().inputGradient(layout, x, dy, dx, affine, w.dyScale, w.xScale, w.bias);
+    }
+
+    private static void writeParameterGradients(MemorySegment dGamma, MemorySegment dBeta, int c, double dg, double db) {
+        if (dGamma != null) {
+            Floats.set(dGamma, c, (float) dg);
+        }
+        if (dBeta != null) {
+            Floats.set(dBeta, c, (float) db);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Folding
+
+    /** Folding on arrays; see the segment form. */
+    public static void foldIntoLinear(int outputs, int inputs, float[] w, float[] b, float[] gamma, float[] beta,
+                                      float[] runningMean, float[] runningVar, float epsilon, float[] foldedW,
+                                      float[] foldedB) {
+        foldIntoLinear(outputs, inputs, Check.array(w, "w"), Check.optionalArray(b), Check.optionalArray(gamma),
+                Check.optionalArray(beta), Check.array(runningMean, "runningMean"), Check.array(runningVar, "runningVar"),
+                epsilon, Check.array(foldedW, "foldedW"), Check.array(foldedB, "foldedB"));
+    }
+
+    /**
+     * Folds an inference batch norm into the linear layer before it, as inference engines do to drop it:
+     * for {@code z = W·x + b} (W row-major {@code [outputs, inputs]}, row c feeding channel c; a
+     * convolution's {@code [C, Cin·kh·kw]} likewise), {@code BN(z) = W′·x + b′} with
+     * {@code s = γ/√(runningVar + ε)}, {@code W′[c, :] = s_c·W[c, :]} and
+     * {@code b′_c = (b_c − runningMean_c)·s_c + β_c} (s in float64, rounded once).
+     *
+     * @param b       the bias, C floats, or null for none
+     * @param foldedW written, {@code outputs·inputs} floats; may be w
+     * @param foldedB written, C floats; may be b
+     */
+    public static void foldIntoLinear(int outputs, int inputs, MemorySegment w, MemorySegment b, MemorySegment gamma,
+                                      MemorySegment beta, MemorySegment runningMean, MemorySegment runningVar,
+                                      float epsilon, MemorySegment foldedW, MemorySegment foldedB) {
+        if (outputs < 1 || inputs < 0) {
+            throw new IllegalArgumentException("outputs = " + outputs + " must be >= 1 and inputs = " + inputs
+                    + " >= 0");
+        }
+        long weights = (long) outputs * inputs;
+        Check.sameSize("outputs·inputs = " + outputs + "·" + inputs, weights, "w", Check.floats(w, "w"));
+        Check.sameSize("outputs·inputs = " + outputs + "·" + inputs, weights, "foldedW", Check.output(foldedW, "foldedW"));
+        BatchShape channelsOnly = BatchShape.rows(1, outputs);
+        checkOptionalPerChannel(channelsOnly, b, "b");
+        checkOptionalPerChannel(channelsOnly, gamma, "gamma");
+        checkOptionalPerChannel(channelsOnly, beta, "beta");
+        checkPerChannel(channelsOnly, runningMean, "runningMean");
+        checkPerChannel(channelsOnly, runningVar, "runningVar");
+        checkPerChannelOutput(channelsOnly, foldedB, "foldedB");
+        Check.positive(epsilon, "epsilon");
+        Check.sameOrDisjoint(foldedW, "foldedW", w, "w");
+        if (b != null) {
+            Check.sameOrDisjoint(foldedB, "foldedB", b, "b");
+        }
+        Check.separate(new MemorySegment[] {foldedW, foldedB}, FOLDED,
+                new MemorySegment[] {gamma, beta, runningMean, runningVar}, INFERENCE_INPUTS);
+        Check.disjoint(foldedW, "foldedW", foldedB, "foldedB");
+        if (b != null) {
+            Check.disjoint(foldedW, "foldedW", b, "b");
+        }
+        Check.disjoint(foldedB, "foldedB", w, "w");
+
+        if (!Check.same(foldedW, w)) {
+            MemorySegment.copy(w, 0, foldedW, 0, weights * Float.BYTES);
+        }
+        var penalties = Providers.kernels().penalties();
+        for (int c = 0; c < outputs; c++) {
+            double scale = gammaOf(gamma, c) / Math.sqrt((double) Floats.get(runningVar, c) + epsilon);
+            if (inputs > 0) {
+                Norms.scale(penalties, foldedW.asSlice((long) c * inputs * Float.BYTES, (long) inputs * Float.BYTES),
+                        (float) scale);
+            }
+            double bias = b == null ? 0 : Floats.get(b, c);
+            Floats.set(foldedB, c, (float) ((bias - Floats.get(runningMean, c)) * scale + betaOf(beta, c)));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Checks and layout
+
+    /** The kernels' view of a shape: channels-first with S = 1 is the same memory as [N, C]. */
+    static ChannelLayout layoutOf(BatchShape shape) {
+        return switch (shape.layout()) {
+            case ROWS -> ChannelLayout.interleaved(shape.batch(), shape.channels());
+            case CHANNELS_LAST -> ChannelLayout.interleaved(shape.valuesPerChannel(), shape.channels());
+            case CHANNELS_FIRST -> shape.spatial() == 1
+                    ? ChannelLayout.interleaved(shape.batch(), shape.channels())
+                    : ChannelLayout.planar(shape.batch(), shape.channels(), shape.spatial());
+        };
+    }
+
+    private static float gammaOf(MemorySegment gamma, int c) {
+        return gamma == null ? 1f : Floats.get(gamma, c);
+    }
+
+    private static float betaOf(MemorySegment beta, int c) {
+        return beta == null ? 0f : Floats.get(beta, c);
+    }
+
+    private static void checkForward(BatchShape shape, MemorySegment x, MemorySegment y, MemorySegment gamma,
+                                     MemorySegment beta, BatchNormOptions options) {
+        checkInput(shape, x, "x");
+        checkOutput(shape, y, "y");
+        Objects.requireNonNull(options, "options");
+        checkOptionalPerChannel(shape, gamma, "gamma");
+        checkOptionalPerChannel(shape, beta, "beta");
+        Check.sameOrDisjoint(y, "y", x, "x");
+    }
+
+    private static void checkBackward(BatchShape shape, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                      MemorySegment gamma, MemorySegment beta, MemorySegment dGamma, MemorySegment dBeta,
+                                      MemorySegment center, String centerName, MemorySegment spread, String spreadName) {
+        checkInput(shape, x, "x");
+        checkInput(shape, dy, "dy");
+        checkOutput(shape, dx, "dx");
+        checkOptionalPerChannel(shape, gamma, "gamma");
+        checkOptionalPerChannel(shape, beta, "beta");
+        checkPerChannel(shape, center, centerName);
+        checkPerChannel(shape, spread, spreadName);
+        if (dGamma != null) {
+            checkPerChannelOutput(shape, dGamma, "dGamma");
+        }
+        if (dBeta != null) {
+            checkPerChannelOutput(shape, dBeta, "dBeta");
+        }
+        Check.sameOrDisjoint(dx, "dx", x, "x");
+        Check.sameOrDisjoint(dx, "dx", dy, "dy");
+        Check.separate(new MemorySegment[] {dx, dGamma, dBeta}, BACKWARD_OUTPUTS,
+                new MemorySegment[] {gamma, beta, center, spread}, new String[] {"gamma", "beta", centerName, spreadName});
+        Check.separate(new MemorySegment[] {dGamma, dBeta}, PARAMETER_GRADIENTS, new MemorySegment[] {x, dy},
+                new String[] {"x", "dy"});
+    }
+
+    private static void checkInput(BatchShape shape, MemorySegment s, String name) {
+        Objects.requireNonNull(shape, "shape");
+        checkSize(shape, Check.floats(s, name), shape.elements(), name, "N·C·S");
+    }
+
+    private static void checkOutput(BatchShape shape, MemorySegment s, String name) {
+        checkSize(shape, Check.output(s, name), shape.elements(), name, "N·C·S");
+    }
+
+    private static void checkPerChannel(BatchShape shape, MemorySegment s, String name) {
+        checkSize(shape, Check.floats(s, name), shape.channels(), name, "C");
+    }
+
+    private static void checkOptionalPerChannel(BatchShape shape, MemorySegment s, String name) {
+        if (s != null) {
+            checkPerChannel(shape, s, name);
+        }
+    }
+
+    private static void checkPerChannelOutput(BatchShape shape, MemorySegment s, String name) {
+        checkSize(shape, Check.output(s, name), shape.channels(), name, "C");
+    }
+
+    private static void checkSize(BatchShape shape, long size, long expected, String name, String what) {
+        if (size != expected) {
+            throw new IllegalArgumentException(name + " has " + size + " floats but shape " + shape + " needs " + what
+                    + " = " + expected);
+        }
+    }
+
+    private static void checkChannels(BatchShape shape, ChannelMoments moments) {
+        if (moments.channels() != shape.channels()) {
+            throw new IllegalArgumentException("moments have " + moments.channels() + " channels but shape " + shape
+                    + " has C = " + shape.channels());
+        }
+    }
+}

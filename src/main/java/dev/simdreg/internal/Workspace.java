@@ -1,0 +1,39 @@
+package dev.simdreg.internal;
+
+/**
+ * Per-thread scratch for per-channel coefficients, so that batch-norm calls allocate nothing once a
+ * thread has seen its widest layer. A call takes the workspace, uses it, and calls no other kernel that
+ * takes it, so one per thread suffices.
+ */
+public final class Workspace {
+
+    private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);
+
+    public double[] sums = new double[0];
+    public double[] secondSums = new double[0];
+    public float[] center = new float[0];
+    public float[] scale = new float[0];
+    public float[] shift = new float[0];
+    public float[] dyScale = new float[0];
+    public float[] xScale = new float[0];
+    public float[] bias = new float[0];
+
+    private Workspace() {
+    }
+
+    /** This thread's workspace, with every array at least {@code channels} long. */
+    public static Workspace of(int channels) {
+        Workspace w = PER_THREAD.get();
+        if (w.center.length < channels) {
+            w.sums = new double[channels];
+            w.secondSums = new double[channels];
+            w.center = new float[channels];
+            w.scale = new float[channels];
+            w.shift = new float[channels];
+            w.dyScale = new float[channels];
+            w.xScale = new float[channels];
+            w.bias = new float[channels];
+        }
+        return w;
+    }
+}
