@@ -65,11 +65,12 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     }
 
     /**
-     * Two passes in float64 over channels {@code [c0, C)} of layout: the mean, then the squared deviations
-     * from it. Also the vector kernels' path for the channels left over after their vector columns.
+     * Two passes in float64 over channels {@code [c0, channels)} of layout: the mean, then the squared
+     * deviations from it. Also the vector kernels' path for the channels left over after their vector
+     * columns, and their exact fallback.
      */
-    public static void momentsOfChannels(ChannelLayout layout, MemorySegment x, int c0, double[] mean, double[] m2) {
-        int channels = layout.channels();
+    public static void momentsOfChannels(ChannelLayout layout, MemorySegment x, int c0, int channels, double[] mean,
+                                         double[] m2) {
         Arrays.fill(mean, c0, channels, 0);
         Arrays.fill(m2, c0, channels, 0);
         for (long o = 0; o < layout.outer(); o++) {
@@ -125,7 +126,7 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
 
     @Override
     public void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
-        momentsOfChannels(layout, x, 0, mean, m2);
+        momentsOfChannels(layout, x, 0, layout.channels(), mean, m2);
     }
 
     @Override

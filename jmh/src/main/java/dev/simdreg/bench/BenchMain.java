@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the JMH suite and summarizes it. Arguments: the suite ({@code quick} or {@code full}), the JMH
- * JSON result file. The summary (Markdown) goes next to it and to standard output.
+ * JSON result file, and optionally a regular expression selecting benchmark classes (all by default).
+ * The summary (Markdown) goes next to the JSON file and to standard output.
  */
 public final class BenchMain {
 
@@ -37,12 +38,15 @@ public final class BenchMain {
             Map.entry("projectToL2Ball", 4),
             Map.entry("sgd", 12), Map.entry("sgdMomentum", 20), Map.entry("adamW", 28),
             Map.entry("linearAverage", 12), Map.entry("exponentialAverage", 12),
-            Map.entry("copy", 8), Map.entry("inPlaceScale", 8));
+            Map.entry("copy", 8), Map.entry("inPlaceScale", 8),
+            Map.entry("trainingForward", 8), Map.entry("inferenceForward", 8),
+            Map.entry("trainingBackward", 12), Map.entry("inferenceBackward", 12));
 
     /** The ceiling each kernel is compared with: out-of-place and read-only kernels with copy, in-place ones with scale. */
     static String ceilingOf(String kernel) {
         return switch (kernel) {
-            case "softThreshold", "l1Norm", "l2Norm", "maxNormRows", "clipGradNorm", "projectToL2Ball" -> "copy";
+            case "softThreshold", "l1Norm", "l2Norm", "maxNormRows", "clipGradNorm", "projectToL2Ball",
+                 "trainingForward", "inferenceForward", "trainingBackward", "inferenceBackward" -> "copy";
             default -> "inPlaceScale";
         };
     }
@@ -53,8 +57,9 @@ public final class BenchMain {
     public static void main(String[] args) throws RunnerException, IOException {
         String suite = args.length > 0 ? args[0] : "quick";
         Path json = Path.of(args.length > 1 ? args[1] : "target/jmh-result.json");
+        String classes = args.length > 2 && !args[2].isBlank() ? args[2] : ".*";
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .include("dev\\.simdreg\\.bench\\..*Benchmark")
+                .include("dev\\.simdreg\\.bench\\.(" + classes + ")Benchmark")
                 .mode(org.openjdk.jmh.annotations.Mode.AverageTime)
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .resultFormat(ResultFormatType.JSON)
@@ -74,10 +79,13 @@ public final class BenchMain {
         System.out.println(summary);
     }
 
-    /** One measured row. */
-    record Row(String kernel, String impl, long bytes, double nsPerOp, double error) {
+    /**
+     * One measured row. size names the working set: the bytes per array, or a batch-norm shape;
+     * elements is the number of floats per array.
+     */
+    record Row(String kernel, String impl, String size, long elements, double nsPerOp, double error) {
         double gigabytesPerSecond() {
-            return (double) BYTES_PER_ELEMENT.get(kernel) * (bytes / Float.BYTES) / nsPerOp;
+            return (double) BYTES_PER_ELEMENT.get(kernel) * elements / nsPerOp;
         }
     }
 
@@ -88,22 +96,33 @@ public final class BenchMain {
             String label = params.getBenchmark();
             String kernel = label.substring(label.lastIndexOf('.') + 1);
             String impl = params.getParamsKeys().contains("impl") ? params.getParam("impl") : "ceiling";
-            rows.add(new Row(kernel, impl, Long.parseLong(params.getParam("bytes")),
-                    r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
+            String size;
+            long elements;
+            if (params.getParamsKeys().contains("shape")) {
+                size = params.getParam("shape");
+                elements = BatchShapes.parse(size).elements();
+            } else {
+                long bytes = Long.parseLong(params.getParam("bytes"));
+                size = human(bytes);
+                elements = bytes / Float.BYTES;
+            }
+            rows.add(new Row(kernel, impl, size, elements, r.getPrimaryResult().getScore(),
+                    r.getPrimaryResult().getScoreError()));
         }
         Map<String, Row> byKey = new HashMap<>();
-        rows.forEach(row -> byKey.put(row.kernel() + "/" + row.impl() + "/" + row.bytes(), row));
+        rows.forEach(row -> byKey.put(row.kernel() + "/" + row.impl() + "/" + row.size(), row));
         StringBuilder out = new StringBuilder();
-        out.append("| kernel | bytes/array | impl | ns/op ± error | ns/element | GB/s | % of ceiling | vector/scalar | vector/loop |\n");
+        out.append("| kernel | size | impl | ns/op ± error | ns/element | GB/s | % of ceiling | vector/scalar | vector/loop |\n");
         out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
-        rows.sort(Comparator.comparing(Row::kernel).thenComparingLong(Row::bytes).thenComparing(Row::impl));
+        rows.sort(Comparator.comparing(Row::kernel).thenComparingLong(Row::elements).thenComparing(Row::size)
+                .thenComparing(Row::impl));
         for (Row row : rows) {
-            Row ceiling = byKey.get(ceilingOf(row.kernel()) + "/ceiling/" + row.bytes());
+            Row ceiling = byKey.get(ceilingOf(row.kernel()) + "/ceiling/" + row.size());
             String fraction = ceiling == null || row.impl().equals("ceiling") ? ""
                     : String.format(Locale.ROOT, "%.0f%%", 100 * row.gigabytesPerSecond() / ceiling.gigabytesPerSecond());
             out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f ± %.1f | %.3f | %.1f | %s | %s | %s |%n",
-                    row.kernel(), human(row.bytes()), row.impl(), row.nsPerOp(), row.error(),
-                    row.nsPerOp() / (row.bytes() / Float.BYTES), row.gigabytesPerSecond(), fraction,
+                    row.kernel(), row.size(), row.impl(), row.nsPerOp(), row.error(),
+                    row.nsPerOp() / row.elements(), row.gigabytesPerSecond(), fraction,
                     ratio(byKey, row, "scalar"), ratio(byKey, row, "loop")));
         }
         return out.toString();
@@ -111,7 +130,7 @@ public final class BenchMain {
 
     /** How many times faster the vector provider is than other, on the vector row only. */
     private static String ratio(Map<String, Row> byKey, Row row, String other) {
-        Row slower = byKey.get(row.kernel() + "/" + other + "/" + row.bytes());
+        Row slower = byKey.get(row.kernel() + "/" + other + "/" + row.size());
         if (!row.impl().equals("vector") || slower == null) {
             return "";
         }

@@ -1,9 +1,7 @@
 package dev.simdreg.internal.vector;
 
 import dev.simdreg.internal.Providers;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,8 +16,6 @@ final class Species {
 
     static final VectorSpecies<Float> FLOATS = floats(Providers.CHOICE.vectorBits());
     static final int LANES = FLOATS.length();
-    /** Doubles of the same shape: half as many lanes, the two halves of a float vector widened. */
-    static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, FLOATS.vectorShape());
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private Species() {
@@ -28,11 +24,6 @@ final class Species {
     /** The vector of floats {@code [i, i + LANES)} of s. */
     static FloatVector load(MemorySegment s, long i) {
         return FloatVector.fromMemorySegment(FLOATS, s, (long) i * Float.BYTES, ORDER);
-    }
-
-    /** Lanes {@code [part·L/2, (part + 1)·L/2)} of v, widened to double. */
-    static DoubleVector widen(FloatVector v, int part) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, part);
     }
 
     /** v in every lane; hoisted out of the loops by C2. */

@@ -4,7 +4,6 @@ import dev.simdreg.internal.BatchNormKernels;
 import dev.simdreg.internal.ChannelAffine;
 import dev.simdreg.internal.ChannelLayout;
 import dev.simdreg.internal.ScalarBatchNormKernels;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -12,14 +11,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 import static dev.simdreg.internal.Floats.get;
-import static dev.simdreg.internal.vector.Species.DOUBLES;
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
 import static dev.simdreg.internal.vector.Species.store;
-import static dev.simdreg.internal.vector.Species.widen;
 
 /**
  * Vector batch-norm kernels. Interleaved layouts are processed a column of LANES channels at a time,
@@ -30,11 +27,20 @@ import static dev.simdreg.internal.vector.Species.widen;
  */
 final class VectorBatchNormKernels implements BatchNormKernels {
 
-    /** Rows per block of an interleaved column: 16 KiB at 512 bits, so the second pass reads L1. */
+    /** Rows per block of an interleaved column: float sums of at most this many terms go to float64. */
     private static final int ROW_BLOCK = 256;
     /** Floats per block of a planar run: 16 KiB. */
     private static final int RUN_BLOCK = 4096;
-    private static final int HALF = LANES / 2;
+    /** Offsets in the per-thread block scratch: shifts, then first and second sums, four vectors each. */
+    private static final int SHIFTS = 0;
+    private static final int SUMS = 4 * LANES;
+    private static final int SQUARES = 8 * LANES;
+    /** Float results of one block, handed from the vector loops to the float64 totals. */
+    private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[12 * LANES]);
+    /** Rows whose mean is the shift of the one-read moments. */
+    private static final int PILOT_ROWS = 16;
+    /** The cancellation, {@code n·(mean − K)²/M2}, beyond which the moments are recomputed exactly. */
+    private static final double SHIFT_TOLERANCE = 16;
 
     @Override
     public void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
@@ -44,83 +50,118 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             }
             return;
         }
-        int vectorChannels = layout.channels() & -LANES;
-        for (int c0 = 0; c0 < vectorChannels; c0 += LANES) {
-            columnMoments(x, layout.outer(), layout.channels(), c0, mean, m2);
-        }
-        ScalarBatchNormKernels.momentsOfChannels(layout, x, vectorChannels, mean, m2);
+        interleavedMoments(layout, x, mean, m2);
     }
 
-    /** The moments of the LANES channels from c0 of an interleaved layout; lane j is channel c0 + j. */
-    private static void columnMoments(MemorySegment x, long rows, int channels, int c0, double[] mean, double[] m2) {
-        Arrays.fill(mean, c0, c0 + LANES, 0);
-        Arrays.fill(m2, c0, c0 + LANES, 0);
-        long count = 0;
-        for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-            int b = (int) Math.min(ROW_BLOCK, rows - r0);
-            long start = r0 * channels + c0;
-            FloatVector blockMean = columnSum(x, start, channels, b).div(b);
-            FloatVector deviations0 = FloatVector.zero(FLOATS);
-            FloatVector deviations1 = deviations0;
-            FloatVector squares0 = deviations0;
-            FloatVector squares1 = deviations0;
-            int k = 0;
-            for (; k + 2 <= b; k += 2) {
-                FloatVector d0 = load(x, start + (long) k * channels).sub(blockMean);
-                FloatVector d1 = load(x, start + (long) (k + 1) * channels).sub(blockMean);
-                deviations0 = deviations0.add(d0);
-                deviations1 = deviations1.add(d1);
-                squares0 = d0.fma(d0, squares0);
-                squares1 = d1.fma(d1, squares1);
+    /**
+     * The moments of an interleaved layout, four vectors of channel columns at a time (a row's 256 bytes at
+     * 512 bits), then single vectors, then scalar channels; each column is read once, down its rows. With
+     * K the mean of the column's first {@link #PILOT_ROWS} rows, {@code Σ (x − K)} and {@code Σ (x − K)²}
+     * are summed in float over blocks of rows and in float64 across blocks, and give
+     * {@code mean = K + S1/n}, {@code M2 = S2 − S1²/n}. Their relative error is that of the float sums
+     * times {@code 1 + n·(mean − K)²/M2}; a channel where that factor exceeds {@link #SHIFT_TOLERANCE}
+     * (only data whose first rows lie far out of the rest) is recomputed exactly in a second pass.
+     */
+    private static void interleavedMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
+        int channels = layout.channels();
+        long rows = layout.outer();
+        float[] block = BLOCK.get();
+        int c0 = 0;
+        for (; c0 + LANES <= channels; ) {
+            int vectors = c0 + 4 * LANES <= channels ? 4 : 1;
+            int width = vectors * LANES;
+            pilotMeans(x, Math.min(rows, PILOT_ROWS), channels, c0, vectors, block);
+            Arrays.fill(mean, c0, c0 + width, 0);
+            Arrays.fill(m2, c0, c0 + width, 0);
+            for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+                long end = Math.min(rows, r0 + ROW_BLOCK);
+                if (vectors == 4) {
+                    shiftedSumsOfFour(x, r0, end, channels, c0, block);
+                } else {
+                    shiftedSums(x, r0, end, channels, c0, block);
+                }
+                for (int j = 0; j < width; j++) {
+                    mean[c0 + j] += block[SUMS + j];
+                    m2[c0 + j] += block[SQUARES + j];
+                }
             }
-            if (k < b) {
-                FloatVector d = load(x, start + (long) k * channels).sub(blockMean);
-                deviations0 = deviations0.add(d);
-                squares0 = d.fma(d, squares0);
+            for (int j = 0; j < width; j++) {
+                int c = c0 + j;
+                double sum = mean[c];
+                double shiftedMean = sum / rows;
+                m2[c] -= sum * shiftedMean;
+                mean[c] = block[SHIFTS + j] + shiftedMean;
+                if (sum * shiftedMean > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
+                    ScalarBatchNormKernels.momentsOfChannels(layout, x, c, c + 1, mean, m2);
+                }
             }
-            FloatVector deviations = deviations0.add(deviations1);
-            FloatVector squares = squares0.add(squares1);
-            mergeHalf(blockMean, deviations, squares, 0, b, count, mean, m2, c0);
-            mergeHalf(blockMean, deviations, squares, 1, b, count, mean, m2, c0 + HALF);
-            count += b;
+            c0 += width;
+        }
+        ScalarBatchNormKernels.momentsOfChannels(layout, x, c0, channels, mean, m2);
+    }
+
+    /** block[SHIFTS + j]: the float mean of the first {@code pilot} rows of column c0 + j. */
+    private static void pilotMeans(MemorySegment x, long pilot, int channels, int c0, int vectors, float[] block) {
+        for (int v = 0; v < vectors; v++) {
+            FloatVector sum = FloatVector.zero(FLOATS);
+            for (long r = 0; r < pilot; r++) {
+                sum = sum.add(load(x, r * channels + c0 + v * LANES));
+            }
+            sum.div(pilot).intoArray(block, SHIFTS + v * LANES);
         }
     }
 
-    /** Σ of b rows of one column from start, four rows at a time into independent accumulators. */
-    private static FloatVector columnSum(MemorySegment x, long start, int channels, int b) {
+    /** block[SUMS + j] and block[SQUARES + j]: Σ (x − K) and Σ (x − K)² over rows [r0, end) of column c0 + j. */
+    private static void shiftedSums(MemorySegment x, long r0, long end, int channels, int c0, float[] block) {
+        FloatVector k = FloatVector.fromArray(FLOATS, block, SHIFTS);
+        FloatVector s = FloatVector.zero(FLOATS);
+        FloatVector q = s;
+        for (long r = r0; r < end; r++) {
+            FloatVector d = load(x, r * channels + c0).sub(k);
+            s = s.add(d);
+            q = d.fma(d, q);
+        }
+        s.intoArray(block, SUMS);
+        q.intoArray(block, SQUARES);
+    }
+
+    /** {@link #shiftedSums} of four vectors of columns side by side: four independent chains per row. */
+    private static void shiftedSumsOfFour(MemorySegment x, long r0, long end, int channels, int c0, float[] block) {
+        FloatVector k0 = FloatVector.fromArray(FLOATS, block, SHIFTS);
+        FloatVector k1 = FloatVector.fromArray(FLOATS, block, SHIFTS + LANES);
+        FloatVector k2 = FloatVector.fromArray(FLOATS, block, SHIFTS + 2 * LANES);
+        FloatVector k3 = FloatVector.fromArray(FLOATS, block, SHIFTS + 3 * LANES);
         FloatVector s0 = FloatVector.zero(FLOATS);
         FloatVector s1 = s0;
         FloatVector s2 = s0;
         FloatVector s3 = s0;
-        int k = 0;
-        for (; k + 4 <= b; k += 4) {
-            long row = start + (long) k * channels;
-            s0 = s0.add(load(x, row));
-            s1 = s1.add(load(x, row + channels));
-            s2 = s2.add(load(x, row + 2L * channels));
-            s3 = s3.add(load(x, row + 3L * channels));
+        FloatVector q0 = s0;
+        FloatVector q1 = s0;
+        FloatVector q2 = s0;
+        FloatVector q3 = s0;
+        for (long r = r0; r < end; r++) {
+            long row = r * channels + c0;
+            FloatVector d0 = load(x, row).sub(k0);
+            FloatVector d1 = load(x, row + LANES).sub(k1);
+            FloatVector d2 = load(x, row + 2 * LANES).sub(k2);
+            FloatVector d3 = load(x, row + 3 * LANES).sub(k3);
+            s0 = s0.add(d0);
+            s1 = s1.add(d1);
+            s2 = s2.add(d2);
+            s3 = s3.add(d3);
+            q0 = d0.fma(d0, q0);
+            q1 = d1.fma(d1, q1);
+            q2 = d2.fma(d2, q2);
+            q3 = d3.fma(d3, q3);
         }
-        for (; k < b; k++) {
-            s0 = s0.add(load(x, start + (long) k * channels));
-        }
-        return s0.add(s1).add(s2.add(s3));
-    }
-
-    /**
-     * Merges one half of a block's lanes (b values each, their float mean, and the sums of deviations and
-     * squared deviations from it) into the float64 moments of count values, by Chan's formula.
-     */
-    private static void mergeHalf(FloatVector blockMean, FloatVector deviations, FloatVector squares, int part, int b,
-                                  long count, double[] mean, double[] m2, int c) {
-        double total = count + b;
-        DoubleVector dev = widen(deviations, part);
-        DoubleVector partMean = widen(blockMean, part).add(dev.div(b));
-        DoubleVector partM2 = widen(squares, part).sub(dev.mul(dev).div(b));
-        DoubleVector runningMean = DoubleVector.fromArray(DOUBLES, mean, c);
-        DoubleVector delta = partMean.sub(runningMean);
-        runningMean.add(delta.mul(b / total)).intoArray(mean, c);
-        DoubleVector.fromArray(DOUBLES, m2, c).add(partM2).add(delta.mul(delta).mul(count * (b / total)))
-                .intoArray(m2, c);
+        s0.intoArray(block, SUMS);
+        s1.intoArray(block, SUMS + LANES);
+        s2.intoArray(block, SUMS + 2 * LANES);
+        s3.intoArray(block, SUMS + 3 * LANES);
+        q0.intoArray(block, SQUARES);
+        q1.intoArray(block, SQUARES + LANES);
+        q2.intoArray(block, SQUARES + 2 * LANES);
+        q3.intoArray(block, SQUARES + 3 * LANES);
     }
 
     /** The moments of channel c of a planar layout, a block of its runs at a time. */
@@ -248,61 +289,106 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             }
             return;
         }
-        int vectorChannels = layout.channels() & -LANES;
-        for (int c0 = 0; c0 < vectorChannels; c0 += LANES) {
-            columnGradientSums(layout, x, dy, a, c0, sumDy, sumDyCentered);
+        int channels = layout.channels();
+        long rows = layout.outer();
+        float[] block = BLOCK.get();
+        int c0 = 0;
+        for (; c0 + LANES <= channels; ) {
+            int vectors = c0 + 4 * LANES <= channels ? 4 : 1;
+            int width = vectors * LANES;
+            Arrays.fill(sumDy, c0, c0 + width, 0);
+            Arrays.fill(sumDyCentered, c0, c0 + width, 0);
+            for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+                long end = Math.min(rows, r0 + ROW_BLOCK);
+                if (vectors == 4) {
+                    columnGradientSumsOfFour(x, dy, a, r0, end, channels, c0, block);
+                } else {
+                    columnGradientSums(x, dy, a, r0, end, channels, c0, block);
+                }
+                for (int j = 0; j < width; j++) {
+                    sumDy[c0 + j] += block[SUMS + j];
+                    sumDyCentered[c0 + j] += block[SQUARES + j];
+                }
+            }
+            c0 += width;
         }
-        ScalarBatchNormKernels.gradientSumsOfChannels(layout, x, dy, a, vectorChannels, sumDy, sumDyCentered);
+        ScalarBatchNormKernels.gradientSumsOfChannels(layout, x, dy, a, c0, sumDy, sumDyCentered);
     }
 
-    /** Float sums over a block of rows, accumulated in float64 across blocks. */
-    private static void columnGradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
-                                           int c0, double[] sumDy, double[] sumDyCentered) {
-        Arrays.fill(sumDy, c0, c0 + LANES, 0);
-        Arrays.fill(sumDyCentered, c0, c0 + LANES, 0);
-        int channels = layout.channels();
+    /**
+     * block[SUMS + j] and block[SQUARES + j]: {@code Σ dy'} and {@code Σ dy'·(x − center)} over rows
+     * [r0, end) of column c0 + j, in float.
+     */
+    private static void columnGradientSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long r0, long end,
+                                           int channels, int c0, float[] block) {
         boolean relu = a.relu();
         FloatVector center = column(a.center(), c0);
         FloatVector scale = column(a.scale(), c0);
         FloatVector shift = column(a.shift(), c0);
-        for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
-            int b = (int) Math.min(ROW_BLOCK, layout.outer() - r0);
-            long start = r0 * channels + c0;
-            FloatVector s0 = FloatVector.zero(FLOATS);
-            FloatVector s1 = s0;
-            FloatVector sc0 = s0;
-            FloatVector sc1 = s0;
-            int k = 0;
-            for (; k + 2 <= b; k += 2) {
-                long i0 = start + (long) k * channels;
-                long i1 = i0 + channels;
-                FloatVector x0 = load(x, i0);
-                FloatVector x1 = load(x, i1);
-                FloatVector g0 = gated(load(dy, i0), x0, center, scale, shift, relu);
-                FloatVector g1 = gated(load(dy, i1), x1, center, scale, shift, relu);
-                s0 = s0.add(g0);
-                s1 = s1.add(g1);
-                sc0 = g0.fma(x0.sub(center), sc0);
-                sc1 = g1.fma(x1.sub(center), sc1);
-            }
-            if (k < b) {
-                long i = start + (long) k * channels;
-                FloatVector xi = load(x, i);
-                FloatVector g = gated(load(dy, i), xi, center, scale, shift, relu);
-                s0 = s0.add(g);
-                sc0 = g.fma(xi.sub(center), sc0);
-            }
-            FloatVector s = s0.add(s1);
-            FloatVector sc = sc0.add(sc1);
-            addHalf(s, 0, sumDy, c0);
-            addHalf(s, 1, sumDy, c0 + HALF);
-            addHalf(sc, 0, sumDyCentered, c0);
-            addHalf(sc, 1, sumDyCentered, c0 + HALF);
+        FloatVector s = FloatVector.zero(FLOATS);
+        FloatVector sc = s;
+        for (long r = r0; r < end; r++) {
+            long i = r * channels + c0;
+            FloatVector xi = load(x, i);
+            FloatVector g = gated(load(dy, i), xi, center, scale, shift, relu);
+            s = s.add(g);
+            sc = g.fma(xi.sub(center), sc);
         }
+        s.intoArray(block, SUMS);
+        sc.intoArray(block, SQUARES);
     }
 
-    private static void addHalf(FloatVector v, int part, double[] into, int c) {
-        DoubleVector.fromArray(DOUBLES, into, c).add(widen(v, part)).intoArray(into, c);
+    /** {@link #columnGradientSums} of four vectors of columns side by side. */
+    private static void columnGradientSumsOfFour(MemorySegment x, MemorySegment dy, ChannelAffine a, long r0, long end,
+                                                 int channels, int c0, float[] block) {
+        boolean relu = a.relu();
+        FloatVector center0 = column(a.center(), c0);
+        FloatVector center1 = column(a.center(), c0 + LANES);
+        FloatVector center2 = column(a.center(), c0 + 2 * LANES);
+        FloatVector center3 = column(a.center(), c0 + 3 * LANES);
+        FloatVector scale0 = column(a.scale(), c0);
+        FloatVector scale1 = column(a.scale(), c0 + LANES);
+        FloatVector scale2 = column(a.scale(), c0 + 2 * LANES);
+        FloatVector scale3 = column(a.scale(), c0 + 3 * LANES);
+        FloatVector shift0 = column(a.shift(), c0);
+        FloatVector shift1 = column(a.shift(), c0 + LANES);
+        FloatVector shift2 = column(a.shift(), c0 + 2 * LANES);
+        FloatVector shift3 = column(a.shift(), c0 + 3 * LANES);
+        FloatVector s0 = FloatVector.zero(FLOATS);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        FloatVector sc0 = s0;
+        FloatVector sc1 = s0;
+        FloatVector sc2 = s0;
+        FloatVector sc3 = s0;
+        for (long r = r0; r < end; r++) {
+            long i = r * channels + c0;
+            FloatVector x0 = load(x, i);
+            FloatVector x1 = load(x, i + LANES);
+            FloatVector x2 = load(x, i + 2 * LANES);
+            FloatVector x3 = load(x, i + 3 * LANES);
+            FloatVector g0 = gated(load(dy, i), x0, center0, scale0, shift0, relu);
+            FloatVector g1 = gated(load(dy, i + LANES), x1, center1, scale1, shift1, relu);
+            FloatVector g2 = gated(load(dy, i + 2 * LANES), x2, center2, scale2, shift2, relu);
+            FloatVector g3 = gated(load(dy, i + 3 * LANES), x3, center3, scale3, shift3, relu);
+            s0 = s0.add(g0);
+            s1 = s1.add(g1);
+            s2 = s2.add(g2);
+            s3 = s3.add(g3);
+            sc0 = g0.fma(x0.sub(center0), sc0);
+            sc1 = g1.fma(x1.sub(center1), sc1);
+            sc2 = g2.fma(x2.sub(center2), sc2);
+            sc3 = g3.fma(x3.sub(center3), sc3);
+        }
+        s0.intoArray(block, SUMS);
+        s1.intoArray(block, SUMS + LANES);
+        s2.intoArray(block, SUMS + 2 * LANES);
+        s3.intoArray(block, SUMS + 3 * LANES);
+        sc0.intoArray(block, SQUARES);
+        sc1.intoArray(block, SQUARES + LANES);
+        sc2.intoArray(block, SQUARES + 2 * LANES);
+        sc3.intoArray(block, SQUARES + 3 * LANES);
     }
 
     private static void runGradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
