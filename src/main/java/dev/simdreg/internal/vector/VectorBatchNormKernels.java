@@ -37,7 +37,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static final int SQUARES = 8 * LANES;
     /** Float results of one block, handed from the vector loops to the float64 totals. */
     private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[12 * LANES]);
-    /** Rows whose mean is the shift of the one-read moments. */
+    /** Rows (interleaved) or values (planar) whose mean is the shift of the one-read moments. */
     private static final int PILOT_ROWS = 16;
     /** The cancellation, {@code n·(mean − K)²/M2}, beyond which the moments are recomputed exactly. */
     private static final double SHIFT_TOLERANCE = 16;
@@ -164,72 +164,54 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         q3.intoArray(block, SQUARES + 3 * LANES);
     }
 
-    /** The moments of channel c of a planar layout, a block of its runs at a time. */
+    /**
+     * The moments of channel c of a planar layout in one read: the shifted sums of
+     * {@link #interleavedMoments}, with K the mean of the channel's first values, a block of a run at a time.
+     */
     private static void runMoments(ChannelLayout layout, MemorySegment x, int c, double[] mean, double[] m2) {
-        double runningMean = 0;
-        double runningM2 = 0;
-        long count = 0;
+        long first = layout.runStart(0, c);
+        int pilot = Math.min(layout.inner(), PILOT_ROWS);
+        float pilotSum = 0;
+        for (int i = 0; i < pilot; i++) {
+            pilotSum += get(x, first + i);
+        }
+        float shift = pilotSum / pilot;
+        FloatVector k = splat(shift);
+        double sum = 0;
+        double squares = 0;
         for (long o = 0; o < layout.outer(); o++) {
             long runStart = layout.runStart(o, c);
             for (int s0 = 0; s0 < layout.inner(); s0 += RUN_BLOCK) {
                 int b = Math.min(RUN_BLOCK, layout.inner() - s0);
                 long from = runStart + s0;
-                float blockMean = sum(x, from, b) / b;
-                FloatVector center = splat(blockMean);
-                FloatVector deviations0 = FloatVector.zero(FLOATS);
-                FloatVector deviations1 = deviations0;
-                FloatVector squares0 = deviations0;
-                FloatVector squares1 = deviations0;
+                FloatVector sum0 = FloatVector.zero(FLOATS);
+                FloatVector sum1 = sum0;
+                FloatVector squares0 = sum0;
+                FloatVector squares1 = sum0;
                 int i = 0;
                 for (int end = loopEnd(0, b, 2 * LANES); i < end; i += 2 * LANES) {
-                    FloatVector d0 = load(x, from + i).sub(center);
-                    FloatVector d1 = load(x, from + i + LANES).sub(center);
-                    deviations0 = deviations0.add(d0);
-                    deviations1 = deviations1.add(d1);
+                    FloatVector d0 = load(x, from + i).sub(k);
+                    FloatVector d1 = load(x, from + i + LANES).sub(k);
+                    sum0 = sum0.add(d0);
+                    sum1 = sum1.add(d1);
                     squares0 = d0.fma(d0, squares0);
                     squares1 = d1.fma(d1, squares1);
                 }
-                double deviations = deviations0.add(deviations1).reduceLanes(VectorOperators.ADD);
-                double squares = squares0.add(squares1).reduceLanes(VectorOperators.ADD);
+                sum += sum0.add(sum1).reduceLanes(VectorOperators.ADD);
+                squares += squares0.add(squares1).reduceLanes(VectorOperators.ADD);
                 for (; i < b; i++) {
-                    double d = get(x, from + i) - blockMean;
-                    deviations += d;
+                    float d = get(x, from + i) - shift;
+                    sum += d;
                     squares += d * d;
                 }
-                double partMean = blockMean + deviations / b;
-                double partM2 = squares - deviations * deviations / b;
-                double total = count + b;
-                double delta = partMean - runningMean;
-                runningMean += delta * (b / total);
-                runningM2 += partM2 + delta * delta * (count * (b / total));
-                count += b;
             }
         }
-        mean[c] = runningMean;
-        m2[c] = runningM2;
-    }
-
-    /** Σ x[from, from + n) in float: four vector accumulators, then the tail. */
-    private static float sum(MemorySegment x, long from, int n) {
-        FloatVector s0 = FloatVector.zero(FLOATS);
-        FloatVector s1 = s0;
-        FloatVector s2 = s0;
-        FloatVector s3 = s0;
-        int i = 0;
-        for (int end = loopEnd(0, n, 4 * LANES); i < end; i += 4 * LANES) {
-            s0 = s0.add(load(x, from + i));
-            s1 = s1.add(load(x, from + i + LANES));
-            s2 = s2.add(load(x, from + i + 2 * LANES));
-            s3 = s3.add(load(x, from + i + 3 * LANES));
+        double shiftedMean = sum / layout.count();
+        mean[c] = shift + shiftedMean;
+        m2[c] = squares - sum * shiftedMean;
+        if (sum * shiftedMean > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
+            ScalarBatchNormKernels.momentsOfChannels(layout, x, c, c + 1, mean, m2);
         }
-        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            s0 = s0.add(load(x, from + i));
-        }
-        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += get(x, from + i);
-        }
-        return sum;
     }
 
     @Override
