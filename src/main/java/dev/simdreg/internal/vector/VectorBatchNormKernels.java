@@ -100,6 +100,15 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         ScalarBatchNormKernels.momentsOfChannels(layout, x, c0, channels, mean, m2);
     }
 
+    /** Four vectors side by side into block from offset. */
+    private static void intoBlock(float[] block, int offset, FloatVector v0, FloatVector v1, FloatVector v2,
+                                  FloatVector v3) {
+        v0.intoArray(block, offset);
+        v1.intoArray(block, offset + LANES);
+        v2.intoArray(block, offset + 2 * LANES);
+        v3.intoArray(block, offset + 3 * LANES);
+    }
+
     /** block[SHIFTS + j]: the float mean of the first {@code pilot} rows of column c0 + j. */
     private static void pilotMeans(MemorySegment x, long pilot, int channels, int c0, int vectors, float[] block) {
         for (int v = 0; v < vectors; v++) {
@@ -154,14 +163,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             q2 = d2.fma(d2, q2);
             q3 = d3.fma(d3, q3);
         }
-        s0.intoArray(block, SUMS);
-        s1.intoArray(block, SUMS + LANES);
-        s2.intoArray(block, SUMS + 2 * LANES);
-        s3.intoArray(block, SUMS + 3 * LANES);
-        q0.intoArray(block, SQUARES);
-        q1.intoArray(block, SQUARES + LANES);
-        q2.intoArray(block, SQUARES + 2 * LANES);
-        q3.intoArray(block, SQUARES + 3 * LANES);
+        intoBlock(block, SUMS, s0, s1, s2, s3);
+        intoBlock(block, SQUARES, q0, q1, q2, q3);
     }
 
     /**
@@ -363,14 +366,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             sc2 = g2.fma(x2.sub(center2), sc2);
             sc3 = g3.fma(x3.sub(center3), sc3);
         }
-        s0.intoArray(block, SUMS);
-        s1.intoArray(block, SUMS + LANES);
-        s2.intoArray(block, SUMS + 2 * LANES);
-        s3.intoArray(block, SUMS + 3 * LANES);
-        sc0.intoArray(block, SQUARES);
-        sc1.intoArray(block, SQUARES + LANES);
-        sc2.intoArray(block, SQUARES + 2 * LANES);
-        sc3.intoArray(block, SQUARES + 3 * LANES);
+        intoBlock(block, SUMS, s0, s1, s2, s3);
+        intoBlock(block, SQUARES, sc0, sc1, sc2, sc3);
     }
 
     private static void runGradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
