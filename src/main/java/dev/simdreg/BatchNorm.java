@@ -10,6 +10,7 @@ import dev.simdreg.internal.Providers;
 import dev.simdreg.internal.Workspace;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -184,32 +185,48 @@ public final class BatchNorm {
                 w.secondSums[c] = statistics.m2(c);
             }
         }
-        float momentum = options.momentum();
         for (int c = 0; c < channels; c++) {
-            double mean = w.sums[c];
-            double variance = w.secondSums[c] / count;
-            float invStd = (float) (1 / Math.sqrt(variance + options.epsilon()));
-            Floats.set(savedMean, c, (float) mean);
-            Floats.set(savedInvStd, c, invStd);
-            if (runningMean != null) {
-                double unbiased = w.secondSums[c] / (count - 1);
-                Floats.set(runningMean, c, (float) ((1 - (double) momentum) * Floats.get(runningMean, c) + momentum * mean));
-                Floats.set(runningVar, c, (float) ((1 - (double) momentum) * Floats.get(runningVar, c) + momentum * unbiased));
-            }
+            w.center[c] = (float) w.sums[c];
+            w.invStd[c] = (float) (1 / Math.sqrt(w.secondSums[c] / count + options.epsilon()));
         }
-        kernels().normalize(layout, x, y, trainingAffine(channels, gamma, beta, savedMean, savedInvStd, options.relu(), w));
+        MemorySegment.copy(w.center, 0, savedMean, Floats.LAYOUT, 0, channels);
+        MemorySegment.copy(w.invStd, 0, savedInvStd, Floats.LAYOUT, 0, channels);
+        if (runningMean != null) {
+            double m = options.momentum();
+            float[] means = read(runningMean, w.xScale, channels, 0);
+            float[] variances = read(runningVar, w.bias, channels, 0);
+            for (int c = 0; c < channels; c++) {
+                means[c] = (float) ((1 - m) * means[c] + m * w.sums[c]);
+                variances[c] = (float) ((1 - m) * variances[c] + m * (w.secondSums[c] / (count - 1)));
+            }
+            MemorySegment.copy(means, 0, runningMean, Floats.LAYOUT, 0, channels);
+            MemorySegment.copy(variances, 0, runningVar, Floats.LAYOUT, 0, channels);
+        }
+        kernels().normalize(layout, x, y, trainingAffine(channels, gamma, beta, options.relu(), w));
     }
 
-    /** The forward map of training: center μ, scale γ·invstd in float (as the backward pass recomputes it). */
-    private static ChannelAffine trainingAffine(int channels, MemorySegment gamma, MemorySegment beta,
-                                                MemorySegment savedMean, MemorySegment savedInvStd, boolean relu,
+    /**
+     * The forward map of training from {@code w.center} (μ) and {@code w.invStd}: scale γ·invstd in float, as
+     * the backward pass recomputes it.
+     */
+    private static ChannelAffine trainingAffine(int channels, MemorySegment gamma, MemorySegment beta, boolean relu,
                                                 Workspace w) {
+        read(gamma, w.scale, channels, 1f);
         for (int c = 0; c < channels; c++) {
-            w.center[c] = Floats.get(savedMean, c);
-            w.scale[c] = gammaOf(gamma, c) * Floats.get(savedInvStd, c);
-            w.shift[c] = betaOf(beta, c);
+            w.scale[c] *= w.invStd[c];
         }
+        read(beta, w.shift, channels, 0f);
         return new ChannelAffine(w.center, w.scale, w.shift, relu);
+    }
+
+    /** The C floats of s into the first C of into, or {@code absent} in each for a null s; returns into. */
+    private static float[] read(MemorySegment s, float[] into, int channels, float absent) {
+        if (s == null) {
+            Arrays.fill(into, 0, channels, absent);
+        } else {
+            MemorySegment.copy(s, Floats.LAYOUT, 0, into, 0, channels);
+        }
+        return into;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -247,11 +264,15 @@ public final class BatchNorm {
     private static ChannelAffine inferenceAffine(int channels, MemorySegment gamma, MemorySegment beta,
                                                  MemorySegment runningMean, MemorySegment runningVar,
                                                  BatchNormOptions options, Workspace w) {
+        read(runningMean, w.center, channels, 0);
+        read(runningVar, w.invStd, channels, 0);
+        read(gamma, w.scale, channels, 1f);
         for (int c = 0; c < channels; c++) {
-            w.center[c] = Floats.get(runningMean, c);
-            w.scale[c] = (float) (gammaOf(gamma, c) / Math.sqrt((double) Floats.get(runningVar, c) + options.epsilon()));
-            w.shift[c] = betaOf(beta, c);
+            double invStd = 1 / Math.sqrt((double) w.invStd[c] + options.epsilon());
+            w.invStd[c] = (float) invStd;
+            w.scale[c] = (float) (w.scale[c] * invStd);
         }
+        read(beta, w.shift, channels, 0f);
         return new ChannelAffine(w.center, w.scale, w.shift, options.relu());
     }
 
@@ -289,20 +310,21 @@ public final class BatchNorm {
         checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, savedMean, "savedMean", savedInvStd, "savedInvStd");
         int channels = shape.channels();
         Workspace w = Workspace.of(channels);
-        ChannelAffine affine = trainingAffine(channels, gamma, beta, savedMean, savedInvStd, relu, w);
+        read(savedMean, w.center, channels, 0);
+        read(savedInvStd, w.invStd, channels, 0);
+        ChannelAffine affine = trainingAffine(channels, gamma, beta, relu, w);
         ChannelLayout layout = layoutOf(shape);
         kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums);
         double n = layout.count();
+        float[] gammas = read(gamma, w.gammaGradient, channels, 1f);
         for (int c = 0; c < channels; c++) {
-            double invStd = Floats.get(savedInvStd, c);
-            double a = gammaOf(gamma, c) * invStd;
-            double sumDy = w.sums[c];
-            double sumDyCentered = w.secondSums[c];
+            double invStd = w.invStd[c];
+            double a = gammas[c] * invStd;
             w.dyScale[c] = (float) a;
-            w.xScale[c] = (float) (-a * invStd * invStd * sumDyCentered / n);
-            w.bias[c] = (float) (-a * sumDy / n);
-            writeParameterGradients(dGamma, dBeta, c, invStd * sumDyCentered, sumDy);
+            w.xScale[c] = (float) (-a * invStd * invStd * w.secondSums[c] / n);
+            w.bias[c] = (float) (-a * w.sums[c] / n);
         }
+        writeParameterGradients(dGamma, dBeta, channels, w);
         kernels().inputGradient(layout, x, dy, dx, affine, w.dyScale, w.xScale, w.bias);
     }
 
@@ -339,22 +361,26 @@ public final class BatchNorm {
         if (dGamma != null || dBeta != null) {
             kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums);
         }
-        for (int c = 0; c < channels; c++) {
-            w.dyScale[c] = affine.scale()[c];
-            w.xScale[c] = 0;
-            w.bias[c] = 0;
-            double invStd = 1 / Math.sqrt((double) Floats.get(runningVar, c) + options.epsilon());
-            writeParameterGradients(dGamma, dBeta, c, invStd * w.secondSums[c], w.sums[c]);
-        }
+        System.arraycopy(affine.scale(), 0, w.dyScale, 0, channels);
+        Arrays.fill(w.xScale, 0, channels, 0);
+        Arrays.fill(w.bias, 0, channels, 0);
+        writeParameterGradients(dGamma, dBeta, channels, w);
         kernels().inputGradient(layout, x, dy, dx, affine, w.dyScale, w.xScale, w.bias);
     }
 
-    private static void writeParameterGradients(MemorySegment dGamma, MemorySegment dBeta, int c, double dg, double db) {
+    /** {@code dγ = invstd·Σ dy'·(x − μ)} and {@code dβ = Σ dy'} from the workspace, into those wanted. */
+    private static void writeParameterGradients(MemorySegment dGamma, MemorySegment dBeta, int channels, Workspace w) {
         if (dGamma != null) {
-            Floats.set(dGamma, c, (float) dg);
+            for (int c = 0; c < channels; c++) {
+                w.gammaGradient[c] = (float) (w.invStd[c] * w.secondSums[c]);
+            }
+            MemorySegment.copy(w.gammaGradient, 0, dGamma, Floats.LAYOUT, 0, channels);
         }
         if (dBeta != null) {
-            Floats.set(dBeta, c, (float) db);
+            for (int c = 0; c < channels; c++) {
+                w.betaGradient[c] = (float) w.sums[c];
+            }
+            MemorySegment.copy(w.betaGradient, 0, dBeta, Floats.LAYOUT, 0, channels);
         }
     }
 

@@ -12,11 +12,14 @@ public final class Workspace {
     public double[] sums = new double[0];
     public double[] secondSums = new double[0];
     public float[] center = new float[0];
+    public float[] invStd = new float[0];
     public float[] scale = new float[0];
     public float[] shift = new float[0];
     public float[] dyScale = new float[0];
     public float[] xScale = new float[0];
     public float[] bias = new float[0];
+    public float[] gammaGradient = new float[0];
+    public float[] betaGradient = new float[0];
 
     private Workspace() {
     }
@@ -28,11 +31,14 @@ public final class Workspace {
             w.sums = new double[channels];
             w.secondSums = new double[channels];
             w.center = new float[channels];
+            w.invStd = new float[channels];
             w.scale = new float[channels];
             w.shift = new float[channels];
             w.dyScale = new float[channels];
             w.xScale = new float[channels];
             w.bias = new float[channels];
+            w.gammaGradient = new float[channels];
+            w.betaGradient = new float[channels];
         }
         return w;
     }
