@@ -342,7 +342,8 @@ public final class BatchNorm {
      * Backward of {@link #inferenceForward} (the statistics are constants): {@code dx = dy·γ·invstd} with
      * {@code invstd = 1/√(runningVar + ε)}, {@code dγ = Σ dy·(x − runningMean)·invstd}, {@code dβ = Σ dy};
      * with {@code options.relu()}, dy first passes the ReLU's gradient as in {@link #trainingBackward}.
-     * Computed as {@code dx = (x − runningMean)·0 + dy·γ·invstd}, so dx is NaN where x is infinite or NaN.
+     * Without the ReLU, dx is computed from dy alone; with it, as {@code (x − runningMean)·0 + dy'·γ·invstd},
+     * so dx is then NaN where x is infinite or NaN.
      *
      * @param dx     written; may be x or dy
      * @param dGamma written, or null
@@ -361,11 +362,16 @@ public final class BatchNorm {
         if (dGamma != null || dBeta != null) {
             kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums);
         }
-        System.arraycopy(affine.scale(), 0, w.dyScale, 0, channels);
+        writeParameterGradients(dGamma, dBeta, channels, w);
         Arrays.fill(w.xScale, 0, channels, 0);
         Arrays.fill(w.bias, 0, channels, 0);
-        writeParameterGradients(dGamma, dBeta, channels, w);
-        kernels().inputGradient(layout, x, dy, dx, affine, w.dyScale, w.xScale, w.bias);
+        if (options.relu()) {
+            System.arraycopy(affine.scale(), 0, w.dyScale, 0, channels);
+            kernels().inputGradient(layout, x, dy, dx, affine, w.dyScale, w.xScale, w.bias);
+        } else {
+            // dx = (dy − 0)·scale + 0: the forward map applied to dy, which reads neither x nor a mask
+            kernels().normalize(layout, dy, dx, new ChannelAffine(w.xScale, affine.scale(), w.bias, false));
+        }
     }
 
     /** {@code dγ = invstd·Σ dy'·(x − μ)} and {@code dβ = Σ dy'} from the workspace, into those wanted. */

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the JMH suite and summarizes it. Arguments: the suite ({@code quick} or {@code full}), the JMH
- * JSON result file, and optionally a regular expression selecting benchmark classes (all by default).
+ * JSON result file, and optionally a regular expression that selects benchmarks by JMH's name
+ * ({@code package.Class.method}; found anywhere in it, as JMH's own include; all by default).
  * The summary (Markdown) goes next to the JSON file and to standard output.
  */
 public final class BenchMain {
@@ -57,9 +58,9 @@ public final class BenchMain {
     public static void main(String[] args) throws RunnerException, IOException {
         String suite = args.length > 0 ? args[0] : "quick";
         Path json = Path.of(args.length > 1 ? args[1] : "target/jmh-result.json");
-        String classes = args.length > 2 && !args[2].isBlank() ? args[2] : ".*";
+        String include = args.length > 2 && !args[2].isBlank() ? args[2] : "dev\\.simdreg\\.bench\\..*Benchmark";
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .include("dev\\.simdreg\\.bench\\.(" + classes + ")Benchmark")
+                .include(include)
                 .mode(org.openjdk.jmh.annotations.Mode.AverageTime)
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .resultFormat(ResultFormatType.JSON)
