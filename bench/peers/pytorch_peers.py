@@ -1,15 +1,21 @@
 #!/usr/bin/python3
-"""PyTorch's CPU batch norm on the shapes of simdreg's BatchNormBenchmark, one thread.
+"""PyTorch's CPU kernels on the work of simdreg's JMH benchmarks, one thread: the peer column of the
+benchmark report (`./mvnw -Pbench verify -Dbench.peers=pytorch` runs it right after simdreg's suite).
 
 Run with Debian's python3-torch (apt-get install python3-torch):
 
-    /usr/bin/python3 bench/peers/pytorch_batchnorm.py [output.json]
+    /usr/bin/python3 bench/peers/pytorch_peers.py [output.json]
 
-Times ATen's kernels directly (native_batch_norm and native_batch_norm_backward, the ops behind
-torch.nn.functional.batch_norm and its autograd), with γ, β and running statistics, momentum 0.1,
-ε 1e-5, on float32 inputs of mean 3 and spread 2 as the Java benchmark uses. Outputs are preallocated
-(the out= overload) where this PyTorch has a CPU kernel for it (1.13 has none: its outputs are allocated
-per call, which the JSON records), so neither side pays for page faults the other does not.
+Element-wise kernels and optimizers at the benchmarks' sizes (4 KiB to 64 MiB per array) with the same
+hyperparameters: softshrink, the proximal step as add_ then softshrink (PyTorch has no fused one), the
+L1 and L2 norms, renorm of [rows, 1024], the L2-ball projection as a norm and a conditional mul_,
+clip_grad_norm_, torch.optim.SGD without and with momentum, torch.optim.AdamW, the exponential average
+as mul_ and add_, the linear one as lerp_. Batch norm through ATen's native_batch_norm and
+native_batch_norm_backward on the batch-norm shapes, with γ, β and running statistics, momentum 0.1,
+ε 1e-5. Outputs are preallocated (out=, or in place) wherever PyTorch allows it; 1.13 has no CPU
+kernel for native_batch_norm.out, so its batch-norm outputs are allocated per call (the JSON says so),
+and torch.optim's steps allocate temporaries of their own, which above glibc's largest mmap threshold
+(32 MiB) are fresh pages on every step: that is what a PyTorch user's optimizer costs.
 Each figure is the median of 7 timed batches after warm-up. Writes JMH-style JSON (ns/op) and prints a
 table.
 """
@@ -58,10 +64,74 @@ def median_ns(op, seconds=0.4):
     return statistics.median(samples), (max(samples) - min(samples)) / 2
 
 
+SIZES = [4096, 262144, 4194304, 67108864]
+COLS = 1024
+THRESHOLD, RATE, L1 = 0.5, 0.01, 1e-3
+ALPHA, T = 0.999, 1000
+
+
+def record(results, kernel, params, op, preallocated=True):
+    score, error = median_ns(op)
+    results.append({"benchmark": "pytorch." + kernel, "params": dict(params, impl="pytorch"),
+                    "primaryMetric": {"score": score, "scoreError": error, "scoreUnit": "ns/op"},
+                    "peer": {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                             "preallocatedOutputs": preallocated}})
+    size = params.get("shape") or str(int(params["bytes"]) // 1024) + " KiB"
+    print(f"{kernel:18s} {size:18s} {score / 1000:10.1f} us ± {error / 1000:.1f}", flush=True)
+
+
+def element_wise(results):
+    for size in SIZES:
+        n = size // 4
+        g = torch.Generator().manual_seed(1)
+        x = torch.randn(n, generator=g)
+        out = torch.empty(n)
+        w = torch.randn(n, generator=g)
+        grad = torch.randn(n, generator=g) * 0.1
+        params = {"bytes": str(size)}
+        record(results, "softThreshold", params, lambda: torch.ops.aten.softshrink.out(x, THRESHOLD, out=out))
+
+        def proximal():
+            w.add_(grad, alpha=-RATE)
+            torch.ops.aten.softshrink.out(w, RATE * L1, out=w)
+        record(results, "proximalL1Step", params, proximal)
+        record(results, "l1Norm", params, lambda: torch.linalg.vector_norm(x, 1))
+        record(results, "l2Norm", params, lambda: torch.linalg.vector_norm(x, 2))
+        cols = min(COLS, n)
+        rows = x.view(n // cols, cols)
+        record(results, "maxNormRows", params, lambda: rows.renorm_(2, 0, 1e6))
+
+        def project():
+            norm = torch.linalg.vector_norm(x, 2)
+            if norm > 1e9:
+                x.mul_(1e9 / norm)
+        record(results, "projectToL2Ball", params, project)
+        p = torch.nn.Parameter(x.clone())
+        p.grad = grad.clone()
+        record(results, "clipGradNorm", params, lambda: torch.nn.utils.clip_grad_norm_([p], 1e9))
+        for kernel, optimizer in (
+                ("sgd", torch.optim.SGD([p], lr=1e-3, weight_decay=1e-4)),
+                ("sgdMomentum", torch.optim.SGD([p], lr=1e-3, momentum=0.9, dampening=0.1, weight_decay=1e-4)),
+                ("adamW", torch.optim.AdamW([p], lr=1e-3))):
+            record(results, kernel, params, optimizer.step)
+        avg = x.clone()
+        theta = w.clone()
+        record(results, "exponentialAverage", params, lambda: avg.mul_(ALPHA).add_(theta, alpha=1 - ALPHA))
+        record(results, "linearAverage", params, lambda: avg.lerp_(theta, 1.0 / T))
+
+
 def main():
     torch.set_num_threads(1)
     out_path = sys.argv[1] if len(sys.argv) > 1 else "target/bench/peers-pytorch.json"
     results = []
+    element_wise(results)
+    batch_norm(results)
+    os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
+    with open(out_path, "w") as f:
+        json.dump(results, f, indent=1)
+
+
+def batch_norm(results):
     for name, (dims, memory_format) in SHAPES.items():
         g = torch.Generator().manual_seed(42)
         x = torch.randn(dims, generator=g) * 2 + 3
@@ -102,15 +172,7 @@ def main():
 
         for kernel, op in (("trainingForward", lambda: forward(True)), ("inferenceForward", lambda: forward(False)),
                            ("trainingBackward", training_backward), ("inferenceBackward", inference_backward)):
-            score, error = median_ns(op)
-            results.append({"benchmark": "pytorch." + kernel, "params": {"impl": "pytorch", "shape": name},
-                            "primaryMetric": {"score": score, "scoreError": error, "scoreUnit": "ns/op"},
-                            "peer": {"torch": torch.__version__, "threads": torch.get_num_threads(),
-                                     "preallocatedOutputs": out_variant and kernel.endswith("Forward")}})
-            print(f"{kernel:18s} {name:18s} {score / 1000:10.1f} us ± {error / 1000:.1f}")
-    os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
-    with open(out_path, "w") as f:
-        json.dump(results, f, indent=1)
+            record(results, kernel, {"shape": name}, op, preallocated=out_variant and kernel.endswith("Forward"))
 
 
 if __name__ == "__main__":

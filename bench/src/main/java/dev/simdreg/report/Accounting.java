@@ -1,0 +1,56 @@
+package dev.simdreg.report;
+
+import java.util.Map;
+
+/** What each kernel moves, which ceiling it is held against, and which family it belongs to. */
+public final class Accounting {
+
+    /**
+     * Minimal bytes per element: every input read once, every output written once. clipGradNorm,
+     * projectToL2Ball and maxNormRows are measured in their steady state (nothing to scale): one read.
+     * Batch norm counts x and y forward, x, dy and dx backward.
+     */
+    private static final Map<String, Integer> BYTES_PER_ELEMENT = Map.ofEntries(
+            Map.entry("softThreshold", 8), Map.entry("proximalL1Step", 12), Map.entry("l1Norm", 4),
+            Map.entry("l2Norm", 4), Map.entry("maxNormRows", 4), Map.entry("clipGradNorm", 4),
+            Map.entry("projectToL2Ball", 4),
+            Map.entry("sgd", 12), Map.entry("sgdMomentum", 20), Map.entry("adamW", 28),
+            Map.entry("linearAverage", 12), Map.entry("exponentialAverage", 12),
+            Map.entry("copy", 8), Map.entry("inPlaceScale", 8),
+            Map.entry("trainingForward", 8), Map.entry("inferenceForward", 8),
+            Map.entry("trainingBackward", 12), Map.entry("inferenceBackward", 12));
+
+    private static final Map<String, String> FAMILY = Map.ofEntries(
+            Map.entry("softThreshold", "penalties"), Map.entry("proximalL1Step", "penalties"),
+            Map.entry("l1Norm", "penalties"), Map.entry("l2Norm", "penalties"),
+            Map.entry("maxNormRows", "projections"), Map.entry("clipGradNorm", "projections"),
+            Map.entry("projectToL2Ball", "projections"),
+            Map.entry("sgd", "optimizers"), Map.entry("sgdMomentum", "optimizers"), Map.entry("adamW", "optimizers"),
+            Map.entry("linearAverage", "averaging"), Map.entry("exponentialAverage", "averaging"),
+            Map.entry("trainingForward", "batch norm"), Map.entry("inferenceForward", "batch norm"),
+            Map.entry("trainingBackward", "batch norm"), Map.entry("inferenceBackward", "batch norm"),
+            Map.entry("copy", "ceiling"), Map.entry("inPlaceScale", "ceiling"));
+
+    private Accounting() {
+    }
+
+    public static int bytesPerElement(String kernel) {
+        Integer bytes = BYTES_PER_ELEMENT.get(kernel);
+        if (bytes == null) {
+            throw new IllegalArgumentException("no byte accounting for kernel " + kernel);
+        }
+        return bytes;
+    }
+
+    /** The same-run ceiling of a kernel: copy for out-of-place and read-only kernels, in-place scale otherwise. */
+    public static String ceilingOf(String kernel) {
+        return switch (kernel) {
+            case "sgd", "sgdMomentum", "adamW", "linearAverage", "exponentialAverage", "proximalL1Step" -> "inPlaceScale";
+            default -> "copy";
+        };
+    }
+
+    public static String familyOf(String kernel) {
+        return FAMILY.getOrDefault(kernel, "other");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.simdreg.report;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads JMH's JSON results, and peers' results written in the same schema ({@code benchmark},
+ * {@code params} with {@code impl} and {@code bytes} or {@code shape}, {@code primaryMetric} in ns/op).
+ */
+public final class JmhJson {
+
+    private JmhJson() {
+    }
+
+    public static List<Measurement> read(Path file) throws IOException {
+        return parse(Files.readString(file));
+    }
+
+    public static List<Measurement> parse(String json) {
+        List<Measurement> measurements = new ArrayList<>();
+        for (JsonElement element : JsonParser.parseString(json).getAsJsonArray()) {
+            JsonObject run = element.getAsJsonObject();
+            String benchmark = run.get("benchmark").getAsString();
+            String kernel = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            JsonObject params = run.has("params") ? run.getAsJsonObject("params") : new JsonObject();
+            String impl = params.has("impl") ? params.get("impl").getAsString() : "ceiling";
+            String size;
+            long elements;
+            if (params.has("shape")) {
+                size = params.get("shape").getAsString();
+                elements = elementsOfShape(size);
+            } else if (params.has("bytes")) {
+                long bytes = Long.parseLong(params.get("bytes").getAsString());
+                size = human(bytes);
+                elements = bytes / Float.BYTES;
+            } else {
+                throw new IllegalArgumentException(benchmark + " has neither a bytes nor a shape parameter");
+            }
+            JsonObject metric = run.getAsJsonObject("primaryMetric");
+            String unit = metric.get("scoreUnit").getAsString();
+            if (!unit.equals("ns/op")) {
+                throw new IllegalArgumentException(benchmark + ": score in " + unit + ", expected ns/op");
+            }
+            double error = metric.get("scoreError").isJsonNull() || metric.get("scoreError").getAsString().equals("NaN")
+                    ? Double.NaN : metric.get("scoreError").getAsDouble();
+            measurements.add(new Measurement(kernel, impl, size, elements, metric.get("score").getAsDouble(), error));
+        }
+        return measurements;
+    }
+
+    /** The floats of a shape named {@code layout:AxBx...}: the product of its dimensions. */
+    static long elementsOfShape(String shape) {
+        long elements = 1;
+        for (String dimension : shape.substring(shape.indexOf(':') + 1).split("x")) {
+            elements = Math.multiplyExact(elements, Long.parseLong(dimension));
+        }
+        return elements;
+    }
+
+    static String human(long bytes) {
+        return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
+    }
+}

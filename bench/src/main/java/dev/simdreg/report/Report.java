@@ -1,0 +1,129 @@
+package dev.simdreg.report;
+
+import com.google.gson.GsonBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark report: for every kernel and size, ns per element, GB/s, the fraction of the same-run
+ * ceiling, the vector provider's speedup over the scalar one, and, where a peer measured the same work,
+ * the ratio of its time to simdreg's.
+ *
+ * @param machine where it was measured
+ * @param rows    one per kernel, size and implementation, ceilings included
+ * @param notes   what the reader should know about missing pieces
+ */
+public record Report(Machine machine, List<Row> rows, List<String> notes) {
+
+    /**
+     * One line of the report. Fractions and ratios are null where they do not apply (a ceiling has no
+     * ceiling; only vector rows carry speedups).
+     */
+    public record Row(String family, String kernel, String size, String impl, long elements, double nsPerOp,
+                      double error, double nsPerElement, double gigabytesPerSecond, Double fractionOfCeiling,
+                      Double vectorOverScalar, Double peerOverVector, String peer) {
+    }
+
+    /** The report of measurements, with peers' measurements of the same kernels and sizes where given. */
+    public static Report of(Machine machine, List<Measurement> measurements, List<Measurement> peers) {
+        Map<String, Measurement> byKey = new HashMap<>();
+        measurements.forEach(m -> byKey.put(key(m.kernel(), m.impl(), m.size()), m));
+        Map<String, Measurement> peerByKey = new HashMap<>();
+        peers.forEach(m -> peerByKey.put(m.kernel() + "/" + m.size(), m));
+        List<Row> rows = new ArrayList<>();
+        for (Measurement m : measurements) {
+            boolean ceiling = m.impl().equals("ceiling");
+            Measurement limit = ceiling ? null : byKey.get(key(Accounting.ceilingOf(m.kernel()), "ceiling", m.size()));
+            boolean vector = m.impl().equals("vector");
+            Measurement scalar = vector ? byKey.get(key(m.kernel(), "scalar", m.size())) : null;
+            Measurement peer = vector ? peerByKey.get(m.kernel() + "/" + m.size()) : null;
+            rows.add(new Row(Accounting.familyOf(m.kernel()), m.kernel(), m.size(), m.impl(), m.elements(), m.nsPerOp(),
+                    m.error(), m.nsPerElement(), m.gigabytesPerSecond(),
+                    limit == null ? null : m.gigabytesPerSecond() / limit.gigabytesPerSecond(),
+                    scalar == null ? null : scalar.nsPerOp() / m.nsPerOp(),
+                    peer == null ? null : peer.nsPerOp() / m.nsPerOp(), peer == null ? null : peer.impl()));
+        }
+        rows.sort(Comparator.comparing(Row::family).thenComparing(Row::kernel).thenComparingLong(Row::elements)
+                .thenComparing(Row::size).thenComparing(Row::impl));
+        List<String> notes = new ArrayList<>();
+        if (peers.isEmpty()) {
+            notes.add("No peer results were given, so there is no PyTorch column: run the benchmark command with "
+                    + "-Dbench.peers=true on a machine with Debian's python3-torch.");
+        } else {
+            long matched = rows.stream().filter(r -> r.peerOverVector() != null).count();
+            long unmatched = peers.size() - matched;
+            if (unmatched > 0) {
+                notes.add(unmatched + " peer result(s) had no simdreg measurement of the same kernel and size.");
+            }
+        }
+        return new Report(machine, rows, notes);
+    }
+
+    private static String key(String kernel, String impl, String size) {
+        return kernel + "/" + impl + "/" + size;
+    }
+
+    /** The report as Markdown: the machine, notes, and a table per family. */
+    public String markdown() {
+        StringBuilder out = new StringBuilder("# simdreg benchmark report\n\n");
+        out.append(String.format(Locale.ROOT, "- CPU: %s, %d cores available%n- JDK: %s%n- simdreg provider: %s%n- date: %s%n",
+                machine.cpu(), machine.cores(), machine.jdk(), machine.provider(), machine.date()));
+        out.append("\nGB/s: minimal bytes read and written (every input once, every output once) over time. "
+                + "Ceiling: the same run's copy, or in-place scale for in-place kernels, at the same size. "
+                + "× scalar: the vector provider's speedup over the scalar one. Errors are JMH's 99.9% intervals.\n");
+        for (String note : notes) {
+            out.append("\n> ").append(note).append('\n');
+        }
+        String family = null;
+        boolean anyPeer = rows.stream().anyMatch(r -> r.peer() != null);
+        for (Row row : rows) {
+            if (!row.family().equals(family)) {
+                family = row.family();
+                out.append("\n## ").append(family).append("\n\n");
+                out.append("| kernel | size | impl | ns/op ± error | ns/element | GB/s | % of ceiling | × scalar |")
+                        .append(anyPeer ? " peer time / simdreg |" : "").append('\n');
+                out.append("|---|---|---|---:|---:|---:|---:|---:|").append(anyPeer ? "---:|" : "").append('\n');
+            }
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s ± %s | %.3f | %.1f | %s | %s |", row.kernel(),
+                    row.size(), row.impl(), number(row.nsPerOp()), number(row.error()), row.nsPerElement(),
+                    row.gigabytesPerSecond(), percent(row.fractionOfCeiling()), times(row.vectorOverScalar())));
+            if (anyPeer) {
+                out.append(row.peer() == null ? " |" : " " + times(row.peerOverVector()) + " (" + row.peer() + ") |");
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    public String json() {
+        return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(this);
+    }
+
+    /** Writes report.md, report.json and the charts into dir. */
+    public void write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("report.md"), markdown());
+        Files.writeString(dir.resolve("report.json"), json());
+        Charts.write(this, dir.resolve("charts"));
+    }
+
+    private static String number(double v) {
+        return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String percent(Double fraction) {
+        return fraction == null ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * fraction);
+    }
+
+    private static String times(Double ratio) {
+        return ratio == null ? "" : String.format(Locale.ROOT, "%.1f×", ratio);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.simdreg.report;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The report generator on a small recorded JMH result ({@code sample-jmh.json}: rows of a real quick
+ * suite on this project's machine) and peer results in the same schema ({@code sample-peers.json}: the
+ * PyTorch batch-norm figure is real, the sgd and dropout ones are made up for the test).
+ */
+class ReportTest {
+
+    private static final Machine MACHINE = new Machine("AMD EPYC (test)", 2, "Eclipse Adoptium 25.0.3", "vector 512-bit",
+            "2026-11-24");
+    private static final double TOLERANCE = 1e-9;
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = ReportTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static List<Measurement> sample() throws IOException {
+        return JmhJson.parse(resource("sample-jmh.json"));
+    }
+
+    private static List<Measurement> peers() throws IOException {
+        return JmhJson.parse(resource("sample-peers.json"));
+    }
+
+    private static Report.Row row(Report report, String kernel, String impl, String size) {
+        return report.rows().stream().filter(r -> r.kernel().equals(kernel) && r.impl().equals(impl)
+                && r.size().equals(size)).findFirst().orElseThrow(() -> new AssertionError(kernel + " " + impl + " " + size));
+    }
+
+    @Test
+    void parsesKernelImplementationAndSize() throws IOException {
+        List<Measurement> m = sample();
+        assertEquals(14, m.size());
+        Measurement copy = m.get(0);
+        assertEquals("copy", copy.kernel());
+        assertEquals("ceiling", copy.impl(), "a benchmark without impl is a ceiling");
+        assertEquals("4 KiB", copy.size());
+        assertEquals(1024, copy.elements());
+        Measurement bn = m.stream().filter(x -> x.kernel().equals("trainingForward") && x.impl().equals("vector"))
+                .findFirst().orElseThrow();
+        assertEquals("rows:256x1024", bn.size());
+        assertEquals(256 * 1024, bn.elements());
+        assertEquals(39001.5, bn.nsPerOp(), TOLERANCE);
+        assertEquals(3744.1, bn.error(), TOLERANCE);
+    }
+
+    @Test
+    void countsMinimalBytesPerKernel() throws IOException {
+        Report report = Report.of(MACHINE, sample(), List.of());
+        // sgd reads w and g and writes w: 12 bytes per element
+        assertEquals(12.0 * 65536 / 2031.2, row(report, "sgd", "vector", "256 KiB").gigabytesPerSecond(), TOLERANCE);
+        // a norm reads its input once
+        assertEquals(4.0 * 65536 / 1321.0, row(report, "l2Norm", "vector", "256 KiB").gigabytesPerSecond(), TOLERANCE);
+        // batch norm forward: x read, y written
+        assertEquals(8.0 * 262144 / 39001.5, row(report, "trainingForward", "vector", "rows:256x1024")
+                .gigabytesPerSecond(), TOLERANCE);
+        assertEquals(2031.2 / 65536, row(report, "sgd", "vector", "256 KiB").nsPerElement(), TOLERANCE);
+        assertThrows(IllegalArgumentException.class, () -> Accounting.bytesPerElement("noSuchKernel"));
+    }
+
+    @Test
+    void comparesWithTheRightCeilingAndTheScalarProvider() throws IOException {
+        Report report = Report.of(MACHINE, sample(), List.of());
+        Report.Row sgd = row(report, "sgd", "vector", "256 KiB");
+        double inPlace = 8.0 * 65536 / 1307.4;
+        assertEquals(12.0 * 65536 / 2031.2 / inPlace, sgd.fractionOfCeiling(), TOLERANCE, "in place: scale ceiling");
+        assertEquals(55092.6 / 2031.2, sgd.vectorOverScalar(), TOLERANCE);
+        double copy = 8.0 * 65536 / 1943.8;
+        assertEquals(4.0 * 65536 / 1321.0 / copy, row(report, "l2Norm", "vector", "256 KiB").fractionOfCeiling(),
+                TOLERANCE, "read-only: copy ceiling");
+        assertNull(row(report, "l2Norm", "vector", "256 KiB").vectorOverScalar(), "no scalar row, no ratio");
+        assertNull(row(report, "sgd", "loop", "4 KiB").vectorOverScalar(), "ratios only on vector rows");
+        assertNull(row(report, "copy", "ceiling", "4 KiB").fractionOfCeiling());
+        double shapeCopy = 8.0 * 262144 / 18286.0;
+        assertEquals(8.0 * 262144 / 39001.5 / shapeCopy,
+                row(report, "trainingForward", "vector", "rows:256x1024").fractionOfCeiling(), TOLERANCE,
+                "a shape's ceiling is the copy of the same shape");
+    }
+
+    @Test
+    void addsPeerRatiosAndNotesWhatIsMissing() throws IOException {
+        Report withPeers = Report.of(MACHINE, sample(), peers());
+        assertEquals(8124.8 / 2031.2, row(withPeers, "sgd", "vector", "256 KiB").peerOverVector(), TOLERANCE);
+        assertEquals("pytorch", row(withPeers, "sgd", "vector", "256 KiB").peer());
+        assertEquals(76500.0 / 39001.5, row(withPeers, "trainingForward", "vector", "rows:256x1024").peerOverVector(),
+                TOLERANCE);
+        assertNull(row(withPeers, "sgd", "vector", "4 KiB").peerOverVector(), "no peer at this size");
+        assertEquals(List.of("1 peer result(s) had no simdreg measurement of the same kernel and size."),
+                withPeers.notes());
+        assertTrue(withPeers.markdown().contains("| 4.0× (pytorch) |"), withPeers.markdown());
+
+        Report withoutPeers = Report.of(MACHINE, sample(), List.of());
+        assertTrue(withoutPeers.notes().get(0).contains("No peer results"), withoutPeers.notes().toString());
+        assertTrue(!withoutPeers.markdown().contains("peer time"), "no peer column without peers");
+    }
+
+    @Test
+    void markdownAndJsonCarryTheMachineAndEveryRow() throws IOException {
+        Report report = Report.of(MACHINE, sample(), peers());
+        String md = report.markdown();
+        for (String expected : List.of("AMD EPYC (test), 2 cores", "Eclipse Adoptium 25.0.3", "vector 512-bit", "2026-11-24",
+                "## optimizers", "## batch norm", "## penalties", "| sgd | 256 KiB | vector | 2031.2 ± 195.0 |")) {
+            assertTrue(md.contains(expected), () -> "report.md lacks " + expected + ":\n" + md);
+        }
+        String json = report.json();
+        assertTrue(json.contains("\"cpu\": \"AMD EPYC (test)\""), json);
+        assertEquals(14, JsonRows.count(json));
+    }
+
+    @Test
+    void writesReportFilesAndAChartPerSweptKernel(@TempDir Path dir) throws IOException {
+        Report.of(MACHINE, sample(), peers()).write(dir);
+        assertTrue(Files.readString(dir.resolve("report.md")).startsWith("# simdreg benchmark report"));
+        assertTrue(Files.size(dir.resolve("report.json")) > 0);
+        for (String kernel : List.of("sgd", "l2Norm")) {
+            String svg = Files.readString(dir.resolve("charts").resolve(kernel + ".svg"));
+            assertTrue(svg.contains("<svg"), kernel + ".svg is not SVG");
+        }
+        assertTrue(Files.notExists(dir.resolve("charts").resolve("trainingForward.svg")),
+                "batch norm has shapes, not a size sweep: no chart");
+    }
+
+    /** Counts the rows of a report's JSON. */
+    private static final class JsonRows {
+        static int count(String json) {
+            return com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("rows").size();
+        }
+    }
+}
