@@ -36,7 +36,7 @@ public final class Charts {
         for (var entry : byKernel.entrySet()) {
             String kernel = entry.getKey();
             XYChart chart = new XYChartBuilder().width(640).height(400).title(kernel + " (" + report.machine().provider()
-                    + ", " + report.machine().cpu() + ")").xAxisTitle("bytes per array").yAxisTitle("GB/s").build();
+                    + ", " + report.machine().cpu() + ")").xAxisTitle("bytes per array (log scale)").yAxisTitle("GB/s").build();
             chart.getStyler().setXAxisLogarithmic(true);
             chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
             Map<String, List<Report.Row>> byImpl = new LinkedHashMap<>();

@@ -29,7 +29,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
      */
     public record Row(String family, String kernel, String size, String impl, long elements, double nsPerOp,
                       double error, double nsPerElement, double gigabytesPerSecond, Double fractionOfCeiling,
-                      Double vectorOverScalar, Double peerOverVector, String peer) {
+                      Double vectorOverScalar, Double vectorOverLoop, Double peerOverVector, String peer) {
     }
 
     /** The report of measurements, with peers' measurements of the same kernels and sizes where given. */
@@ -44,12 +44,23 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
             Measurement limit = ceiling ? null : byKey.get(key(Accounting.ceilingOf(m.kernel()), "ceiling", m.size()));
             boolean vector = m.impl().equals("vector");
             Measurement scalar = vector ? byKey.get(key(m.kernel(), "scalar", m.size())) : null;
+            Measurement loop = vector ? byKey.get(key(m.kernel(), "loop", m.size())) : null;
             Measurement peer = vector ? peerByKey.get(m.kernel() + "/" + m.size()) : null;
             rows.add(new Row(Accounting.familyOf(m.kernel()), m.kernel(), m.size(), m.impl(), m.elements(), m.nsPerOp(),
                     m.error(), m.nsPerElement(), m.gigabytesPerSecond(),
                     limit == null ? null : m.gigabytesPerSecond() / limit.gigabytesPerSecond(),
-                    scalar == null ? null : scalar.nsPerOp() / m.nsPerOp(),
+                    scalar == null ? null : scalar.nsPerOp() / m.nsPerOp(), loop == null ? null : loop.nsPerOp() / m.nsPerOp(),
                     peer == null ? null : peer.nsPerOp() / m.nsPerOp(), peer == null ? null : peer.impl()));
+        }
+        for (Measurement peer : peers) {
+            Measurement simdreg = byKey.get(key(peer.kernel(), "vector", peer.size()));
+            if (simdreg != null) {
+                Measurement limit = byKey.get(key(Accounting.ceilingOf(peer.kernel()), "ceiling", peer.size()));
+                rows.add(new Row(Accounting.familyOf(peer.kernel()), peer.kernel(), peer.size(), peer.impl(),
+                        peer.elements(), peer.nsPerOp(), peer.error(), peer.nsPerElement(), peer.gigabytesPerSecond(),
+                        limit == null ? null : peer.gigabytesPerSecond() / limit.gigabytesPerSecond(), null, null, null,
+                        null));
+            }
         }
         rows.sort(Comparator.comparing(Row::family).thenComparing(Row::kernel).thenComparingLong(Row::elements)
                 .thenComparing(Row::size).thenComparing(Row::impl));
@@ -58,7 +69,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
             notes.add("No peer results were given, so there is no PyTorch column: run the benchmark command with "
                     + "-Dbench.peers=true on a machine with Debian's python3-torch.");
         } else {
-            long matched = rows.stream().filter(r -> r.peerOverVector() != null).count();
+            long matched = rows.stream().filter(r -> r.peerOverVector() != null).count();  // one per matched peer
             long unmatched = peers.size() - matched;
             if (unmatched > 0) {
                 notes.add(unmatched + " peer result(s) had no simdreg measurement of the same kernel and size.");
@@ -78,7 +89,8 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
                 machine.cpu(), machine.cores(), machine.jdk(), machine.provider(), machine.date()));
         out.append("\nGB/s: minimal bytes read and written (every input once, every output once) over time. "
                 + "Ceiling: the same run's copy, or in-place scale for in-place kernels, at the same size. "
-                + "× scalar: the vector provider's speedup over the scalar one. Errors are JMH's 99.9% intervals.\n");
+                + "× scalar, × loop: the vector provider's speedup over the scalar provider and over a plain Java "
+                + "loop on float[]. Errors are JMH's 99.9% intervals.\n");
         for (String note : notes) {
             out.append("\n> ").append(note).append('\n');
         }
@@ -88,13 +100,14 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
             if (!row.family().equals(family)) {
                 family = row.family();
                 out.append("\n## ").append(family).append("\n\n");
-                out.append("| kernel | size | impl | ns/op ± error | ns/element | GB/s | % of ceiling | × scalar |")
+                out.append("| kernel | size | impl | ns/op ± error | ns/element | GB/s | % of ceiling | × scalar | × loop |")
                         .append(anyPeer ? " peer time / simdreg |" : "").append('\n');
-                out.append("|---|---|---|---:|---:|---:|---:|---:|").append(anyPeer ? "---:|" : "").append('\n');
+                out.append("|---|---|---|---:|---:|---:|---:|---:|---:|").append(anyPeer ? "---:|" : "").append('\n');
             }
-            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s ± %s | %.3f | %.1f | %s | %s |", row.kernel(),
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s ± %s | %.3f | %.1f | %s | %s | %s |", row.kernel(),
                     row.size(), row.impl(), number(row.nsPerOp()), number(row.error()), row.nsPerElement(),
-                    row.gigabytesPerSecond(), percent(row.fractionOfCeiling()), times(row.vectorOverScalar())));
+                    row.gigabytesPerSecond(), percent(row.fractionOfCeiling()), times(row.vectorOverScalar()),
+                    times(row.vectorOverLoop())));
             if (anyPeer) {
                 out.append(row.peer() == null ? " |" : " " + times(row.peerOverVector()) + " (" + row.peer() + ") |");
             }

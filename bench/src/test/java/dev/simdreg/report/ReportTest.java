@@ -83,6 +83,7 @@ class ReportTest {
         double inPlace = 8.0 * 65536 / 1307.4;
         assertEquals(12.0 * 65536 / 2031.2 / inPlace, sgd.fractionOfCeiling(), TOLERANCE, "in place: scale ceiling");
         assertEquals(55092.6 / 2031.2, sgd.vectorOverScalar(), TOLERANCE);
+        assertEquals(2260.1 / 2031.2, sgd.vectorOverLoop(), TOLERANCE);
         double copy = 8.0 * 65536 / 1943.8;
         assertEquals(4.0 * 65536 / 1321.0 / copy, row(report, "l2Norm", "vector", "256 KiB").fractionOfCeiling(),
                 TOLERANCE, "read-only: copy ceiling");
@@ -103,6 +104,9 @@ class ReportTest {
         assertEquals(76500.0 / 39001.5, row(withPeers, "trainingForward", "vector", "rows:256x1024").peerOverVector(),
                 TOLERANCE);
         assertNull(row(withPeers, "sgd", "vector", "4 KiB").peerOverVector(), "no peer at this size");
+        Report.Row pytorch = row(withPeers, "sgd", "pytorch", "256 KiB");
+        assertEquals(12.0 * 65536 / 8124.8, pytorch.gigabytesPerSecond(), TOLERANCE, "peers get rows of their own");
+        assertNull(pytorch.peerOverVector());
         assertEquals(List.of("1 peer result(s) had no simdreg measurement of the same kernel and size."),
                 withPeers.notes());
         assertTrue(withPeers.markdown().contains("| 4.0× (pytorch) |"), withPeers.markdown());
@@ -122,7 +126,7 @@ class ReportTest {
         }
         String json = report.json();
         assertTrue(json.contains("\"cpu\": \"AMD EPYC (test)\""), json);
-        assertEquals(14, JsonRows.count(json));
+        assertEquals(14 + 2, JsonRows.count(json), "every measurement, and the two peers of measured kernels");
     }
 
     @Test

@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the JMH suite and writes the report. Arguments: the suite ({@code quick} or {@code full}); the JMH
+ * Runs the JMH suite and writes the report. Arguments: the suite ({@code quick}, {@code full}, or
+ * {@code report} to rebuild the report from the results and peer results already there); the JMH
  * JSON result file; optionally a regular expression that selects benchmarks by JMH's name
  * ({@code package.Class.method}, found anywhere in it, as JMH's own include; all by default); and the
  * peers to measure in the same run ({@code none} or {@code pytorch}). The report (report.md, report.json,
@@ -45,6 +46,12 @@ public final class BenchMain {
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString());
+        Path dir = json.resolveSibling("bench");
+        Path peerJson = dir.resolve("peers-pytorch.json");
+        if (suite.equals("report")) {
+            writeReport(json, Files.exists(peerJson) ? JmhJson.read(peerJson) : List.of(), dir);
+            return;
+        }
         if (suite.equals("full")) {
             options.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(5).measurementTime(TimeValue.seconds(1));
@@ -52,17 +59,19 @@ public final class BenchMain {
             options.forks(1).warmupIterations(2).warmupTime(TimeValue.milliseconds(300))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(400));
         } else {
-            throw new IllegalArgumentException("bench.suite = " + suite + " must be quick or full");
+            throw new IllegalArgumentException("bench.suite = " + suite + " must be quick, full or report");
         }
         new Runner(options.build()).run();
-        Path dir = json.resolveSibling("bench");
         List<Measurement> peerResults = List.of();
         if (peers.equals("pytorch")) {
-            Path peerJson = dir.resolve("peers-pytorch.json");
             runPyTorch(peerJson);
             peerResults = JmhJson.read(peerJson);
         }
-        Report report = Report.of(Machine.current(), JmhJson.read(json), peerResults);
+        writeReport(json, peerResults, dir);
+    }
+
+    private static void writeReport(Path json, List<Measurement> peers, Path dir) throws IOException {
+        Report report = Report.of(Machine.current(), JmhJson.read(json), peers);
         report.write(dir);
         System.out.println(report.markdown());
         System.out.println("Report: " + dir.resolve("report.md") + ", " + dir.resolve("report.json") + ", "
