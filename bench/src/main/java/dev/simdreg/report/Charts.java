@@ -15,15 +15,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One SVG chart per kernel measured over working-set sizes: GB/s against bytes per array on a log
- * scale, a line per implementation, and the kernel's same-run ceiling as a dashed line.
+ * SVG charts of the kernels measured over working-set sizes, GB/s against bytes per array on a log
+ * scale: one per kernel family (a line per kernel on the vector provider, and the family's same-run
+ * ceilings dashed) and one per kernel (a line per implementation, peers included, and its ceiling).
  */
 public final class Charts {
 
     private Charts() {
     }
 
-    /** Writes {@code <kernel>.svg} into dir for every kernel with more than one size; returns the files. */
+    /**
+     * Writes {@code family-<family>.svg} and {@code <kernel>.svg} into dir for the kernels measured over
+     * sizes (batch norm is measured on shapes and gets none); returns the files.
+     */
     public static List<Path> write(Report report, Path dir) throws IOException {
         Files.createDirectories(dir);
         Map<String, List<Report.Row>> byKernel = new LinkedHashMap<>();
@@ -33,30 +37,52 @@ public final class Charts {
             }
         }
         List<Path> files = new ArrayList<>();
+        Map<String, List<Report.Row>> vectorByFamily = new LinkedHashMap<>();
+        byKernel.values().forEach(rows -> rows.stream().filter(r -> r.impl().equals("vector"))
+                .forEach(r -> vectorByFamily.computeIfAbsent(r.family(), f -> new ArrayList<>()).add(r)));
+        for (var family : vectorByFamily.entrySet()) {
+            XYChart chart = chart(family.getKey() + ", vector provider", report);
+            Map<String, List<Report.Row>> byKernelInFamily = new LinkedHashMap<>();
+            family.getValue().forEach(r -> byKernelInFamily.computeIfAbsent(r.kernel(), k -> new ArrayList<>()).add(r));
+            byKernelInFamily.forEach((kernel, rows) -> addSeries(chart, kernel, rows));
+            byKernelInFamily.keySet().stream().map(Accounting::ceilingOf).distinct()
+                    .forEach(ceiling -> addCeiling(chart, report, ceiling));
+            files.add(save(chart, dir.resolve("family-" + family.getKey().replace(' ', '-') + ".svg")));
+        }
         for (var entry : byKernel.entrySet()) {
             String kernel = entry.getKey();
-            XYChart chart = new XYChartBuilder().width(640).height(400).title(kernel + " (" + report.machine().provider()
-                    + ", " + report.machine().cpu() + ")").xAxisTitle("bytes per array (log scale)").yAxisTitle("GB/s").build();
-            chart.getStyler().setXAxisLogarithmic(true);
-            chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+            XYChart chart = chart(kernel, report);
             Map<String, List<Report.Row>> byImpl = new LinkedHashMap<>();
             entry.getValue().forEach(r -> byImpl.computeIfAbsent(r.impl(), k -> new ArrayList<>()).add(r));
-            for (var impl : byImpl.entrySet()) {
-                addSeries(chart, impl.getKey(), impl.getValue());
-            }
-            String ceiling = Accounting.ceilingOf(kernel);
-            List<Report.Row> limits = report.rows().stream()
-                    .filter(r -> r.kernel().equals(ceiling) && r.impl().equals("ceiling") && !r.size().contains(":"))
-                    .toList();
-            if (!limits.isEmpty()) {
-                XYSeries line = addSeries(chart, ceiling + " ceiling", limits);
-                line.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
-            }
-            Path file = dir.resolve(kernel + ".svg");
-            VectorGraphicsEncoder.saveVectorGraphic(chart, file.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-            files.add(file);
+            byImpl.forEach((impl, rows) -> addSeries(chart, impl, rows));
+            addCeiling(chart, report, Accounting.ceilingOf(kernel));
+            files.add(save(chart, dir.resolve(kernel + ".svg")));
         }
         return files;
+    }
+
+    private static XYChart chart(String title, Report report) {
+        XYChart chart = new XYChartBuilder().width(640).height(400).title(title + " (" + report.machine().provider()
+                + ", " + report.machine().cpu() + ")").xAxisTitle("bytes per array (log scale)").yAxisTitle("GB/s")
+                .build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        return chart;
+    }
+
+    /** The same-run ceiling of that name, dashed, where the report has it over sizes. */
+    private static void addCeiling(XYChart chart, Report report, String ceiling) {
+        List<Report.Row> limits = report.rows().stream()
+                .filter(r -> r.kernel().equals(ceiling) && r.impl().equals("ceiling") && !r.size().contains(":"))
+                .toList();
+        if (!limits.isEmpty()) {
+            addSeries(chart, ceiling + " ceiling", limits).setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
+        }
+    }
+
+    private static Path save(XYChart chart, Path file) throws IOException {
+        VectorGraphicsEncoder.saveVectorGraphic(chart, file.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        return file;
     }
 
     private static XYSeries addSeries(XYChart chart, String name, List<Report.Row> rows) {

@@ -130,16 +130,17 @@ class ReportTest {
     }
 
     @Test
-    void writesReportFilesAndAChartPerSweptKernel(@TempDir Path dir) throws IOException {
+    void writesReportFilesAndChartsPerSweptKernelAndFamily(@TempDir Path dir) throws IOException {
         Report.of(MACHINE, sample(), peers()).write(dir);
         assertTrue(Files.readString(dir.resolve("report.md")).startsWith("# simdreg benchmark report"));
         assertTrue(Files.size(dir.resolve("report.json")) > 0);
-        for (String kernel : List.of("sgd", "l2Norm")) {
+        for (String kernel : List.of("sgd", "l2Norm", "family-optimizers", "family-penalties")) {
             String svg = Files.readString(dir.resolve("charts").resolve(kernel + ".svg"));
             assertTrue(svg.contains("<svg"), kernel + ".svg is not SVG");
         }
         assertTrue(Files.notExists(dir.resolve("charts").resolve("trainingForward.svg")),
                 "batch norm has shapes, not a size sweep: no chart");
+        assertTrue(Files.notExists(dir.resolve("charts").resolve("family-batch-norm.svg")));
     }
 
     /** Counts the rows of a report's JSON. */

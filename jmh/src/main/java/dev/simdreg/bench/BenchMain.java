@@ -53,8 +53,10 @@ public final class BenchMain {
             return;
         }
         if (suite.equals("full")) {
+            // more forks and longer iterations, and three more sizes between the quick suite's four
             options.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(5).measurementTime(TimeValue.seconds(1));
+                    .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                    .param("bytes", "4096", "32768", "262144", "1048576", "4194304", "16777216", "67108864");
         } else if (suite.equals("quick")) {
             options.forks(1).warmupIterations(2).warmupTime(TimeValue.milliseconds(300))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(400));
