@@ -12,7 +12,8 @@ L1 and L2 norms, renorm of [rows, 1024], the L2-ball projection as a norm and a 
 clip_grad_norm_, torch.optim.SGD without and with momentum, torch.optim.AdamW, the exponential average
 as mul_ and add_, the linear one as lerp_. Batch norm through ATen's native_batch_norm and
 native_batch_norm_backward on the batch-norm shapes, with γ, β and running statistics, momentum 0.1,
-ε 1e-5. Outputs are preallocated (out=, or in place) wherever PyTorch allows it; 1.13 has no CPU
+ε 1e-5. Dropout forward and backward at 1M and 16M elements, for the dropout kernels to come (until they
+exist, the report notes these results as unmatched). Outputs are preallocated (out=, or in place) wherever PyTorch allows it; 1.13 has no CPU
 kernel for native_batch_norm.out, so its batch-norm outputs are allocated per call (the JSON says so),
 and torch.optim's steps allocate temporaries of their own, which above glibc's largest mmap threshold
 (32 MiB) are fresh pages on every step: that is what a PyTorch user's optimizer costs.
@@ -120,12 +121,28 @@ def element_wise(results):
         record(results, "linearAverage", params, lambda: avg.lerp_(theta, 1.0 / T))
 
 
+def dropout(results):
+    """Dropout at the random-stream issue's sizes (1M and 16M elements), keep probability 0.5: ATen's
+    native_dropout draws a Bernoulli mask of a byte per element and scales; its backward applies the
+    mask. Both allocate their outputs (no out= overload in 1.13)."""
+    for elements in (1 << 20, 1 << 24):
+        g = torch.Generator().manual_seed(7)
+        x = torch.randn(elements, generator=g)
+        dy = torch.randn(elements, generator=g)
+        _, mask = torch.ops.aten.native_dropout(x, 0.5, True)
+        params = {"bytes": str(4 * elements)}
+        record(results, "dropoutForward", params, lambda: torch.ops.aten.native_dropout(x, 0.5, True), False)
+        record(results, "dropoutBackward", params, lambda: torch.ops.aten.native_dropout_backward(dy, mask, 2.0),
+               False)
+
+
 def main():
     torch.set_num_threads(1)
     out_path = sys.argv[1] if len(sys.argv) > 1 else "target/bench/peers-pytorch.json"
     results = []
     element_wise(results)
     batch_norm(results)
+    dropout(results)
     os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
     with open(out_path, "w") as f:
         json.dump(results, f, indent=1)
