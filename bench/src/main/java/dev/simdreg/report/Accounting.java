@@ -8,7 +8,7 @@ public final class Accounting {
     /**
      * Minimal bytes per element: every input read once, every output written once. clipGradNorm,
      * projectToL2Ball and maxNormRows are measured in their steady state (nothing to scale): one read.
-     * Batch norm counts x and y forward, x, dy and dx backward.
+     * Batch norm counts x and y forward, x, dy and dx backward, x for the moments alone.
      */
     private static final Map<String, Integer> BYTES_PER_ELEMENT = Map.ofEntries(
             Map.entry("softThreshold", 8), Map.entry("proximalL1Step", 12), Map.entry("l1Norm", 4),
@@ -18,7 +18,7 @@ public final class Accounting {
             Map.entry("linearAverage", 12), Map.entry("exponentialAverage", 12),
             Map.entry("copy", 8), Map.entry("inPlaceScale", 8),
             Map.entry("trainingForward", 8), Map.entry("inferenceForward", 8),
-            Map.entry("trainingBackward", 12), Map.entry("inferenceBackward", 12));
+            Map.entry("trainingBackward", 12), Map.entry("inferenceBackward", 12), Map.entry("addMoments", 4));
 
     private static final Map<String, String> FAMILY = Map.ofEntries(
             Map.entry("softThreshold", "penalties"), Map.entry("proximalL1Step", "penalties"),
@@ -29,6 +29,7 @@ public final class Accounting {
             Map.entry("linearAverage", "averaging"), Map.entry("exponentialAverage", "averaging"),
             Map.entry("trainingForward", "batch norm"), Map.entry("inferenceForward", "batch norm"),
             Map.entry("trainingBackward", "batch norm"), Map.entry("inferenceBackward", "batch norm"),
+            Map.entry("addMoments", "batch norm"),
             Map.entry("copy", "ceiling"), Map.entry("inPlaceScale", "ceiling"));
 
     private Accounting() {

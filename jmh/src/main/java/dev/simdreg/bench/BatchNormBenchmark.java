@@ -3,6 +3,7 @@ package dev.simdreg.bench;
 import dev.simdreg.BatchNorm;
 import dev.simdreg.BatchNormOptions;
 import dev.simdreg.BatchShape;
+import dev.simdreg.ChannelMoments;
 import dev.simdreg.Simdreg;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -45,6 +46,7 @@ public class BatchNormBenchmark {
     private MemorySegment dGamma;
     private MemorySegment dBeta;
     private final BatchNormOptions options = BatchNormOptions.defaults();
+    private ChannelMoments moments;
 
     @Setup
     public void setup() {
@@ -68,6 +70,7 @@ public class BatchNormBenchmark {
         runningVar = filled(c, random, 1, 0);
         dGamma = filled(c, random, 0, 0);
         dBeta = filled(c, random, 0, 0);
+        moments = new ChannelMoments(c);
         trainingForward();
         checkForward();
     }
@@ -122,6 +125,14 @@ public class BatchNormBenchmark {
     @TearDown
     public void tearDown() {
         arena.close();
+    }
+
+    /** The statistics alone, as each worker of synchronized batch norm computes them on its shard. */
+    @Benchmark
+    public ChannelMoments addMoments() {
+        moments.clear();
+        BatchNorm.addMoments(batch, x, moments);
+        return moments;
     }
 
     @Benchmark

@@ -37,6 +37,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static final int SQUARES = 8 * LANES;
     /** Float results of one block, handed from the vector loops to the float64 totals. */
     private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[12 * LANES]);
+    /** Per-channel shifts of the planar moments, grown to the widest layer seen. */
+    private static final ThreadLocal<float[]> CHANNEL_SHIFTS = ThreadLocal.withInitial(() -> new float[0]);
     /** Rows (interleaved) or values (planar) whose mean is the shift of the one-read moments. */
     private static final int PILOT_ROWS = 16;
     /** The cancellation, {@code n·(mean − K)²/M2}, beyond which the moments are recomputed exactly. */
@@ -45,9 +47,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     @Override
     public void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
         if (layout.planar()) {
-            for (int c = 0; c < layout.channels(); c++) {
-                runMoments(layout, x, c, mean, m2);
-            }
+            planarMoments(layout, x, mean, m2);
             return;
         }
         interleavedMoments(layout, x, mean, m2);
@@ -168,52 +168,74 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     }
 
     /**
-     * The moments of channel c of a planar layout in one read: the shifted sums of
-     * {@link #interleavedMoments}, with K the mean of the channel's first values, a block of a run at a time.
+     * The moments of a planar layout in one read, in memory order (each example's channel runs one after
+     * the other, so the reads are one stream): the shifted sums of {@link #interleavedMoments}, with K the
+     * mean of each channel's first values, a block of a run at a time.
      */
-    private static void runMoments(ChannelLayout layout, MemorySegment x, int c, double[] mean, double[] m2) {
-        long first = layout.runStart(0, c);
-        int pilot = Math.min(layout.inner(), PILOT_ROWS);
-        float pilotSum = 0;
-        for (int i = 0; i < pilot; i++) {
-            pilotSum += get(x, first + i);
+    private static void planarMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
+        int channels = layout.channels();
+        int inner = layout.inner();
+        float[] shifts = CHANNEL_SHIFTS.get();
+        if (shifts.length < channels) {
+            shifts = new float[channels];
+            CHANNEL_SHIFTS.set(shifts);
         }
-        float shift = pilotSum / pilot;
-        FloatVector k = splat(shift);
-        double sum = 0;
-        double squares = 0;
+        int pilot = Math.min(inner, PILOT_ROWS);
+        for (int c = 0; c < channels; c++) {
+            long first = layout.runStart(0, c);
+            float pilotSum = 0;
+            for (int i = 0; i < pilot; i++) {
+                pilotSum += get(x, first + i);
+            }
+            shifts[c] = pilotSum / pilot;
+        }
+        Arrays.fill(mean, 0, channels, 0);
+        Arrays.fill(m2, 0, channels, 0);
         for (long o = 0; o < layout.outer(); o++) {
-            long runStart = layout.runStart(o, c);
-            for (int s0 = 0; s0 < layout.inner(); s0 += RUN_BLOCK) {
-                int b = Math.min(RUN_BLOCK, layout.inner() - s0);
-                long from = runStart + s0;
-                FloatVector sum0 = FloatVector.zero(FLOATS);
-                FloatVector sum1 = sum0;
-                FloatVector squares0 = sum0;
-                FloatVector squares1 = sum0;
-                int i = 0;
-                for (int end = loopEnd(0, b, 2 * LANES); i < end; i += 2 * LANES) {
-                    FloatVector d0 = load(x, from + i).sub(k);
-                    FloatVector d1 = load(x, from + i + LANES).sub(k);
-                    sum0 = sum0.add(d0);
-                    sum1 = sum1.add(d1);
-                    squares0 = d0.fma(d0, squares0);
-                    squares1 = d1.fma(d1, squares1);
-                }
-                sum += sum0.add(sum1).reduceLanes(VectorOperators.ADD);
-                squares += squares0.add(squares1).reduceLanes(VectorOperators.ADD);
-                for (; i < b; i++) {
-                    float d = get(x, from + i) - shift;
-                    sum += d;
-                    squares += d * d;
-                }
+            for (int c = 0; c < channels; c++) {
+                runShiftedSums(x, layout.runStart(o, c), inner, shifts[c], mean, m2, c);
             }
         }
-        double shiftedMean = sum / layout.count();
-        mean[c] = shift + shiftedMean;
-        m2[c] = squares - sum * shiftedMean;
-        if (sum * shiftedMean > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
-            ScalarBatchNormKernels.momentsOfChannels(layout, x, c, c + 1, mean, m2);
+        for (int c = 0; c < channels; c++) {
+            double sum = mean[c];
+            double shiftedMean = sum / layout.count();
+            mean[c] = shifts[c] + shiftedMean;
+            m2[c] -= sum * shiftedMean;
+            if (sum * shiftedMean > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
+                ScalarBatchNormKernels.momentsOfChannels(layout, x, c, c + 1, mean, m2);
+            }
+        }
+    }
+
+    /** Adds {@code Σ (x − shift)} and {@code Σ (x − shift)²} of one run to sums[c] and squares[c]. */
+    private static void runShiftedSums(MemorySegment x, long runStart, int inner, float shift, double[] sums,
+                                       double[] squares, int c) {
+        FloatVector k = splat(shift);
+        for (int s0 = 0; s0 < inner; s0 += RUN_BLOCK) {
+            int b = Math.min(RUN_BLOCK, inner - s0);
+            long from = runStart + s0;
+            FloatVector sum0 = FloatVector.zero(FLOATS);
+            FloatVector sum1 = sum0;
+            FloatVector squares0 = sum0;
+            FloatVector squares1 = sum0;
+            int i = 0;
+            for (int end = loopEnd(0, b, 2 * LANES); i < end; i += 2 * LANES) {
+                FloatVector d0 = load(x, from + i).sub(k);
+                FloatVector d1 = load(x, from + i + LANES).sub(k);
+                sum0 = sum0.add(d0);
+                sum1 = sum1.add(d1);
+                squares0 = d0.fma(d0, squares0);
+                squares1 = d1.fma(d1, squares1);
+            }
+            double sum = sum0.add(sum1).reduceLanes(VectorOperators.ADD);
+            double square = squares0.add(squares1).reduceLanes(VectorOperators.ADD);
+            for (; i < b; i++) {
+                float d = get(x, from + i) - shift;
+                sum += d;
+                square += d * d;
+            }
+            sums[c] += sum;
+            squares[c] += square;
         }
     }
 
@@ -269,8 +291,13 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     public void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
                              double[] sumDy, double[] sumDyCentered) {
         if (layout.planar()) {
-            for (int c = 0; c < layout.channels(); c++) {
-                runGradientSums(layout, x, dy, a, c, sumDy, sumDyCentered);
+            // in memory order, as planarMoments
+            Arrays.fill(sumDy, 0, layout.channels(), 0);
+            Arrays.fill(sumDyCentered, 0, layout.channels(), 0);
+            for (long o = 0; o < layout.outer(); o++) {
+                for (int c = 0; c < layout.channels(); c++) {
+                    runGradientSums(x, dy, layout.runStart(o, c), layout.inner(), a, c, sumDy, sumDyCentered);
+                }
             }
             return;
         }
@@ -370,42 +397,37 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         intoBlock(block, SQUARES, sc0, sc1, sc2, sc3);
     }
 
-    private static void runGradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
+    /** Adds the gradient sums of one run of channel c to sumDy[c] and sumDyCentered[c]. */
+    private static void runGradientSums(MemorySegment x, MemorySegment dy, long runStart, int inner, ChannelAffine a,
                                         int c, double[] sumDy, double[] sumDyCentered) {
         boolean relu = a.relu();
-        FloatVector center = splat(a.center()[c]);
+        float centerC = a.center()[c];
+        FloatVector center = splat(centerC);
         FloatVector scale = splat(a.scale()[c]);
         FloatVector shift = splat(a.shift()[c]);
-        double total = 0;
-        double totalCentered = 0;
-        for (long o = 0; o < layout.outer(); o++) {
-            long runStart = layout.runStart(o, c);
-            for (int s0 = 0; s0 < layout.inner(); s0 += RUN_BLOCK) {
-                int b = Math.min(RUN_BLOCK, layout.inner() - s0);
-                long from = runStart + s0;
-                FloatVector s = FloatVector.zero(FLOATS);
-                FloatVector sc = s;
-                int i = 0;
-                for (int end = loopEnd(0, b, LANES); i < end; i += LANES) {
-                    FloatVector xi = load(x, from + i);
-                    FloatVector g = gated(load(dy, from + i), xi, center, scale, shift, relu);
-                    s = s.add(g);
-                    sc = g.fma(xi.sub(center), sc);
-                }
-                total += s.reduceLanes(VectorOperators.ADD);
-                totalCentered += sc.reduceLanes(VectorOperators.ADD);
-                float centerC = a.center()[c];
-                for (; i < b; i++) {
-                    float xi = get(x, from + i);
-                    double g = ScalarBatchNormKernels.gated(get(dy, from + i), xi, centerC, a.scale()[c], a.shift()[c],
-                            relu);
-                    total += g;
-                    totalCentered += g * (xi - centerC);
-                }
+        for (int s0 = 0; s0 < inner; s0 += RUN_BLOCK) {
+            int b = Math.min(RUN_BLOCK, inner - s0);
+            long from = runStart + s0;
+            FloatVector s = FloatVector.zero(FLOATS);
+            FloatVector sc = s;
+            int i = 0;
+            for (int end = loopEnd(0, b, LANES); i < end; i += LANES) {
+                FloatVector xi = load(x, from + i);
+                FloatVector g = gated(load(dy, from + i), xi, center, scale, shift, relu);
+                s = s.add(g);
+                sc = g.fma(xi.sub(center), sc);
             }
+            double total = s.reduceLanes(VectorOperators.ADD);
+            double totalCentered = sc.reduceLanes(VectorOperators.ADD);
+            for (; i < b; i++) {
+                float xi = get(x, from + i);
+                double g = ScalarBatchNormKernels.gated(get(dy, from + i), xi, centerC, a.scale()[c], a.shift()[c], relu);
+                total += g;
+                totalCentered += g * (xi - centerC);
+            }
+            sumDy[c] += total;
+            sumDyCentered[c] += totalCentered;
         }
-        sumDy[c] = total;
-        sumDyCentered[c] = totalCentered;
     }
 
     @Override
