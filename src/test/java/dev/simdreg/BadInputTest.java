@@ -2,17 +2,14 @@ package dev.simdreg;
 
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -78,24 +75,10 @@ class BadInputTest {
         }
     }
 
-    private interface Call {
-        void run(Buffers b);
-    }
+    private final Rejections<Buffers> rejections = new Rejections<>(Buffers::new, Buffers::untouched);
 
-    private final List<DynamicTest> cases = new ArrayList<>();
-
-    /** The call throws type with a message containing every one of words, and writes nothing. */
-    private void expect(String name, Class<? extends Throwable> type, Call call, String... words) {
-        cases.add(DynamicTest.dynamicTest(name, () -> {
-            Buffers b = new Buffers();
-            Executable executable = () -> call.run(b);
-            Throwable thrown = assertThrows(type, executable);
-            for (String word : words) {
-                assertTrue(String.valueOf(thrown.getMessage()).contains(word),
-                        () -> "message '" + thrown.getMessage() + "' should name '" + word + "'");
-            }
-            b.untouched();
-        }));
+    private void expect(String name, Class<? extends Throwable> type, Rejections.Call<Buffers> call, String... words) {
+        rejections.expect(name, type, call, words);
     }
 
     private static final Class<IllegalArgumentException> IAE = IllegalArgumentException.class;
@@ -194,7 +177,7 @@ class BadInputTest {
                 b -> Averaging.exponentialAverage(b.sa.asReadOnly(), b.sb, 0.5f), "avg", "read-only");
         expect("exponential: partial overlap", IAE,
                 b -> Averaging.exponentialAverage(b.head(), b.shifted(), 0.5f), "avg", "theta", "overlap");
-        return cases.stream();
+        return rejections.tests();
     }
 
     @TestFactory
@@ -215,7 +198,7 @@ class BadInputTest {
             }
             Penalties.softThreshold(b.sa, 1, foreign[0]);
         }, "out");
-        return cases.stream();
+        return rejections.tests();
     }
 
     @TestFactory

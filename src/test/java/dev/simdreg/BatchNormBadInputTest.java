@@ -6,13 +6,10 @@ import org.junit.jupiter.api.TestFactory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Batch norm's bad input: each case throws with a message naming the argument (and its size or value,
@@ -79,22 +76,10 @@ class BatchNormBadInputTest {
         }
     }
 
-    private interface Call {
-        void run(Layer l);
-    }
+    private final Rejections<Layer> rejections = new Rejections<>(Layer::new, Layer::untouched);
 
-    private final List<DynamicTest> cases = new ArrayList<>();
-
-    private void expect(String name, Class<? extends Throwable> type, Call call, String... words) {
-        cases.add(DynamicTest.dynamicTest(name, () -> {
-            Layer l = new Layer();
-            Throwable thrown = assertThrows(type, () -> call.run(l));
-            for (String word : words) {
-                assertTrue(String.valueOf(thrown.getMessage()).contains(word),
-                        () -> "message '" + thrown.getMessage() + "' should name '" + word + "'");
-            }
-            l.untouched();
-        }));
+    private void expect(String name, Class<? extends Throwable> type, Rejections.Call<Layer> call, String... words) {
+        rejections.expect(name, type, call, words);
     }
 
     private static final Class<IllegalArgumentException> IAE = IllegalArgumentException.class;
@@ -175,6 +160,6 @@ class BatchNormBadInputTest {
             other.close();
             l.forward(gone, l.sy, l.sChannels, l.copy(l.invStd));
         }, "x", "closed");
-        return cases.stream();
+        return rejections.tests();
     }
 }

@@ -1,0 +1,55 @@
+package dev.simdreg;
+
+import org.junit.jupiter.api.DynamicTest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Dynamic tests of bad input: each case runs a call on fresh buffers, expects an exception of the given
+ * type whose message contains every given word, then checks that the buffers hold what they held.
+ *
+ * @param <B> the buffers a call may touch
+ */
+final class Rejections<B> {
+
+    /** A call on one set of buffers. */
+    interface Call<B> {
+        void run(B buffers);
+    }
+
+    private final Supplier<B> fresh;
+    private final Consumer<B> untouched;
+    private final List<DynamicTest> cases = new ArrayList<>();
+
+    /**
+     * @param fresh     new buffers with known contents, one set per case
+     * @param untouched asserts that buffers still hold their known contents, and releases them
+     */
+    Rejections(Supplier<B> fresh, Consumer<B> untouched) {
+        this.fresh = fresh;
+        this.untouched = untouched;
+    }
+
+    void expect(String name, Class<? extends Throwable> type, Call<B> call, String... words) {
+        cases.add(DynamicTest.dynamicTest(name, () -> {
+            B buffers = fresh.get();
+            Throwable thrown = assertThrows(type, () -> call.run(buffers));
+            for (String word : words) {
+                assertTrue(String.valueOf(thrown.getMessage()).contains(word),
+                        () -> "message '" + thrown.getMessage() + "' should name '" + word + "'");
+            }
+            untouched.accept(buffers);
+        }));
+    }
+
+    Stream<DynamicTest> tests() {
+        return cases.stream();
+    }
+}
