@@ -3,7 +3,12 @@ package dev.simdreg.internal;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Element access for the scalar loops and vector tails: unaligned, so any float offset is accepted. */
+/**
+ * Element access for the scalar loops and vector tails: unaligned, so any float offset is accepted.
+ * The loops count from 0 and add their start ({@code for (k = 0; k < count; k++) { i = from + k; … }}):
+ * the same loop over segments written {@code for (i = from; i < to; i++)} ran 3.3 times slower on JDK 25
+ * (0.82 against 0.25 ns per element for an fma update, measured).
+ */
 public final class Floats {
 
     public static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;

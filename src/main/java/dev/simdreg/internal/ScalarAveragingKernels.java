@@ -10,7 +10,8 @@ public final class ScalarAveragingKernels implements AveragingKernels {
 
     public static void linearAverageRange(MemorySegment avg, MemorySegment theta, int from, int to,
                                           float inverseCount) {
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             float a = get(avg, i);
             set(avg, i, Math.fma(get(theta, i) - a, inverseCount, a));
         }
@@ -18,7 +19,8 @@ public final class ScalarAveragingKernels implements AveragingKernels {
 
     public static void exponentialAverageRange(MemorySegment avg, MemorySegment theta, int from, int to, float decay) {
         float complement = 1f - decay;
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             set(avg, i, Math.fma(decay, get(avg, i), complement * get(theta, i)));
         }
     }

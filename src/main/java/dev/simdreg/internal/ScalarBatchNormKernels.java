@@ -27,7 +27,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     /** {@code y = f((x − center)·scale + shift)} for elements {@code [from, to)} of one run of channel c. */
     public static void normalizeRange(MemorySegment x, MemorySegment y, long from, long to, float center, float scale,
                                       float shift, boolean relu) {
-        for (long i = from; i < to; i++) {
+        for (int k = 0, count = (int) (to - from); k < count; k++) {
+            long i = from + k;
             set(y, i, normalized(get(x, i), center, scale, shift, relu));
         }
     }
@@ -48,7 +49,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
 
     public static void inputGradientRange(MemorySegment x, MemorySegment dy, MemorySegment dx, long from, long to,
                                           int c, ChannelAffine a, float[] dyScale, float[] xScale, float[] bias) {
-        for (long i = from; i < to; i++) {
+        for (int k = 0, count = (int) (to - from); k < count; k++) {
+            long i = from + k;
             set(dx, i, inputGradient(get(x, i), get(dy, i), a.center()[c], a.scale()[c], a.shift()[c], a.relu(),
                     dyScale[c], xScale[c], bias[c]));
         }
@@ -77,7 +79,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
             for (int c = c0; c < channels; c++) {
                 long start = layout.runStart(o, c);
                 double sum = 0;
-                for (long i = start; i < start + layout.inner(); i++) {
+                for (int k = 0, inner = layout.inner(); k < inner; k++) {
+                    long i = start + k;
                     sum += get(x, i);
                 }
                 mean[c] += sum;
@@ -91,7 +94,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
             for (int c = c0; c < channels; c++) {
                 long start = layout.runStart(o, c);
                 double squares = 0;
-                for (long i = start; i < start + layout.inner(); i++) {
+                for (int k = 0, inner = layout.inner(); k < inner; k++) {
+                    long i = start + k;
                     double d = get(x, i) - mean[c];
                     squares += d * d;
                 }
@@ -112,7 +116,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
                 float center = a.center()[c];
                 double s = 0;
                 double sc = 0;
-                for (long i = start; i < start + layout.inner(); i++) {
+                for (int k = 0, inner = layout.inner(); k < inner; k++) {
+                    long i = start + k;
                     float xi = get(x, i);
                     double g = gated(get(dy, i), xi, center, a.scale()[c], a.shift()[c], a.relu());
                     s += g;

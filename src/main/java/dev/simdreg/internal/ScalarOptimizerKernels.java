@@ -13,7 +13,8 @@ public final class ScalarOptimizerKernels implements OptimizerKernels {
 
     public static void sgdRange(MemorySegment w, MemorySegment g, int from, int to, float learningRate,
                            float weightDecay) {
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             float wi = get(w, i);
             float d = Math.fma(weightDecay, wi, get(g, i));
             set(w, i, Math.fma(-learningRate, d, wi));
@@ -23,7 +24,8 @@ public final class ScalarOptimizerKernels implements OptimizerKernels {
     public static void sgdMomentumRange(MemorySegment w, MemorySegment g, MemorySegment buf, int from, int to,
                                    float learningRate, float weightDecay, float momentum, float dampingFactor,
                                    boolean nesterov, boolean firstStep) {
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             float wi = get(w, i);
             float d = Math.fma(weightDecay, wi, get(g, i));
             // PyTorch's buf.mul_(momentum).add_(d, alpha=1 - dampening); the first step copies d.
@@ -36,7 +38,8 @@ public final class ScalarOptimizerKernels implements OptimizerKernels {
 
     public static void adamWRange(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int from, int to,
                              AdamWStep step) {
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             float gi = get(g, i);
             float mOld = get(m, i);
             // PyTorch's m.lerp_(g, 1 - beta1) and v.mul_(beta2).addcmul_(g, g, value=1 - beta2).

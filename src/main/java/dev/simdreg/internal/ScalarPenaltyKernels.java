@@ -17,14 +17,16 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
     }
 
     public static void softThresholdRange(MemorySegment x, MemorySegment out, int from, int to, float threshold) {
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             set(out, i, softThreshold(get(x, i), threshold));
         }
     }
 
     public static void proximalL1StepRange(MemorySegment w, MemorySegment g, int from, int to, float learningRate,
                                       float threshold) {
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             set(w, i, softThreshold(Math.fma(-learningRate, get(g, i), get(w, i)), threshold));
         }
     }
@@ -32,7 +34,8 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
     /** Accumulated in double: free for scalar code, and one float accumulator drifts by n·2^-24 over long inputs. */
     public static float sumAbsRange(MemorySegment x, int from, int to) {
         double sum = 0;
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             sum += Math.abs(get(x, i));
         }
         return (float) sum;
@@ -41,7 +44,8 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
     /** Squares of the scaled floats, accumulated in double as {@link #sumAbsRange}. */
     public static float sumSquaresRange(MemorySegment x, int from, int to, float scale) {
         double sum = 0;
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             double v = get(x, i) * scale;
             sum += v * v;
         }
@@ -50,14 +54,16 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
 
     public static float maxAbsRange(MemorySegment x, int from, int to) {
         float max = 0;
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             max = Math.max(max, Math.abs(get(x, i)));
         }
         return max;
     }
 
     public static void scaleRange(MemorySegment x, int from, int to, float factor) {
-        for (int i = from; i < to; i++) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long i = from + k;
             set(x, i, get(x, i) * factor);
         }
     }
