@@ -316,10 +316,10 @@ public final class BatchNorm {
         ChannelLayout layout = layoutOf(shape);
         kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums);
         double n = layout.count();
-        float[] gammas = read(gamma, w.gammaGradient, channels, 1f);
+        read(gamma, w.dyScale, channels, 1f);
         for (int c = 0; c < channels; c++) {
             double invStd = w.invStd[c];
-            double a = gammas[c] * invStd;
+            double a = w.dyScale[c] * invStd;
             w.dyScale[c] = (float) a;
             w.xScale[c] = (float) (-a * invStd * invStd * w.secondSums[c] / n);
             w.bias[c] = (float) (-a * w.sums[c] / n);

@@ -5,11 +5,8 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.List;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -20,27 +17,16 @@ class BadInputTest {
 
     private static final int N = 37;
 
-    /** Buffers with known contents; {@link #untouched()} checks them after a failed call. */
-    private static final class Buffers {
-        final float[] a = filled(1);
-        final float[] b = filled(2);
-        final float[] c = filled(3);
-        final float[] d = filled(4);
+    /** The buffers of one case, watched by {@link KnownBuffers#untouched()}. */
+    private static final class Buffers extends KnownBuffers {
+        final float[] a = watchedArray(1, N);
+        final float[] b = watchedArray(2, N);
+        final float[] c = watchedArray(3, N);
+        final float[] d = watchedArray(4, N);
         final float[] shorter = new float[N - 1];
-        final Arena arena = Arena.ofConfined();
-        final MemorySegment sa = native_(a);
-        final MemorySegment sb = native_(b);
-        final MemorySegment big = native_(filled(5, 2 * N));
-        final List<float[]> arrays = List.of(a, b, c, d);
-        final List<MemorySegment> segments = List.of(sa, sb, big);
-        final List<float[]> arrayCopies = arrays.stream().map(float[]::clone).toList();
-        final List<float[]> segmentCopies = segments.stream().map(s -> s.toArray(ValueLayout.JAVA_FLOAT)).toList();
-
-        private MemorySegment native_(float[] values) {
-            MemorySegment s = arena.allocate((long) values.length * Float.BYTES, 64);
-            MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);
-            return s;
-        }
+        final MemorySegment sa = watchedSegment(a);
+        final MemorySegment sb = watchedSegment(b);
+        final MemorySegment big = watchedSegment(filled(5, 2 * N));
 
         /** The first N floats of big, and N floats of big starting at float 1: partially overlapping. */
         MemorySegment head() {
@@ -50,32 +36,9 @@ class BadInputTest {
         MemorySegment shifted() {
             return big.asSlice(4, N * 4L);
         }
-
-        void untouched() {
-            for (int i = 0; i < arrays.size(); i++) {
-                assertArrayEquals(arrayCopies.get(i), arrays.get(i), "array " + i + " was written");
-            }
-            for (int i = 0; i < segments.size(); i++) {
-                assertArrayEquals(segmentCopies.get(i), segments.get(i).toArray(ValueLayout.JAVA_FLOAT),
-                        "segment " + i + " was written");
-            }
-            arena.close();
-        }
-
-        private static float[] filled(int seed) {
-            return filled(seed, N);
-        }
-
-        private static float[] filled(int seed, int n) {
-            float[] x = new float[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = seed * 100 + i * 0.25f - 3;
-            }
-            return x;
-        }
     }
 
-    private final Rejections<Buffers> rejections = new Rejections<>(Buffers::new, Buffers::untouched);
+    private final Rejections<Buffers> rejections = new Rejections<>(Buffers::new);
 
     private void expect(String name, Class<? extends Throwable> type, Rejections.Call<Buffers> call, String... words) {
         rejections.expect(name, type, call, words);
@@ -140,8 +103,7 @@ class BadInputTest {
                 b -> Projections.clipGradNorm(new MemorySegment[] {b.sa, b.sb.asReadOnly()}, 1), "grads[1]", "read-only");
         expect("clip: max norm", IAE, b -> Projections.clipGradNorm(new float[][] {b.a}, -1), "maxNorm");
         expect("clip: nonfinite total", ArithmeticException.class, b -> {
-            b.b[5] = Float.NaN;
-            b.arrayCopies.get(1)[5] = Float.NaN;
+            b.preset(b.b, 5, Float.NaN);
             Projections.clipGradNorm(new float[][] {b.a, b.b}, 1, true);
         }, "NaN");
         // optimizers

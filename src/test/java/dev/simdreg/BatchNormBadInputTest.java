@@ -5,11 +5,8 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.List;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * Batch norm's bad input: each case throws with a message naming the argument (and its size or value,
@@ -20,34 +17,23 @@ class BatchNormBadInputTest {
     private static final BatchShape SHAPE = BatchShape.rows(4, 9);
     private static final BatchNormOptions OPTIONS = BatchNormOptions.defaults();
 
-    /** Per-layer buffers as arrays and as native segments, with known contents. */
-    private static final class Layer {
-        final Arena arena = Arena.ofConfined();
-        final float[] x = filled(1, 36);
-        final float[] y = filled(2, 36);
-        final float[] dy = filled(3, 36);
-        final float[] gamma = filled(4, 9);
-        final float[] beta = filled(5, 9);
-        final float[] mean = filled(6, 9);
-        final float[] invStd = filled(7, 9);
-        final float[] runningMean = filled(8, 9);
-        final float[] runningVar = filled(9, 9);
-        final MemorySegment sx = copy(x);
-        final MemorySegment sy = copy(y);
-        final MemorySegment wide = copy(filled(10, 80));
-        final MemorySegment sChannels = copy(filled(11, 9));
-        final List<float[]> arrays = List.of(x, y, dy, gamma, beta, mean, invStd, runningMean, runningVar);
-        final List<MemorySegment> segments = List.of(sx, sy, wide, sChannels);
-        final List<float[]> arrayCopies = arrays.stream().map(float[]::clone).toList();
-        final List<float[]> segmentCopies = segments.stream().map(s -> s.toArray(ValueLayout.JAVA_FLOAT)).toList();
+    /** One layer's buffers as arrays and as native segments, watched by {@link KnownBuffers#untouched()}. */
+    private static final class Layer extends KnownBuffers {
+        final float[] x = watchedArray(1, 36);
+        final float[] y = watchedArray(2, 36);
+        final float[] dy = watchedArray(3, 36);
+        final float[] gamma = watchedArray(4, 9);
+        final float[] beta = watchedArray(5, 9);
+        final float[] mean = watchedArray(6, 9);
+        final float[] invStd = watchedArray(7, 9);
+        final float[] runningMean = watchedArray(8, 9);
+        final float[] runningVar = watchedArray(9, 9);
+        final MemorySegment sx = watchedSegment(x);
+        final MemorySegment sy = watchedSegment(y);
+        final MemorySegment wide = watchedSegment(filled(10, 80));
+        final MemorySegment sChannels = watchedSegment(filled(11, 9));
 
-        MemorySegment copy(float[] values) {
-            MemorySegment s = arena.allocate((long) values.length * Float.BYTES, 64);
-            MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);
-            return s;
-        }
-
-        /** 36 floats of wide from float k: slices at different k partially overlap. */
+        /** n floats of wide from float k: slices at different k partially overlap. */
         MemorySegment wideAt(int k, int n) {
             return wide.asSlice(4L * k, 4L * n);
         }
@@ -55,28 +41,9 @@ class BatchNormBadInputTest {
         void forward(MemorySegment x, MemorySegment y, MemorySegment mean, MemorySegment invStd) {
             BatchNorm.trainingForward(SHAPE, x, y, null, null, mean, invStd, null, null, OPTIONS);
         }
-
-        void untouched() {
-            for (int i = 0; i < arrays.size(); i++) {
-                assertArrayEquals(arrayCopies.get(i), arrays.get(i), "array " + i + " was written");
-            }
-            for (int i = 0; i < segments.size(); i++) {
-                assertArrayEquals(segmentCopies.get(i), segments.get(i).toArray(ValueLayout.JAVA_FLOAT),
-                        "segment " + i + " was written");
-            }
-            arena.close();
-        }
-
-        private static float[] filled(int seed, int n) {
-            float[] a = new float[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = seed * 10 + i * 0.5f;
-            }
-            return a;
-        }
     }
 
-    private final Rejections<Layer> rejections = new Rejections<>(Layer::new, Layer::untouched);
+    private final Rejections<Layer> rejections = new Rejections<>(Layer::new);
 
     private void expect(String name, Class<? extends Throwable> type, Rejections.Call<Layer> call, String... words) {
         rejections.expect(name, type, call, words);
@@ -93,14 +60,14 @@ class BatchNormBadInputTest {
                 null, OPTIONS), "shape");
         expect("null x", NPE, l -> BatchNorm.trainingForward(SHAPE, null, l.y, null, null, l.mean, l.invStd, null, null,
                 OPTIONS), "x");
-        expect("x too large for the shape", IAE, l -> l.forward(l.wideAt(0, 37), l.sy, l.sChannels, l.copy(l.invStd)),
+        expect("x too large for the shape", IAE, l -> l.forward(l.wideAt(0, 37), l.sy, l.sChannels, l.nativeCopy(l.invStd)),
                 "x has 37 floats", "[N=4, C=9]", "36");
         expect("gamma of 8", IAE, l -> BatchNorm.trainingForward(SHAPE, l.x, l.y, new float[8], null, l.mean, l.invStd,
                 null, null, OPTIONS), "gamma has 8 floats", "C = 9");
-        expect("read-only y", IAE, l -> l.forward(l.sx, l.sy.asReadOnly(), l.sChannels, l.copy(l.invStd)), "y",
+        expect("read-only y", IAE, l -> l.forward(l.sx, l.sy.asReadOnly(), l.sChannels, l.nativeCopy(l.invStd)), "y",
                 "read-only");
         expect("y partially overlaps x", IAE, l -> l.forward(l.wideAt(0, 36), l.wideAt(1, 36), l.sChannels,
-                l.copy(l.invStd)), "y", "x", "partially overlaps");
+                l.nativeCopy(l.invStd)), "y", "x", "partially overlaps");
         expect("savedMean is savedInvStd", IAE, l -> l.forward(l.sx, l.sy, l.sChannels, l.sChannels), "savedMean",
                 "savedInvStd", "overlap");
         expect("savedMean inside x", IAE, l -> l.forward(l.wideAt(0, 36), l.sy, l.wideAt(30, 9), l.sChannels),
@@ -135,14 +102,14 @@ class BatchNormBadInputTest {
         expect("inference y overlaps runningMean", IAE, l -> BatchNorm.inferenceForward(SHAPE, l.wideAt(0, 36),
                 l.wideAt(40, 36), null, null, l.wideAt(41, 9), l.sChannels, OPTIONS), "y", "runningMean", "overlap");
         expect("backward dx partially overlaps dy", IAE, l -> BatchNorm.trainingBackward(SHAPE, l.sx, l.wideAt(0, 36),
-                l.wideAt(2, 36), null, null, l.sChannels, l.copy(l.invStd), null, null, false), "dx", "dy",
+                l.wideAt(2, 36), null, null, l.sChannels, l.nativeCopy(l.invStd), null, null, false), "dx", "dy",
                 "partially overlaps");
         expect("backward dGamma is gamma", IAE, l -> BatchNorm.trainingBackward(SHAPE, l.x, l.dy, l.y, l.gamma, null,
                 l.mean, l.invStd, l.gamma, null, false), "dGamma", "gamma", "overlap");
         expect("backward savedInvStd of 10", IAE, l -> BatchNorm.trainingBackward(SHAPE, l.x, l.dy, l.y, null, null,
                 l.mean, new float[10], null, null, false), "savedInvStd has 10 floats");
-        expect("backward dBeta in dx", IAE, l -> BatchNorm.trainingBackward(SHAPE, l.sx, l.copy(l.dy), l.wideAt(0, 36),
-                null, null, l.sChannels, l.copy(l.invStd), null, l.wideAt(35, 9), false), "dBeta", "overlap");
+        expect("backward dBeta in dx", IAE, l -> BatchNorm.trainingBackward(SHAPE, l.sx, l.nativeCopy(l.dy), l.wideAt(0, 36),
+                null, null, l.sChannels, l.nativeCopy(l.invStd), null, l.wideAt(35, 9), false), "dBeta", "overlap");
         expect("inference backward without options", NPE, l -> BatchNorm.inferenceBackward(SHAPE, l.x, l.dy, l.y, null,
                 null, l.runningMean, l.runningVar, null, null, null), "options");
         expect("fold: w of 35", IAE, l -> BatchNorm.foldIntoLinear(9, 4, new float[35], null, null, null, l.runningMean,
@@ -150,7 +117,7 @@ class BatchNormBadInputTest {
         expect("fold: epsilon 0", IAE, l -> BatchNorm.foldIntoLinear(9, 4, l.x, null, null, null, l.runningMean,
                 l.runningVar, 0, new float[36], new float[9]), "epsilon");
         expect("fold: foldedB inside foldedW", IAE, l -> BatchNorm.foldIntoLinear(9, 4, l.sx, null, null, null,
-                l.copy(l.runningMean), l.copy(l.runningVar), 1e-5f, l.wideAt(0, 36), l.wideAt(30, 9)), "foldedW",
+                l.nativeCopy(l.runningMean), l.nativeCopy(l.runningVar), 1e-5f, l.wideAt(0, 36), l.wideAt(30, 9)), "foldedW",
                 "foldedB", "overlap");
         expect("fold: no outputs", IAE, l -> BatchNorm.foldIntoLinear(0, 4, new float[0], null, null, null, new float[0],
                 new float[0], 1e-5f, new float[0], new float[0]), "outputs = 0");
@@ -158,7 +125,7 @@ class BatchNormBadInputTest {
             Arena other = Arena.ofConfined();
             MemorySegment gone = other.allocate(36 * 4L);
             other.close();
-            l.forward(gone, l.sy, l.sChannels, l.copy(l.invStd));
+            l.forward(gone, l.sy, l.sChannels, l.nativeCopy(l.invStd));
         }, "x", "closed");
         return rejections.tests();
     }

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.DynamicTest;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -17,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * @param <B> the buffers a call may touch
  */
-final class Rejections<B> {
+final class Rejections<B extends KnownBuffers> {
 
     /** A call on one set of buffers. */
     interface Call<B> {
@@ -25,16 +24,11 @@ final class Rejections<B> {
     }
 
     private final Supplier<B> fresh;
-    private final Consumer<B> untouched;
     private final List<DynamicTest> cases = new ArrayList<>();
 
-    /**
-     * @param fresh     new buffers with known contents, one set per case
-     * @param untouched asserts that buffers still hold their known contents, and releases them
-     */
-    Rejections(Supplier<B> fresh, Consumer<B> untouched) {
+    /** @param fresh new buffers with known contents, one set per case */
+    Rejections(Supplier<B> fresh) {
         this.fresh = fresh;
-        this.untouched = untouched;
     }
 
     void expect(String name, Class<? extends Throwable> type, Call<B> call, String... words) {
@@ -45,7 +39,7 @@ final class Rejections<B> {
                 assertTrue(String.valueOf(thrown.getMessage()).contains(word),
                         () -> "message '" + thrown.getMessage() + "' should name '" + word + "'");
             }
-            untouched.accept(buffers);
+            buffers.untouched();
         }));
     }
 

@@ -4,12 +4,15 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +69,7 @@ public final class Charts {
                 + ", " + report.machine().cpu() + ")").xAxisTitle("bytes per array (log scale)").yAxisTitle("GB/s")
                 .build();
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         return chart;
     }
 
@@ -76,7 +79,7 @@ public final class Charts {
                 .filter(r -> r.kernel().equals(ceiling) && r.impl().equals("ceiling") && !r.size().contains(":"))
                 .toList();
         if (!limits.isEmpty()) {
-            addSeries(chart, ceiling + " ceiling", limits).setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
+            addSeries(chart, ceiling + " ceiling", limits).setLineStyle(SeriesLines.DASH_DASH);
         }
     }
 
@@ -86,7 +89,7 @@ public final class Charts {
     }
 
     private static XYSeries addSeries(XYChart chart, String name, List<Report.Row> rows) {
-        List<Report.Row> sorted = rows.stream().sorted(java.util.Comparator.comparingLong(Report.Row::elements)).toList();
+        List<Report.Row> sorted = rows.stream().sorted(Comparator.comparingLong(Report.Row::elements)).toList();
         double[] bytes = sorted.stream().mapToDouble(r -> r.elements() * (double) Float.BYTES).toArray();
         double[] gbps = sorted.stream().mapToDouble(Report.Row::gigabytesPerSecond).toArray();
         XYSeries series = chart.addSeries(name, bytes, gbps);
