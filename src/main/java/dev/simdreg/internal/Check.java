@@ -22,9 +22,29 @@ public final class Check {
 
     /** The number of floats in s, which must be non-null, whole floats, alive and accessible here. */
     public static long floats(MemorySegment s, String name) {
+        return fourByteElements(s, name, "floats");
+    }
+
+    /** As {@link #output} for a segment of ints. */
+    public static long intOutput(MemorySegment s, String name) {
+        long n = fourByteElements(s, name, "ints");
+        if (s.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is read-only");
+        }
+        return n;
+    }
+
+    public static long count(long n, String name) {
+        if (n < 0) {
+            throw new IllegalArgumentException(name + " = " + n + " must be >= 0");
+        }
+        return n;
+    }
+
+    private static long fourByteElements(MemorySegment s, String name, String kind) {
         Objects.requireNonNull(s, name);
         if (s.byteSize() % Float.BYTES != 0) {
-            throw new IllegalArgumentException(name + " has " + s.byteSize() + " bytes, not a whole number of floats");
+            throw new IllegalArgumentException(name + " has " + s.byteSize() + " bytes, not a whole number of " + kind);
         }
         if (!s.scope().isAlive()) {
             throw new IllegalStateException(name + ": the arena of this segment is already closed");
@@ -159,6 +179,51 @@ public final class Check {
             throw new IllegalArgumentException(name + " = " + value + " must lie in [0, 1)");
         }
         return value;
+    }
+
+    /**
+     * A stream offset for n draws: {@code offset >= 0} and {@code offset + n} within a long, so element
+     * numbers {@code offset + i} never wrap.
+     */
+    public static long streamOffset(long offset, long n) {
+        if (offset < 0 || offset > Long.MAX_VALUE - n) {
+            throw new IllegalArgumentException("offset = " + offset + " must be >= 0 and offset + n (n = " + n
+                    + ") must not exceed Long.MAX_VALUE");
+        }
+        return offset;
+    }
+
+    /** A keep probability: in (0, 1]. */
+    public static float keepProbability(float value, String name) {
+        if (!(value > 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + " = " + value + " must lie in (0, 1]");
+        }
+        return value;
+    }
+
+    /** A bit mask for n elements: at least {@code ceil(n/8)} bytes, alive, writable if it is an output. */
+    public static MemorySegment mask(MemorySegment mask, String name, long n, boolean output) {
+        Objects.requireNonNull(mask, name);
+        if (output && mask.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is read-only");
+        }
+        long bytes = BitMasks.bytes(n);
+        if (mask.byteSize() < bytes) {
+            throw new IllegalArgumentException(name + " has " + mask.byteSize() + " bytes but " + n
+                    + " elements need " + bytes + " (one bit each)");
+        }
+        return mask.asSlice(0, bytes);
+    }
+
+    /** A long[] bit mask for n elements: at least {@code ceil(n/64)} longs. */
+    public static MemorySegment mask(long[] mask, String name, long n) {
+        Objects.requireNonNull(mask, name);
+        long longs = (n + 63) >>> 6;
+        if (mask.length < longs) {
+            throw new IllegalArgumentException(name + " has " + mask.length + " longs but " + n
+                    + " elements need " + longs + " (one bit each)");
+        }
+        return MemorySegment.ofArray(mask).asSlice(0, longs * Long.BYTES);
     }
 
     public static long step(long t, String name) {

@@ -7,7 +7,8 @@ import java.util.Objects;
  * static final {@link Providers#KERNELS} every call site sees one constant implementation.
  */
 public record Kernels(String name, int vectorBits, PenaltyKernels penalties, OptimizerKernels optimizers,
-                      AveragingKernels averaging, BatchNormKernels batchNorm) {
+                      AveragingKernels averaging, BatchNormKernels batchNorm, RandomKernels random,
+                      DropoutKernels dropout) {
 
     public Kernels {
         Objects.requireNonNull(name, "name");
@@ -15,11 +16,14 @@ public record Kernels(String name, int vectorBits, PenaltyKernels penalties, Opt
         Objects.requireNonNull(optimizers, "optimizers");
         Objects.requireNonNull(averaging, "averaging");
         Objects.requireNonNull(batchNorm, "batchNorm");
+        Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(dropout, "dropout");
     }
 
     /** The scalar kernels, available on every JVM. */
     public static Kernels scalar() {
         return new Kernels("scalar", 0, new ScalarPenaltyKernels(), new ScalarOptimizerKernels(),
-                new ScalarAveragingKernels(), new ScalarBatchNormKernels());
+                new ScalarAveragingKernels(), new ScalarBatchNormKernels(), new ScalarRandomKernels(),
+                new ScalarDropoutKernels());
     }
 }

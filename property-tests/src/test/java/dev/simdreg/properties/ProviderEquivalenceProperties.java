@@ -55,6 +55,38 @@ class ProviderEquivalenceProperties {
         sameBits(2, Values.ALL, (k, b) -> k.averaging().exponentialAverage(b[0], b[1], count(b[0]), 0.999f));
     }
 
+    /** Philox words, normals and keep bits: the same bits on both providers, from tiles anywhere in the stream. */
+    @Test
+    void randomStreams() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        int[] thresholds = new int[16 + 64];
+        for (int trial = 0; trial < 200; trial++) {
+            long seed = random.nextLong(), firstTile = random.nextLong(1L << 50);
+            int tiles = 1 + random.nextInt(16);
+            int[] v = new int[(tiles + 4) * 32], s = new int[(tiles + 4) * 32];
+            vector.random().words(seed, firstTile, tiles, v);
+            SCALAR.random().words(seed, firstTile, tiles, s);
+            assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(s, tiles * 32)),
+                    java.util.Arrays.toString(java.util.Arrays.copyOf(v, tiles * 32)), "words");
+            float[] vn = new float[v.length], sn = new float[s.length];
+            vector.random().normals(v, tiles, vn);
+            SCALAR.random().normals(s, tiles, sn);
+            for (int k = 0; k < tiles * 32; k++) {
+                assertEquals(Float.floatToRawIntBits(sn[k]), Float.floatToRawIntBits(vn[k]), "normal " + k);
+            }
+            java.util.Arrays.fill(thresholds, random.nextInt(65537));
+            for (int c = 0; c < 16; c += 1 + random.nextInt(4)) {
+                thresholds[c] = thresholds[c + 16] = thresholds[c + 32] = thresholds[c + 48] = thresholds[c + 64]
+                        = random.nextInt(65537);
+            }
+            long[] vb = new long[tiles], sb = new long[tiles];
+            int phase = random.nextInt(16);
+            vector.random().keepBits(v, tiles, thresholds, 16, phase, vb);
+            SCALAR.random().keepBits(s, tiles, thresholds, 16, phase, sb);
+            assertEquals(java.util.Arrays.toString(sb), java.util.Arrays.toString(vb), "keep bits");
+        }
+    }
+
     /** A kernel call on one provider's kernels and buffers. */
     private interface Call {
         void run(Kernels kernels, MemorySegment[] buffers);

@@ -16,6 +16,9 @@ final class Species {
 
     static final VectorSpecies<Float> FLOATS = floats(Providers.CHOICE.vectorBits());
     static final int LANES = FLOATS.length();
+    /** Ints and longs in registers of the same width. */
+    static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
+    static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, FLOATS.vectorShape());
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private Species() {

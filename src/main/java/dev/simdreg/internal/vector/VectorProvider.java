@@ -13,7 +13,8 @@ public final class VectorProvider {
     /** The vector kernels at the chosen width (the preferred one when the scalar provider was chosen). */
     public static Kernels kernels() {
         return new Kernels("vector", Species.FLOATS.vectorBitSize(), new VectorPenaltyKernels(),
-                new VectorOptimizerKernels(), new VectorAveragingKernels(), new VectorBatchNormKernels());
+                new VectorOptimizerKernels(), new VectorAveragingKernels(), new VectorBatchNormKernels(),
+                new VectorRandomKernels(), new VectorDropoutKernels());
     }
 
     public static int preferredBits() {

@@ -1,0 +1,364 @@
+package dev.simdreg;
+
+import dev.simdreg.internal.BitMasks;
+import dev.simdreg.internal.Check;
+import dev.simdreg.internal.Chunks;
+import dev.simdreg.internal.Kernels;
+import dev.simdreg.internal.Providers;
+import dev.simdreg.internal.StreamScratch;
+import dev.simdreg.internal.Streams;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * Dropout (Srivastava et al. 2014; DL book 7.12) with the lecture's convention: π is the probability to
+ * KEEP a unit (PyTorch's p is 1 − π), in (0, 1]; π = 1 is the identity and draws nothing.
+ *
+ * <p>Keep decisions come from a {@link RandomStreams random stream}: element i of a call is element
+ * {@code offset + i} of the bit stream of seed, kept when its 16-bit draw is below {@code round(π·2^16)}.
+ * So π is realized to within 2^-17 (finer than any tuned keep probability, and invisible next to the
+ * sampling noise of fewer than 10^10 draws), and each Philox word serves two elements, halving the
+ * generator's cost, which is the whole cost of dropout.
+ *
+ * <p>{@link Scaling#INVERTED}: {@code y = x·m/π} (PyTorch's dropout: the scale {@code 1/π} is rounded to
+ * float once, then multiplied). {@link Scaling#UNSCALED}: {@code y = x·m}, to rescale the weights at test
+ * time instead ({@link #rescaleWeights}). A dropped element is {@code +0} whatever x holds (PyTorch's
+ * {@code x·0} keeps NaN and gives NaN for infinities).
+ *
+ * <p>Masks hold one bit per element (1 = kept): for a {@code long[]} mask bit {@code i mod 64} of
+ * {@code mask[i / 64]} (the order of {@link java.util.BitSet#valueOf(long[])}), for a segment bit
+ * {@code i mod 8} of byte {@code i / 8}. A forward call writes {@code ceil(n/64)} longs or {@code ceil(n/8)}
+ * bytes, bits past n cleared, or no mask at all when it is null: the backward pass can then regenerate it
+ * from (seed, offset). y may be x (in place); the mask must not overlap either. Arguments are checked
+ * before anything is written.
+ */
+public final class Dropout {
+
+    /** Whether kept units are scaled by 1/π at training time. */
+    public enum Scaling {
+        /** {@code y = x·m/π}: the expected output equals x, nothing changes at test time. */
+        INVERTED,
+        /** {@code y = x·m}: multiply the weights by π at test time instead ({@link #rescaleWeights}). */
+        UNSCALED
+    }
+
+    private Dropout() {
+    }
+
+    /**
+     * Dropout forward with one keep probability for every element.
+     *
+     * @param seed    the stream
+     * @param offset  the stream element of x[0]; {@code >= 0}
+     * @param keep    π, in (0, 1]
+     * @param scaling inverted ({@code x·m/π}) or unscaled ({@code x·m})
+     * @param x       the input
+     * @param y       the output, x's length; may be x
+     * @param mask    the keep bits written, {@code ceil(n/64)} longs or more; null for none
+     */
+    public static void forward(long seed, long offset, float keep, Scaling scaling, float[] x, float[] y, long[] mask) {
+        MemorySegment xs = Check.array(x, "x");
+        long n = xs.byteSize() / Float.BYTES;
+        forward(seed, offset, keep, scaling, xs, Check.array(y, "y"), mask == null ? null : Check.mask(mask, "mask", n),
+                ByteOrder.nativeOrder());
+    }
+
+    /** Dropout forward on segments, with a byte mask (or null); see {@link #forward(long, long, float, Scaling, float[], float[], long[])}. */
+    public static void forward(long seed, long offset, float keep, Scaling scaling, MemorySegment x, MemorySegment y,
+                               MemorySegment mask) {
+        long n = Check.floats(x, "x");
+        forward(seed, offset, keep, scaling, x, y, mask == null ? null : Check.mask(mask, "mask", n, true),
+                ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void forward(long seed, long offset, float keep, Scaling scaling, MemorySegment x, MemorySegment y,
+                                MemorySegment mask, ByteOrder order) {
+        long n = checkElementwise(x, "x", y, "y", mask);
+        Check.streamOffset(offset, n);
+        Check.keepProbability(keep, "keep");
+        Objects.requireNonNull(scaling, "scaling");
+        if (keep == 1f) {
+            identity(x, y, mask, n);
+        } else {
+            StreamScratch s = StreamScratch.get().keep(RandomStreams.threshold(keep), scale(keep, scaling));
+            Streams.dropout(Providers.kernels(), seed, offset, s, x, y, mask, order, n);
+        }
+    }
+
+    /**
+     * Dropout backward from the mask: {@code dx = dy·m/π} (inverted) or {@code dy·m}.
+     *
+     * @param mask the forward call's mask, {@code ceil(n/64)} longs or more
+     * @param dx   the output, dy's length; may be dy
+     */
+    public static void backward(float keep, Scaling scaling, long[] mask, float[] dy, float[] dx) {
+        MemorySegment dys = Check.array(dy, "dy");
+        backward(keep, scaling, Check.mask(mask, "mask", dys.byteSize() / Float.BYTES), ByteOrder.nativeOrder(), dys,
+                Check.array(dx, "dx"));
+    }
+
+    /** Dropout backward from a byte mask on segments; see {@link #backward(float, Scaling, long[], float[], float[])}. */
+    public static void backward(float keep, Scaling scaling, MemorySegment mask, MemorySegment dy, MemorySegment dx) {
+        backward(keep, scaling, Check.mask(mask, "mask", Check.floats(dy, "dy"), false), ByteOrder.LITTLE_ENDIAN, dy, dx);
+    }
+
+    private static void backward(float keep, Scaling scaling, MemorySegment mask, ByteOrder order, MemorySegment dy,
+                                 MemorySegment dx) {
+        long n = checkElementwise(dy, "dy", dx, "dx", mask);
+        Check.keepProbability(keep, "keep");
+        Objects.requireNonNull(scaling, "scaling");
+        StreamScratch s = StreamScratch.get().keep(0, scale(keep, scaling));
+        applyMask(Providers.kernels(), dy, dx, mask, order, n, s);
+    }
+
+    /**
+     * Dropout backward without a mask: regenerates the forward call's keep bits from (seed, offset), so
+     * nothing was stored. The same as {@link #forward} on dy with no mask.
+     */
+    public static void backward(long seed, long offset, float keep, Scaling scaling, float[] dy, float[] dx) {
+        forward(seed, offset, keep, scaling, dy, dx, null);
+    }
+
+    /** Dropout backward on segments from (seed, offset); see {@link #backward(long, long, float, Scaling, float[], float[])}. */
+    public static void backward(long seed, long offset, float keep, Scaling scaling, MemorySegment dy,
+                                MemorySegment dx) {
+        forward(seed, offset, keep, scaling, dy, dx, null);
+    }
+
+    /**
+     * Dropout of a {@code [N, C]} batch with a keep probability per unit: element {@code (r, c)} is kept with
+     * probability {@code keepPerUnit[c]} (typically 0.8 for input units, 0.5 for hidden ones) and scaled by
+     * {@code 1/keepPerUnit[c]} when inverted. The bits are those of {@link #forward} with each element's own
+     * threshold, so the regenerating backward is this call on dy with no mask.
+     *
+     * @param keepPerUnit C keep probabilities, each in (0, 1]; x's length must be a multiple of C
+     */
+    public static void forwardPerUnit(long seed, long offset, float[] keepPerUnit, Scaling scaling, float[] x, float[] y,
+                                      long[] mask) {
+        MemorySegment xs = Check.array(x, "x");
+        forwardPerUnit(seed, offset, keepPerUnit, scaling, xs, Check.array(y, "y"),
+                mask == null ? null : Check.mask(mask, "mask", xs.byteSize() / Float.BYTES), ByteOrder.nativeOrder());
+    }
+
+    /** Per-unit dropout on segments; see {@link #forwardPerUnit(long, long, float[], Scaling, float[], float[], long[])}. */
+    public static void forwardPerUnit(long seed, long offset, float[] keepPerUnit, Scaling scaling, MemorySegment x,
+                                      MemorySegment y, MemorySegment mask) {
+        long n = Check.floats(x, "x");
+        forwardPerUnit(seed, offset, keepPerUnit, scaling, x, y, mask == null ? null : Check.mask(mask, "mask", n, true),
+                ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void forwardPerUnit(long seed, long offset, float[] keepPerUnit, Scaling scaling, MemorySegment x,
+                                       MemorySegment y, MemorySegment mask, ByteOrder order) {
+        long n = checkElementwise(x, "x", y, "y", mask);
+        Check.streamOffset(offset, n);
+        StreamScratch s = perUnit(keepPerUnit, scaling, n, true);
+        Streams.dropout(Providers.kernels(), seed, offset, s, x, y, mask, order, n);
+    }
+
+    /** Per-unit dropout backward from the mask: {@code dx = dy·m/keepPerUnit[c]} (inverted) or {@code dy·m}. */
+    public static void backwardPerUnit(float[] keepPerUnit, Scaling scaling, long[] mask, float[] dy, float[] dx) {
+        MemorySegment dys = Check.array(dy, "dy");
+        backwardPerUnit(keepPerUnit, scaling, Check.mask(mask, "mask", dys.byteSize() / Float.BYTES),
+                ByteOrder.nativeOrder(), dys, Check.array(dx, "dx"));
+    }
+
+    /** Per-unit dropout backward on segments; see {@link #backwardPerUnit(float[], Scaling, long[], float[], float[])}. */
+    public static void backwardPerUnit(float[] keepPerUnit, Scaling scaling, MemorySegment mask, MemorySegment dy,
+                                       MemorySegment dx) {
+        backwardPerUnit(keepPerUnit, scaling, Check.mask(mask, "mask", Check.floats(dy, "dy"), false),
+                ByteOrder.LITTLE_ENDIAN, dy, dx);
+    }
+
+    private static void backwardPerUnit(float[] keepPerUnit, Scaling scaling, MemorySegment mask, ByteOrder order,
+                                        MemorySegment dy, MemorySegment dx) {
+        long n = checkElementwise(dy, "dy", dx, "dx", mask);
+        applyMask(Providers.kernels(), dy, dx, mask, order, n, perUnit(keepPerUnit, scaling, n, false));
+    }
+
+    /**
+     * Channel-wise dropout of a channels-first {@code [N, C, S]} batch (spatial dropout, Tompson et al.
+     * 2015): channel c of example n is kept or dropped as a whole, by bit {@code n·C + c} of the stream, so
+     * the mask has N·C bits and the regenerating backward is this call on dy with no mask.
+     *
+     * @param shape a {@link BatchShape#channelsFirst} or {@link BatchShape#rows} shape of x
+     * @param mask  the N·C keep bits written, {@code ceil(N·C/64)} longs or more; null for none
+     */
+    public static void forwardChannels(long seed, long offset, float keep, Scaling scaling, BatchShape shape, float[] x,
+                                       float[] y, long[] mask) {
+        long planes = channelPlanes(shape);
+        forwardChannels(seed, offset, keep, scaling, shape, Check.array(x, "x"), Check.array(y, "y"),
+                mask == null ? null : Check.mask(mask, "mask", planes), ByteOrder.nativeOrder());
+    }
+
+    /** Channel-wise dropout on segments; see {@link #forwardChannels(long, long, float, Scaling, BatchShape, float[], float[], long[])}. */
+    public static void forwardChannels(long seed, long offset, float keep, Scaling scaling, BatchShape shape,
+                                       MemorySegment x, MemorySegment y, MemorySegment mask) {
+        long planes = channelPlanes(shape);
+        forwardChannels(seed, offset, keep, scaling, shape, x, y,
+                mask == null ? null : Check.mask(mask, "mask", planes, true), ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void forwardChannels(long seed, long offset, float keep, Scaling scaling, BatchShape shape,
+                                        MemorySegment x, MemorySegment y, MemorySegment mask, ByteOrder order) {
+        long planes = channelPlanes(shape);
+        checkChannels(shape, x, "x", y, "y", mask);
+        Check.streamOffset(offset, planes);
+        Check.keepProbability(keep, "keep");
+        Objects.requireNonNull(scaling, "scaling");
+        StreamScratch s = StreamScratch.get().keep(RandomStreams.threshold(keep), scale(keep, scaling));
+        MemorySegment bits = mask != null ? mask : s.channelMask(planes);
+        ByteOrder bitsOrder = mask != null ? order : ByteOrder.nativeOrder();
+        Streams.keepBits(Providers.kernels(), seed, offset, s, bits, bitsOrder, planes);
+        scalePlanes(shape, x, y, bits, bitsOrder, s.scales[0]);
+    }
+
+    /** Channel-wise dropout backward from the N·C-bit mask. */
+    public static void backwardChannels(float keep, Scaling scaling, BatchShape shape, long[] mask, float[] dy,
+                                        float[] dx) {
+        MemorySegment bits = Check.mask(mask, "mask", channelPlanes(shape));
+        backwardChannels(keep, scaling, shape, bits, ByteOrder.nativeOrder(), Check.array(dy, "dy"), Check.array(dx, "dx"));
+    }
+
+    /** Channel-wise dropout backward on segments; see {@link #backwardChannels(float, Scaling, BatchShape, long[], float[], float[])}. */
+    public static void backwardChannels(float keep, Scaling scaling, BatchShape shape, MemorySegment mask,
+                                        MemorySegment dy, MemorySegment dx) {
+        MemorySegment bits = Check.mask(mask, "mask", channelPlanes(shape), false);
+        backwardChannels(keep, scaling, shape, bits, ByteOrder.LITTLE_ENDIAN, dy, dx);
+    }
+
+    private static void backwardChannels(float keep, Scaling scaling, BatchShape shape, MemorySegment mask,
+                                         ByteOrder order, MemorySegment dy, MemorySegment dx) {
+        checkChannels(shape, dy, "dy", dx, "dx", mask);
+        Check.keepProbability(keep, "keep");
+        Objects.requireNonNull(scaling, "scaling");
+        scalePlanes(shape, dy, dx, mask, order, scale(keep, scaling));
+    }
+
+    /**
+     * Weight rescaling for test time (the weight scaling inference rule): {@code out[u, j] = keepPerInput[j]·w[u, j]}
+     * for a row-major {@code [units, inputs]} weight matrix, each row one unit's incoming weights.
+     *
+     * @param w            units·inputs weights, inputs = keepPerInput.length
+     * @param keepPerInput the keep probability of each input unit, each in (0, 1]
+     * @param out          the rescaled weights, w's length; may be w
+     */
+    public static void rescaleWeights(float[] w, float[] keepPerInput, float[] out) {
+        rescaleWeights(Check.array(w, "w"), keepPerInput, Check.array(out, "out"));
+    }
+
+    /** Weight rescaling on segments; see {@link #rescaleWeights(float[], float[], float[])}. */
+    public static void rescaleWeights(MemorySegment w, float[] keepPerInput, MemorySegment out) {
+        long n = checkElementwise(w, "w", out, "out", null);
+        float[] keep = checkKeepPerUnit(keepPerInput, "keepPerInput", n, "w");
+        int inputs = keep.length;
+        long rows = n / inputs;
+        long rowsPerChunk = Math.max(1, Chunks.MAX / inputs);
+        for (long row = 0; row < rows; row += rowsPerChunk) {
+            int count = (int) Math.min(rowsPerChunk, rows - row);
+            long base = row * inputs;
+            Providers.kernels().dropout().scaleColumns(Chunks.of(w, base, count * inputs),
+                    Chunks.of(out, base, count * inputs), count, inputs, keep);
+        }
+    }
+
+    private static float scale(float keep, Scaling scaling) {
+        return scaling == Scaling.INVERTED ? 1f / keep : 1f;
+    }
+
+    private static StreamScratch perUnit(float[] keepPerUnit, Scaling scaling, long n, boolean thresholds) {
+        float[] keep = checkKeepPerUnit(keepPerUnit, "keepPerUnit", n, "x");
+        Objects.requireNonNull(scaling, "scaling");
+        int[] unitThresholds = new int[keep.length];
+        float[] unitScales = new float[keep.length];
+        for (int c = 0; c < keep.length; c++) {
+            unitThresholds[c] = thresholds ? RandomStreams.threshold(keep[c]) : 0;
+            unitScales[c] = scale(keep[c], scaling);
+        }
+        return StreamScratch.get().keepPerUnit(unitThresholds, unitScales);
+    }
+
+    private static float[] checkKeepPerUnit(float[] keep, String name, long n, String tensor) {
+        Objects.requireNonNull(keep, name);
+        if (keep.length == 0 || n % keep.length != 0) {
+            throw new IllegalArgumentException(tensor + " has " + n + " elements, not a multiple of " + name + "'s "
+                    + keep.length + " units");
+        }
+        for (int c = 0; c < keep.length; c++) {
+            Check.keepProbability(keep[c], name + "[" + c + "]");
+        }
+        return keep;
+    }
+
+    /** y[i] = mask bit ? x[i]·scale : 0 over the whole of x, with the scales prepared in s. */
+    private static void applyMask(Kernels kernels, MemorySegment x, MemorySegment y, MemorySegment mask, ByteOrder order,
+                                  long n, StreamScratch s) {
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            int length = Chunks.length(n, base);
+            kernels.dropout().applyMask(x, y, base, length, mask, order, base >>> 6, s.scales, s.period,
+                    (int) (base % s.period));
+        }
+    }
+
+    /** Each plane of S values scaled by factor when its bit is set, else zeroed. */
+    private static void scalePlanes(BatchShape shape, MemorySegment x, MemorySegment y, MemorySegment bits,
+                                    ByteOrder order, float factor) {
+        long planes = channelPlanes(shape);
+        int spatial = shape.spatial();
+        for (long p = 0; p < planes; p++) {
+            long group = BitMasks.read(bits, order, p >>> 6);
+            if ((group >>> (p & 63) & 1) != 0) {
+                Providers.kernels().dropout().scale(x, y, p * spatial, spatial, factor);
+            } else {
+                y.asSlice(p * spatial * Float.BYTES, (long) spatial * Float.BYTES).fill((byte) 0);
+            }
+        }
+    }
+
+    private static long channelPlanes(BatchShape shape) {
+        Objects.requireNonNull(shape, "shape");
+        if (shape.layout() == BatchShape.Layout.CHANNELS_LAST) {
+            throw new IllegalArgumentException("shape " + shape + ": channel-wise dropout takes channels-first [N, C, S]"
+                    + " or [N, C] batches");
+        }
+        return (long) shape.batch() * shape.channels();
+    }
+
+    private static void checkChannels(BatchShape shape, MemorySegment x, String xName, MemorySegment y, String yName,
+                                      MemorySegment mask) {
+        long n = checkElementwise(x, xName, y, yName, mask);
+        if (n != shape.elements()) {
+            throw new IllegalArgumentException(xName + " has " + n + " elements but shape " + shape + " has N·C·S = "
+                    + shape.elements());
+        }
+    }
+
+    /** x and y the same size, y writable and x itself or separate, the mask (if any) separate from both. */
+    private static long checkElementwise(MemorySegment x, String xName, MemorySegment y, String yName,
+                                         MemorySegment mask) {
+        long n = Check.floats(x, xName);
+        Check.sameSize(xName, n, yName, Check.output(y, yName));
+        Check.sameOrDisjoint(y, yName, x, xName);
+        if (mask != null) {
+            Check.disjoint(mask, "mask", x, xName);
+            Check.disjoint(mask, "mask", y, yName);
+        }
+        return n;
+    }
+
+    /** π = 1: y = x and every mask bit set; nothing drawn. */
+    private static void identity(MemorySegment x, MemorySegment y, MemorySegment mask, long n) {
+        if (!Check.same(x, y)) {
+            MemorySegment.copy(x, 0, y, 0, n * Float.BYTES);
+        }
+        if (mask != null) {
+            mask.fill((byte) 0xFF);
+            long bits = n & 7;
+            if (bits != 0) {
+                mask.set(java.lang.foreign.ValueLayout.JAVA_BYTE, mask.byteSize() - 1, (byte) ((1 << bits) - 1));
+            }
+        }
+    }
+}

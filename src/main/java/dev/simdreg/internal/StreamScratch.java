@@ -1,0 +1,75 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Per-thread scratch of the random streams: one chunk's words, normals and keep bits (about 20 KiB, so
+ * they stay in L1), and the periodic keep thresholds and scales of the current call. A call takes it,
+ * uses it, and calls no other code that takes it.
+ */
+public final class StreamScratch {
+
+    /** Tiles of one chunk: 2048 words, 2048 floats or 4096 keep bits. */
+    public static final int CHUNK_TILES = 64;
+    /** Thresholds and scales repeat with a period of at least this many elements: the widest register's lanes. */
+    public static final int MIN_PERIOD = 16;
+
+    private static final ThreadLocal<StreamScratch> PER_THREAD = ThreadLocal.withInitial(StreamScratch::new);
+    /** One more tile for a chunk that starts inside one, then up to a group more for the vector generator. */
+    private static final int WORDS = (CHUNK_TILES + 1 + RandomKernels.TILE_GROUP) * Philox.WORDS_PER_TILE;
+
+    public final int[] words = new int[WORDS];
+    public final float[] normals = new float[WORDS];
+    public final long[] tileBits = new long[CHUNK_TILES + 2];
+    public final long[] aligned = new long[CHUNK_TILES];
+    public final MemorySegment alignedMask = MemorySegment.ofArray(aligned);
+    public final int[] block = new int[4];
+    /** Keep thresholds and scales of the call, repeating with {@link #period}, {@code period + 64} entries. */
+    public int[] thresholds = new int[MIN_PERIOD + 64];
+    public float[] scales = new float[MIN_PERIOD + 64];
+    public int period;
+    /** One keep bit per channel of a channel-wise dropout call without a mask of the caller's. */
+    public long[] channelBits = new long[0];
+
+    private StreamScratch() {
+    }
+
+    public static StreamScratch get() {
+        return PER_THREAD.get();
+    }
+
+    /** One keep threshold and scale for every element. */
+    public StreamScratch keep(int threshold, float scale) {
+        period = MIN_PERIOD;
+        java.util.Arrays.fill(thresholds, 0, period + 64, threshold);
+        java.util.Arrays.fill(scales, 0, period + 64, scale);
+        return this;
+    }
+
+    /**
+     * Threshold and scale per unit: element i has those of unit {@code i mod units}. The period is the
+     * smallest multiple of units of at least {@link #MIN_PERIOD}.
+     */
+    public StreamScratch keepPerUnit(int[] unitThresholds, float[] unitScales) {
+        int units = unitThresholds.length;
+        period = units * ((MIN_PERIOD + units - 1) / units);
+        if (thresholds.length < period + 64) {
+            thresholds = new int[period + 64];
+            scales = new float[period + 64];
+        }
+        for (int i = 0; i < period + 64; i++) {
+            thresholds[i] = unitThresholds[i % units];
+            scales[i] = unitScales[i % units];
+        }
+        return this;
+    }
+
+    /** A bit array of at least n bits, as a segment of whole longs. */
+    public MemorySegment channelMask(long n) {
+        int longs = Math.toIntExact((n + 63) >>> 6);
+        if (channelBits.length < longs) {
+            channelBits = new long[longs];
+        }
+        return MemorySegment.ofArray(channelBits).asSlice(0, (long) longs * Long.BYTES);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The random streams, chunk by chunk over the kernels. Element j of a stream (j = offset + i for element i
+ * of a call) is a function of (seed, j) alone:
+ * <ul>
+ * <li>a uniform float, an integer draw and a normal use word j (see {@link Philox}); a normal pairs word
+ *     j with word {@code j ^ 16}: r from the one with bit 4 clear, θ from the other, {@code r·cos θ} at
+ *     the first and {@code r·sin θ} at the second;</li>
+ * <li>a keep decision uses 16 bits: element j of the bit stream is the low half (bit 4 of j clear) or high
+ *     half of word {@code 32·(j >>> 6) + 16·((j >>> 5) & 1) + (j & 15)}, kept when below the threshold.</li>
+ * </ul>
+ * So results do not depend on the provider, the vector width, or how a call is split.
+ */
+public final class Streams {
+
+    private static final int WORD_CHUNK = StreamScratch.CHUNK_TILES * Philox.WORDS_PER_TILE;
+    private static final int BIT_CHUNK = StreamScratch.CHUNK_TILES * 64;
+    private static final long LOW = 0xFFFF_FFFFL;
+
+    private Streams() {
+    }
+
+    /** {@code out[i]} = the uniform float of element {@code offset + i}, for i < n. */
+    public static void uniform(Kernels kernels, long seed, long offset, MemorySegment out, long n) {
+        StreamScratch s = StreamScratch.get();
+        for (long done = 0; done < n; ) {
+            int skip = (int) ((offset + done) & 31);
+            int count = (int) Math.min(WORD_CHUNK - skip, n - done);
+            kernels.random().words(seed, (offset + done) >>> 5, (skip + count + 31) >>> 5, s.words);
+            kernels.random().uniform(s.words, skip, out, done, count);
+            done += count;
+        }
+    }
+
+    /** {@code out[i] = x[i] + sigma·z[i]}, or {@code z[i]} when x is null, z the normal of element {@code offset + i}. */
+    public static void normal(Kernels kernels, long seed, long offset, MemorySegment x, float sigma, MemorySegment out,
+                              long n) {
+        StreamScratch s = StreamScratch.get();
+        for (long done = 0; done < n; ) {
+            int skip = (int) ((offset + done) & 31);
+            int count = (int) Math.min(WORD_CHUNK - skip, n - done);
+            int tiles = (skip + count + 31) >>> 5;
+            kernels.random().words(seed, (offset + done) >>> 5, tiles, s.words);
+            kernels.random().normals(s.words, tiles, s.normals);
+            if (x == null) {
+                MemorySegment.copy(s.normals, skip, out, Floats.LAYOUT, done * Float.BYTES, count);
+            } else {
+                kernels.random().addScaled(x, s.normals, skip, sigma, out, done, count);
+            }
+            done += count;
+        }
+    }
+
+    /**
+     * {@code out[i]} uniform in [0, bound) without bias: Lemire's multiply-and-reject on word
+     * {@code j = offset + i}; a rejected draw (probability below bound/2^32) is redrawn from word 0 of the
+     * block with counter {@code (low(j), high(j), attempt, RETRY_DOMAIN)}, so it too depends on (seed, j) alone.
+     */
+    public static void boundedInts(Kernels kernels, long seed, long offset, int bound, MemorySegment out, long n) {
+        StreamScratch s = StreamScratch.get();
+        long b = bound;
+        long rejectBelow = (-b & LOW) % b;
+        for (long done = 0; done < n; ) {
+            int skip = (int) ((offset + done) & 31);
+            int count = (int) Math.min(WORD_CHUNK - skip, n - done);
+            kernels.random().words(seed, (offset + done) >>> 5, (skip + count + 31) >>> 5, s.words);
+            for (int k = 0; k < count; k++) {
+                long product = (s.words[skip + k] & LOW) * b;
+                for (int attempt = 1; (product & LOW) < rejectBelow; attempt++) {
+                    long j = offset + done + k;
+                    Philox.block(Philox.key0(seed), Philox.key1(seed), (int) j, (int) (j >>> 32), attempt,
+                            Philox.RETRY_DOMAIN, s.block, 0, 2);
+                    product = (s.block[0] & LOW) * b;
+                }
+                out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, done + k, (int) (product >>> 32));
+            }
+            done += count;
+        }
+    }
+
+    /** The keep bits of elements {@code offset + i}, i < n, into mask (see {@link BitMasks}); thresholds as prepared in s. */
+    public static void keepBits(Kernels kernels, long seed, long offset, StreamScratch s, MemorySegment mask,
+                                ByteOrder order, long n) {
+        for (long done = 0; done < n; done += BIT_CHUNK) {
+            int count = (int) Math.min(BIT_CHUNK, n - done);
+            writeMask(mask, order, done, keepChunk(kernels, seed, offset, s, done, count), s);
+        }
+    }
+
+    /**
+     * Dropout: keep bits as {@link #keepBits}, written to mask unless it is null, and
+     * {@code y[i] = kept ? x[i]·scale : 0} with the scales prepared in s.
+     */
+    public static void dropout(Kernels kernels, long seed, long offset, StreamScratch s, MemorySegment x,
+                               MemorySegment y, MemorySegment mask, ByteOrder order, long n) {
+        for (long done = 0; done < n; done += BIT_CHUNK) {
+            int count = (int) Math.min(BIT_CHUNK, n - done);
+            int groups = keepChunk(kernels, seed, offset, s, done, count);
+            if (mask != null) {
+                writeMask(mask, order, done, groups, s);
+            }
+            kernels.dropout().applyMask(x, y, done, count, s.alignedMask, ByteOrder.nativeOrder(), 0, s.scales,
+                    s.period, (int) (done % s.period));
+        }
+    }
+
+    /**
+     * Keep bits of elements {@code [done, done + count)} of the call (done a multiple of 64), aligned to
+     * them in {@code s.aligned}, bits past count cleared; returns the number of 64-bit groups.
+     */
+    private static int keepChunk(Kernels kernels, long seed, long offset, StreamScratch s, long done, int count) {
+        long first = offset + done;
+        int shift = (int) (first & 63);
+        int tiles = (shift + count + 63) >>> 6;
+        kernels.random().words(seed, first >>> 6, tiles, s.words);
+        kernels.random().keepBits(s.words, tiles, s.thresholds, s.period, (int) Math.floorMod(done - shift, s.period),
+                s.tileBits);
+        int groups = (count + 63) >>> 6;
+        for (int g = 0; g < groups; g++) {
+            s.aligned[g] = shift == 0 ? s.tileBits[g] : s.tileBits[g] >>> shift | s.tileBits[g + 1] << (64 - shift);
+        }
+        s.aligned[groups - 1] = BitMasks.low(s.aligned[groups - 1], count - 64L * (groups - 1));
+        return groups;
+    }
+
+    private static void writeMask(MemorySegment mask, ByteOrder order, long done, int groups, StreamScratch s) {
+        for (int g = 0; g < groups; g++) {
+            BitMasks.write(mask, order, (done >>> 6) + g, s.aligned[g]);
+        }
+    }
+}
