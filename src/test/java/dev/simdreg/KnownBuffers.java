@@ -55,7 +55,12 @@ abstract class KnownBuffers {
         return s;
     }
 
+    /** Checks buffers the lists above do not watch (masks of longs); nothing by default. */
+    void untouchedMasks() {
+    }
+
     final void untouched() {
+        untouchedMasks();
         for (int i = 0; i < arrays.size(); i++) {
             assertArrayEquals(arrayCopies.get(i), arrays.get(i), "array " + i + " was written");
         }
