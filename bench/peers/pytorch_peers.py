@@ -12,8 +12,8 @@ L1 and L2 norms, renorm of [rows, 1024], the L2-ball projection as a norm and a 
 clip_grad_norm_, torch.optim.SGD without and with momentum, torch.optim.AdamW, the exponential average
 as mul_ and add_, the linear one as lerp_. Batch norm through ATen's native_batch_norm and
 native_batch_norm_backward on the batch-norm shapes, with γ, β and running statistics, momentum 0.1,
-ε 1e-5. Dropout forward and backward at 1M and 16M elements, for the dropout kernels to come (until they
-exist, the report notes these results as unmatched). Outputs are preallocated (out=, or in place) wherever PyTorch allows it; 1.13 has no CPU
+ε 1e-5. Dropout forward and backward, uniform_ and normal_ fills and Gaussian noise (normal_ then add)
+at 1M and 16M elements. Outputs are preallocated (out=, or in place) wherever PyTorch allows it; 1.13 has no CPU
 kernel for native_batch_norm.out, so its batch-norm outputs are allocated per call (the JSON says so),
 and torch.optim's steps allocate temporaries of their own, which above glibc's largest mmap threshold
 (32 MiB) are fresh pages on every step: that is what a PyTorch user's optimizer costs.
@@ -136,6 +136,21 @@ def dropout(results):
                False)
 
 
+def random_fills(results):
+    """The random streams' fills at 1M and 16M elements, into preallocated tensors from PyTorch's default
+    CPU generator (mt19937): uniform_, normal_, and Gaussian noise x + 0.1·z as normal_ into a scratch
+    tensor and add(out=)."""
+    for elements in (1 << 20, 1 << 24):
+        g = torch.Generator().manual_seed(7)
+        x = torch.randn(elements, generator=g)
+        y = torch.empty(elements)
+        z = torch.empty(elements)
+        params = {"bytes": str(4 * elements)}
+        record(results, "uniform", params, lambda: y.uniform_())
+        record(results, "normal", params, lambda: y.normal_())
+        record(results, "gaussianNoise", params, lambda: torch.add(x, z.normal_(0, 0.1), out=y))
+
+
 def main():
     torch.set_num_threads(1)
     out_path = sys.argv[1] if len(sys.argv) > 1 else "target/bench/peers-pytorch.json"
@@ -143,6 +158,7 @@ def main():
     element_wise(results)
     batch_norm(results)
     dropout(results)
+    random_fills(results)
     os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
     with open(out_path, "w") as f:
         json.dump(results, f, indent=1)

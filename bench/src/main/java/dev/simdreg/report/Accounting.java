@@ -8,17 +8,20 @@ public final class Accounting {
     /**
      * Minimal bytes per element: every input read once, every output written once. clipGradNorm,
      * projectToL2Ball and maxNormRows are measured in their steady state (nothing to scale): one read.
-     * Batch norm counts x and y forward, x, dy and dx backward, x for the moments alone.
+     * Batch norm counts x and y forward, x, dy and dx backward, x for the moments alone. Dropout counts x,
+     * y and its one-bit mask; the random fills their output alone.
      */
-    private static final Map<String, Integer> BYTES_PER_ELEMENT = Map.ofEntries(
-            Map.entry("softThreshold", 8), Map.entry("proximalL1Step", 12), Map.entry("l1Norm", 4),
-            Map.entry("l2Norm", 4), Map.entry("maxNormRows", 4), Map.entry("clipGradNorm", 4),
-            Map.entry("projectToL2Ball", 4),
-            Map.entry("sgd", 12), Map.entry("sgdMomentum", 20), Map.entry("adamW", 28),
-            Map.entry("linearAverage", 12), Map.entry("exponentialAverage", 12),
-            Map.entry("copy", 8), Map.entry("inPlaceScale", 8),
-            Map.entry("trainingForward", 8), Map.entry("inferenceForward", 8),
-            Map.entry("trainingBackward", 12), Map.entry("inferenceBackward", 12), Map.entry("addMoments", 4));
+    private static final Map<String, Double> BYTES_PER_ELEMENT = Map.ofEntries(
+            Map.entry("softThreshold", 8.0), Map.entry("proximalL1Step", 12.0), Map.entry("l1Norm", 4.0),
+            Map.entry("l2Norm", 4.0), Map.entry("maxNormRows", 4.0), Map.entry("clipGradNorm", 4.0),
+            Map.entry("projectToL2Ball", 4.0),
+            Map.entry("sgd", 12.0), Map.entry("sgdMomentum", 20.0), Map.entry("adamW", 28.0),
+            Map.entry("linearAverage", 12.0), Map.entry("exponentialAverage", 12.0),
+            Map.entry("copy", 8.0), Map.entry("inPlaceScale", 8.0),
+            Map.entry("trainingForward", 8.0), Map.entry("inferenceForward", 8.0),
+            Map.entry("trainingBackward", 12.0), Map.entry("inferenceBackward", 12.0), Map.entry("addMoments", 4.0),
+            Map.entry("dropoutForward", 8.125), Map.entry("dropoutBackward", 8.125),
+            Map.entry("gaussianNoise", 8.0), Map.entry("uniform", 4.0), Map.entry("normal", 4.0));
 
     private static final Map<String, String> FAMILY = Map.ofEntries(
             Map.entry("softThreshold", "penalties"), Map.entry("proximalL1Step", "penalties"),
@@ -30,13 +33,15 @@ public final class Accounting {
             Map.entry("trainingForward", "batch norm"), Map.entry("inferenceForward", "batch norm"),
             Map.entry("trainingBackward", "batch norm"), Map.entry("inferenceBackward", "batch norm"),
             Map.entry("addMoments", "batch norm"),
+            Map.entry("dropoutForward", "dropout"), Map.entry("dropoutBackward", "dropout"),
+            Map.entry("gaussianNoise", "random"), Map.entry("uniform", "random"), Map.entry("normal", "random"),
             Map.entry("copy", "ceiling"), Map.entry("inPlaceScale", "ceiling"));
 
     private Accounting() {
     }
 
-    public static int bytesPerElement(String kernel) {
-        Integer bytes = BYTES_PER_ELEMENT.get(kernel);
+    public static double bytesPerElement(String kernel) {
+        Double bytes = BYTES_PER_ELEMENT.get(kernel);
         if (bytes == null) {
             throw new IllegalArgumentException("no byte accounting for kernel " + kernel);
         }

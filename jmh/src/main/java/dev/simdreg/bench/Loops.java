@@ -118,4 +118,22 @@ final class Loops {
             avg[i] = alpha * avg[i] + (1 - alpha) * theta[i];
         }
     }
+
+    /** Inverted dropout with one SplittableRandom draw per element and a long[] bit mask. */
+    static void dropoutForward(java.util.SplittableRandom random, float[] x, float[] y, long[] mask, float keep) {
+        float scale = 1f / keep;
+        java.util.Arrays.fill(mask, 0);
+        for (int i = 0; i < x.length; i++) {
+            boolean kept = random.nextFloat() < keep;
+            y[i] = kept ? x[i] * scale : 0f;
+            mask[i >>> 6] |= (kept ? 1L : 0L) << i;
+        }
+    }
+
+    static void dropoutBackward(long[] mask, float[] dy, float[] dx, float keep) {
+        float scale = 1f / keep;
+        for (int i = 0; i < dy.length; i++) {
+            dx[i] = (mask[i >>> 6] >>> i & 1) != 0 ? dy[i] * scale : 0f;
+        }
+    }
 }

@@ -37,9 +37,10 @@ final class VectorRandomKernels implements RandomKernels {
 
     /**
      * Four lane groups per iteration, their rounds interleaved by hand: one group's round is a chain of
-     * multiply, shift and xor (5 cycles), so one group at a time left the core waiting; four ran 1.7 times
-     * faster (0.225 against 0.38 ns per word at 512 bits, measured), eight spilled registers. The low
-     * product halves are masked where they are kept, so the multiplies see zero-extended inputs.
+     * multiply, shift and xor (5 cycles), so one group at a time left the core waiting. In a standalone
+     * prototype four ran 1.7 times faster (0.225 against 0.38 ns per word at 512 bits), eight spilled
+     * registers. Here C2 does not yet keep the vectors unboxed: 4-11 ns per word (measured, issue 4 open).
+     * The low product halves are masked where they are kept, so the multiplies see zero-extended inputs.
      */
     @Override
     public void words(long seed, long firstTile, int tiles, int[] words) {
