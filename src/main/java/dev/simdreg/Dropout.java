@@ -80,7 +80,7 @@ public final class Dropout {
         Check.keepProbability(keep, "keep");
         Objects.requireNonNull(scaling, "scaling");
         if (keep == 1f) {
-            identity(x, y, mask, n);
+            identity(x, y, mask, order, n);
         } else {
             StreamScratch s = StreamScratch.get().keep(RandomStreams.threshold(keep), scale(keep, scaling));
             Streams.dropout(Providers.kernels(), seed, offset, s, x, y, mask, order, n);
@@ -348,16 +348,14 @@ public final class Dropout {
         return n;
     }
 
-    /** π = 1: y = x and every mask bit set; nothing drawn. */
-    private static void identity(MemorySegment x, MemorySegment y, MemorySegment mask, long n) {
+    /** π = 1: y = x and every mask bit set (bits past n cleared, as the streams leave them); nothing drawn. */
+    private static void identity(MemorySegment x, MemorySegment y, MemorySegment mask, ByteOrder order, long n) {
         if (!Check.same(x, y)) {
             MemorySegment.copy(x, 0, y, 0, n * Float.BYTES);
         }
         if (mask != null) {
-            mask.fill((byte) 0xFF);
-            long bits = n & 7;
-            if (bits != 0) {
-                mask.set(java.lang.foreign.ValueLayout.JAVA_BYTE, mask.byteSize() - 1, (byte) ((1 << bits) - 1));
+            for (long g = 0; g < (n + 63) >>> 6; g++) {
+                BitMasks.write(mask, order, g, BitMasks.low(-1L, n - 64 * g));
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.simdreg.internal;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Per-thread scratch of the random streams: one chunk's words, normals and keep bits (about 20 KiB, so
@@ -41,8 +42,8 @@ public final class StreamScratch {
     /** One keep threshold and scale for every element. */
     public StreamScratch keep(int threshold, float scale) {
         period = MIN_PERIOD;
-        java.util.Arrays.fill(thresholds, 0, period + 64, threshold);
-        java.util.Arrays.fill(scales, 0, period + 64, scale);
+        Arrays.fill(thresholds, 0, period + 64, threshold);
+        Arrays.fill(scales, 0, period + 64, scale);
         return this;
     }
 
