@@ -20,6 +20,9 @@ import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
 import static dev.simdreg.internal.vector.Species.store;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.XOR;
 
 /**
  * Vector random-stream kernels. Philox runs one block per 64-bit lane, its 32-bit words zero-extended,
@@ -34,24 +37,30 @@ final class VectorRandomKernels implements RandomKernels {
     /** Lane groups per tile: 1 at 512 bits, 4 at 128. */
     private static final int GROUPS_PER_TILE = Philox.BLOCKS_PER_TILE / BLOCK_LANES;
     private static final LongVector IOTA = LongVector.zero(LONGS).addIndex(1);
+    /** Constants, not calls in the loop: C2 would not inline even these (NodeCountInliningCutoff). */
+    private static final int OFFSET_1 = wordOffset(1), OFFSET_2 = wordOffset(2), OFFSET_3 = wordOffset(3);
 
     /**
      * Four lane groups per iteration, their rounds interleaved by hand: one group's round is a chain of
-     * multiply, shift and xor (5 cycles), so one group at a time left the core waiting. In a standalone
-     * prototype four ran 1.7 times faster (0.225 against 0.38 ns per word at 512 bits), eight spilled
-     * registers. Here C2 does not yet keep the vectors unboxed: 4-11 ns per word (measured, issue 4 open).
-     * The low product halves are masked where they are kept, so the multiplies see zero-extended inputs.
+     * multiply, shift and xor (5 cycles), so one group at a time left the core waiting; four ran 1.7 times
+     * faster than one, eight spilled registers (measured). Everything is written out in this method: a helper
+     * taking vectors (the xor-mix, the stores) hit C2's NodeCountInliningCutoff, and the vectors it was not
+     * inlined with were boxed, 11 ns per word instead of 0.22. The low product halves are masked where they
+     * are kept, so the multiplies see zero-extended inputs.
      */
     @Override
     public void words(long seed, long firstTile, int tiles, int[] words) {
         int k0 = Philox.key0(seed), k1 = Philox.key1(seed);
         long firstBlock = firstTile * Philox.BLOCKS_PER_TILE;
+        LongVector zero = LongVector.zero(LONGS);
+        // Groups never straddle a multiple of 8 blocks, so the low counter word has no carry into the high one.
         for (int g = 0, groups = tiles * GROUPS_PER_TILE; g < groups; g += TILE_GROUP) {
-            LongVector c0a = counters(firstBlock, g), c0b = counters(firstBlock, g + 1);
-            LongVector c0c = counters(firstBlock, g + 2), c0d = counters(firstBlock, g + 3);
-            LongVector c1a = high(firstBlock, g), c1b = high(firstBlock, g + 1);
-            LongVector c1c = high(firstBlock, g + 2), c1d = high(firstBlock, g + 3);
-            LongVector zero = LongVector.zero(LONGS);
+            long block = firstBlock + (long) g * BLOCK_LANES;
+            LongVector c0a = IOTA.add(block & LOW), c0b = IOTA.add((block + BLOCK_LANES) & LOW);
+            LongVector c0c = IOTA.add((block + 2 * BLOCK_LANES) & LOW), c0d = IOTA.add((block + 3 * BLOCK_LANES) & LOW);
+            LongVector c1a = LongVector.broadcast(LONGS, block >>> 32), c1b = LongVector.broadcast(LONGS, (block + BLOCK_LANES) >>> 32);
+            LongVector c1c = LongVector.broadcast(LONGS, (block + 2 * BLOCK_LANES) >>> 32);
+            LongVector c1d = LongVector.broadcast(LONGS, (block + 3 * BLOCK_LANES) >>> 32);
             LongVector c2a = zero, c2b = zero, c2c = zero, c2d = zero;
             LongVector c3a = zero, c3b = zero, c3c = zero, c3d = zero;
             int key0 = k0, key1 = k1;
@@ -61,14 +70,14 @@ final class VectorRandomKernels implements RandomKernels {
                 LongVector p0b = c0b.mul(M0), p1b = c2b.mul(M1);
                 LongVector p0c = c0c.mul(M0), p1c = c2c.mul(M1);
                 LongVector p0d = c0d.mul(M0), p1d = c2d.mul(M1);
-                c0a = mix(p1a, c1a, a);
-                c2a = mix(p0a, c3a, b);
-                c0b = mix(p1b, c1b, a);
-                c2b = mix(p0b, c3b, b);
-                c0c = mix(p1c, c1c, a);
-                c2c = mix(p0c, c3c, b);
-                c0d = mix(p1d, c1d, a);
-                c2d = mix(p0d, c3d, b);
+                c0a = p1a.lanewise(LSHR, 32).lanewise(XOR, c1a).lanewise(XOR, a);
+                c2a = p0a.lanewise(LSHR, 32).lanewise(XOR, c3a).lanewise(XOR, b);
+                c0b = p1b.lanewise(LSHR, 32).lanewise(XOR, c1b).lanewise(XOR, a);
+                c2b = p0b.lanewise(LSHR, 32).lanewise(XOR, c3b).lanewise(XOR, b);
+                c0c = p1c.lanewise(LSHR, 32).lanewise(XOR, c1c).lanewise(XOR, a);
+                c2c = p0c.lanewise(LSHR, 32).lanewise(XOR, c3c).lanewise(XOR, b);
+                c0d = p1d.lanewise(LSHR, 32).lanewise(XOR, c1d).lanewise(XOR, a);
+                c2d = p0d.lanewise(LSHR, 32).lanewise(XOR, c3d).lanewise(XOR, b);
                 c1a = p1a.and(LOW);
                 c3a = p0a.and(LOW);
                 c1b = p1b.and(LOW);
@@ -80,36 +89,23 @@ final class VectorRandomKernels implements RandomKernels {
                 key0 += Philox.W0;
                 key1 += Philox.W1;
             }
-            storeWords(words, g, c0a, c1a, c2a, c3a);
-            storeWords(words, g + 1, c0b, c1b, c2b, c3b);
-            storeWords(words, g + 2, c0c, c1c, c2c, c3c);
-            storeWords(words, g + 3, c0d, c1d, c2d, c3d);
+            // Words 0 and 1, then 2 and 3, interleaved by block at each group's place in its tile (see Philox).
+            // g is a multiple of TILE_GROUP, so of GROUPS_PER_TILE: group g starts its tile.
+            int a = (g / GROUPS_PER_TILE) * Philox.WORDS_PER_TILE, b = a + OFFSET_1, c = a + OFFSET_2, d = a + OFFSET_3;
+            c0a.or(c1a.lanewise(LSHL, 32)).reinterpretAsInts().intoArray(words, a);
+            c2a.or(c3a.lanewise(LSHL, 32)).reinterpretAsInts().intoArray(words, a + 16);
+            c0b.or(c1b.lanewise(LSHL, 32)).reinterpretAsInts().intoArray(words, b);
+            c2b.or(c3b.lanewise(LSHL, 32)).reinterpretAsInts().intoArray(words, b + 16);
+            c0c.or(c1c.lanewise(LSHL, 32)).reinterpretAsInts().intoArray(words, c);
+            c2c.or(c3c.lanewise(LSHL, 32)).reinterpretAsInts().intoArray(words, c + 16);
+            c0d.or(c1d.lanewise(LSHL, 32)).reinterpretAsInts().intoArray(words, d);
+            c2d.or(c3d.lanewise(LSHL, 32)).reinterpretAsInts().intoArray(words, d + 16);
         }
     }
 
-    /**
-     * Counter word 0 of the blocks of lane group g. Groups never straddle a multiple of 8 blocks, nor so
-     * 2^32: the low word has no carry into the high one.
-     */
-    private static LongVector counters(long firstBlock, int g) {
-        return IOTA.add((firstBlock + (long) g * BLOCK_LANES) & LOW);
-    }
-
-    private static LongVector high(long firstBlock, int g) {
-        return LongVector.broadcast(LONGS, (firstBlock + (long) g * BLOCK_LANES) >>> 32);
-    }
-
-    /** {@code hi(product) ^ word ^ key}, all zero-extended. */
-    private static LongVector mix(LongVector product, LongVector word, long key) {
-        return product.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, word)
-                .lanewise(VectorOperators.XOR, key);
-    }
-
-    /** Words 0 and 1, then 2 and 3, interleaved by block at the group's place in its tile (see {@link Philox}). */
-    private static void storeWords(int[] words, int g, LongVector c0, LongVector c1, LongVector c2, LongVector c3) {
-        int at = (g / GROUPS_PER_TILE) * Philox.WORDS_PER_TILE + (g % GROUPS_PER_TILE) * 2 * BLOCK_LANES;
-        c0.or(c1.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().intoArray(words, at);
-        c2.or(c3.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().intoArray(words, at + 16);
+    /** Where lane group g's first word goes, from the start of group 0's tile. */
+    private static int wordOffset(int g) {
+        return (g / GROUPS_PER_TILE) * Philox.WORDS_PER_TILE + (g % GROUPS_PER_TILE) * 2 * BLOCK_LANES;
     }
 
     @Override
