@@ -292,13 +292,13 @@ public final class Dropout {
         return keep;
     }
 
-    /** y[i] = mask bit ? x[i]·scale : 0 over the whole of x, with the scales prepared in s. */
+    /** y[i] = mask bit ? x[i]·scale : 0 over the whole of x, with the scales prepared in s, a chunk of the mask at a time. */
     private static void applyMask(Kernels kernels, MemorySegment x, MemorySegment y, MemorySegment mask, ByteOrder order,
                                   long n, StreamScratch s) {
-        for (long base = 0; base < n; base += Chunks.MAX) {
-            int length = Chunks.length(n, base);
-            kernels.dropout().applyMask(x, y, base, length, mask, order, base >>> 6, s.scales, s.period,
-                    (int) (base % s.period));
+        for (long base = 0; base < n; base += Streams.BIT_CHUNK) {
+            int count = (int) Math.min(Streams.BIT_CHUNK, n - base);
+            BitMasks.readGroups(mask, order, base >>> 6, s.aligned, (count + 63) >>> 6);
+            Streams.applyMask(kernels, x, y, base, count, s);
         }
     }
 

@@ -48,6 +48,32 @@ public final class BitMasks {
         }
     }
 
+    /**
+     * Groups {@code [first, first + count)} into {@code into[0 … count)}: the whole longs in one copy, a short
+     * last group as {@link #read} gives it.
+     */
+    public static void readGroups(MemorySegment mask, ByteOrder order, long first, long[] into, int count) {
+        int whole = wholeGroups(mask, first, count);
+        MemorySegment.copy(mask, layout(order), first * Long.BYTES, into, 0, whole);
+        for (int g = whole; g < count; g++) {
+            into[g] = read(mask, order, first + g);
+        }
+    }
+
+    /** {@code from[0 … count)} into groups {@code [first, first + count)}, as {@link #readGroups} reads them. */
+    public static void writeGroups(MemorySegment mask, ByteOrder order, long first, long[] from, int count) {
+        int whole = wholeGroups(mask, first, count);
+        MemorySegment.copy(from, 0, mask, layout(order), first * Long.BYTES, whole);
+        for (int g = whole; g < count; g++) {
+            write(mask, order, first + g, from[g]);
+        }
+    }
+
+    /** How many of the count groups from first lie wholly inside the mask. */
+    private static int wholeGroups(MemorySegment mask, long first, int count) {
+        return (int) Math.max(0, Math.min(count, mask.byteSize() / Long.BYTES - first));
+    }
+
     /** The n low bits of v, the rest cleared (n in [0, 64]). */
     public static long low(long v, long n) {
         return n >= 64 ? v : v & ((1L << n) - 1);

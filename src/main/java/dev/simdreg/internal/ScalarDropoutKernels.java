@@ -1,7 +1,6 @@
 package dev.simdreg.internal;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 import static dev.simdreg.internal.Floats.get;
 import static dev.simdreg.internal.Floats.set;
@@ -10,12 +9,19 @@ import static dev.simdreg.internal.Floats.set;
 public final class ScalarDropoutKernels implements DropoutKernels {
 
     @Override
-    public void applyMask(MemorySegment x, MemorySegment y, long from, int n, MemorySegment mask, ByteOrder order,
-                          long firstGroup, float[] scales, int period, int phase) {
+    public void applyMask(MemorySegment x, MemorySegment y, long from, int n, long[] bits, float scale) {
+        for (int k = 0; k < n; k++) {
+            long i = from + k;
+            set(y, i, kept(bits[k >>> 6], k, get(x, i), scale));
+        }
+    }
+
+    @Override
+    public void applyMask(MemorySegment x, MemorySegment y, long from, int n, long[] bits, float[] scales, int period,
+                          int phase) {
         for (int done = 0; done < n; done += 64) {
-            long bits = BitMasks.read(mask, order, firstGroup + (done >>> 6));
             int column = (int) ((phase + (long) done) % period);
-            applyGroup(x, y, from + done, Math.min(64, n - done), bits, scales, column);
+            applyGroup(x, y, from + done, Math.min(64, n - done), bits[done >>> 6], scales, column);
         }
     }
 
@@ -24,8 +30,13 @@ public final class ScalarDropoutKernels implements DropoutKernels {
                                   int column) {
         for (int e = 0; e < count; e++) {
             long i = at + e;
-            set(y, i, (bits >>> e & 1) != 0 ? get(x, i) * scales[column + e] : 0f);
+            set(y, i, kept(bits, e, get(x, i), scales[column + e]));
         }
+    }
+
+    /** v·scale when bit e of bits (mod 64) is set, else +0. */
+    public static float kept(long bits, int e, float v, float scale) {
+        return (bits >>> e & 1) != 0 ? v * scale : 0f;
     }
 
     @Override

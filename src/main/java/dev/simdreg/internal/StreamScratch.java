@@ -23,12 +23,13 @@ public final class StreamScratch {
     public final float[] normals = new float[WORDS];
     public final long[] tileBits = new long[CHUNK_TILES + 2];
     public final long[] aligned = new long[CHUNK_TILES];
-    public final MemorySegment alignedMask = MemorySegment.ofArray(aligned);
     public final int[] block = new int[4];
     /** Keep thresholds and scales of the call, repeating with {@link #period}, {@code period + 64} entries. */
     public int[] thresholds = new int[MIN_PERIOD + 64];
     public float[] scales = new float[MIN_PERIOD + 64];
     public int period;
+    /** Whether the thresholds and scales differ by unit; when not, every entry is the first. */
+    public boolean perUnit;
     /** One keep bit per channel of a channel-wise dropout call without a mask of the caller's. */
     public long[] channelBits = new long[0];
 
@@ -42,6 +43,7 @@ public final class StreamScratch {
     /** One keep threshold and scale for every element. */
     public StreamScratch keep(int threshold, float scale) {
         period = MIN_PERIOD;
+        perUnit = false;
         Arrays.fill(thresholds, 0, period + 64, threshold);
         Arrays.fill(scales, 0, period + 64, scale);
         return this;
@@ -54,6 +56,7 @@ public final class StreamScratch {
     public StreamScratch keepPerUnit(int[] unitThresholds, float[] unitScales) {
         int units = unitThresholds.length;
         period = units * ((MIN_PERIOD + units - 1) / units);
+        perUnit = true;
         if (thresholds.length < period + 64) {
             thresholds = new int[period + 64];
             scales = new float[period + 64];

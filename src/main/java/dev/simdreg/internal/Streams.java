@@ -19,7 +19,8 @@ import java.nio.ByteOrder;
 public final class Streams {
 
     private static final int WORD_CHUNK = StreamScratch.CHUNK_TILES * Philox.WORDS_PER_TILE;
-    private static final int BIT_CHUNK = StreamScratch.CHUNK_TILES * 64;
+    /** Elements per chunk of keep bits: the scratch holds their mask. */
+    public static final int BIT_CHUNK = StreamScratch.CHUNK_TILES * 64;
     private static final long LOW = 0xFFFF_FFFFL;
 
     private Streams() {
@@ -88,7 +89,7 @@ public final class Streams {
                                 ByteOrder order, long n) {
         for (long done = 0; done < n; done += BIT_CHUNK) {
             int count = (int) Math.min(BIT_CHUNK, n - done);
-            writeMask(mask, order, done, keepChunk(kernels, seed, offset, s, done, count), s);
+            BitMasks.writeGroups(mask, order, done >>> 6, s.aligned, keepChunk(kernels, seed, offset, s, done, count));
         }
     }
 
@@ -102,10 +103,19 @@ public final class Streams {
             int count = (int) Math.min(BIT_CHUNK, n - done);
             int groups = keepChunk(kernels, seed, offset, s, done, count);
             if (mask != null) {
-                writeMask(mask, order, done, groups, s);
+                BitMasks.writeGroups(mask, order, done >>> 6, s.aligned, groups);
             }
-            kernels.dropout().applyMask(x, y, done, count, s.alignedMask, ByteOrder.nativeOrder(), 0, s.scales,
-                    s.period, (int) (done % s.period));
+            applyMask(kernels, x, y, done, count, s);
+        }
+    }
+
+    /** {@code y[from + k] = bit k of s.aligned ? x[from + k]·scale : 0} for k < count, with the scales prepared in s. */
+    public static void applyMask(Kernels kernels, MemorySegment x, MemorySegment y, long from, int count,
+                                 StreamScratch s) {
+        if (s.perUnit) {
+            kernels.dropout().applyMask(x, y, from, count, s.aligned, s.scales, s.period, (int) (from % s.period));
+        } else {
+            kernels.dropout().applyMask(x, y, from, count, s.aligned, s.scales[0]);
         }
     }
 
@@ -126,11 +136,5 @@ public final class Streams {
         }
         s.aligned[groups - 1] = BitMasks.low(s.aligned[groups - 1], count - 64L * (groups - 1));
         return groups;
-    }
-
-    private static void writeMask(MemorySegment mask, ByteOrder order, long done, int groups, StreamScratch s) {
-        for (int g = 0; g < groups; g++) {
-            BitMasks.write(mask, order, (done >>> 6) + g, s.aligned[g]);
-        }
     }
 }

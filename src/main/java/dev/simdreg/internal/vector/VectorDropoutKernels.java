@@ -1,13 +1,12 @@
 package dev.simdreg.internal.vector;
 
-import dev.simdreg.internal.BitMasks;
 import dev.simdreg.internal.DropoutKernels;
+import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.ScalarDropoutKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.LANES;
@@ -21,26 +20,39 @@ final class VectorDropoutKernels implements DropoutKernels {
     private static final FloatVector ZERO = FloatVector.zero(FLOATS);
 
     @Override
-    public void applyMask(MemorySegment x, MemorySegment y, long from, int n, MemorySegment mask, ByteOrder order,
-                          long firstGroup, float[] scales, int period, int phase) {
+    public void applyMask(MemorySegment x, MemorySegment y, long from, int n, long[] bits, float scale) {
+        FloatVector factor = FloatVector.broadcast(FLOATS, scale);
+        int k = 0;
+        for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
+            VectorMask<Float> keep = VectorMask.fromLong(FLOATS, bits[k >>> 6] >>> (k & 63));
+            store(ZERO.blend(load(x, from + k).mul(factor), keep), y, from + k);
+        }
+        for (; k < n; k++) {
+            long i = from + k;
+            Floats.set(y, i, ScalarDropoutKernels.kept(bits[k >>> 6], k, Floats.get(x, i), scale));
+        }
+    }
+
+    /**
+     * One flat int loop, the lane mask shifted out of the current 64-bit group: a nested loop over the groups
+     * kept long index arithmetic and the segments' bounds checks in the loop, 9 times slower in L1 (measured).
+     */
+    @Override
+    public void applyMask(MemorySegment x, MemorySegment y, long from, int n, long[] bits, float[] scales, int period,
+                          int phase) {
         int column = phase;
-        int done = 0;
-        for (int whole = n & -64; done < whole; done += 64) {
-            long bits = BitMasks.read(mask, order, firstGroup + (done >>> 6));
-            for (int e = 0; e < 64; e += LANES) {
-                long i = from + done + e;
-                VectorMask<Float> keep = VectorMask.fromLong(FLOATS, bits >>> e);
-                FloatVector scale = FloatVector.fromArray(FLOATS, scales, column);
-                store(ZERO.blend(load(x, i).mul(scale), keep), y, i);
-                column += LANES;
-                if (column >= period) {
-                    column -= period;
-                }
+        int k = 0;
+        for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
+            VectorMask<Float> keep = VectorMask.fromLong(FLOATS, bits[k >>> 6] >>> (k & 63));
+            FloatVector scale = FloatVector.fromArray(FLOATS, scales, column);
+            store(ZERO.blend(load(x, from + k).mul(scale), keep), y, from + k);
+            column += LANES;
+            if (column >= period) {
+                column -= period;
             }
         }
-        if (done < n) {
-            long bits = BitMasks.read(mask, order, firstGroup + (done >>> 6));
-            ScalarDropoutKernels.applyGroup(x, y, from + done, n - done, bits, scales, column);
+        if (k < n) {
+            ScalarDropoutKernels.applyGroup(x, y, from + k, n - k, bits[k >>> 6] >>> (k & 63), scales, column);
         }
     }
 
