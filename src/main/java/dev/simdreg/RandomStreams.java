@@ -24,8 +24,11 @@ import java.util.Objects;
  * {@code B = 8·(k >>> 5) + ((k & 15) >>> 1)}, as {@code (low(B), high(B), 0, 0)} (tiles of 32 words from
  * 8 blocks, in the order a 512-bit register holds them). Then:
  * <ul>
- * <li>{@link #uniform}: element j is {@code (word_j >>> 8)·2^-24}, in [0, 1), 24 bits;</li>
- * <li>{@link #normal}: Box–Muller on the pair of words {@code (j & ~16, j | 16)}:
+ * <li>{@link #uniform}: element j is {@code b·2^-24}, in [0, 1), for 24 bits b of the 48 words
+ *     {@code w_0 … w_47} from word {@code 48·(j >>> 6)}: with {@code e = j & 63} and {@code l = j & 15},
+ *     {@code b = w_e >>> 8} for e &lt; 48, else the low bytes of {@code w_l, w_{16+l}, w_{32+l}} as its bits
+ *     0–7, 8–15 and 16–23. Three words make four floats: the generator is the whole cost;</li>
+ * <li>{@link #normal}: Box–Muller on the pair of words {@code (j & ~16, j | 16)}, with {@code u = (word >>> 8)·2^-24}:
  *     {@code r = sqrt(−2 ln(1 − u))} from the first, {@code θ = 2π·u} from the second, element
  *     {@code j & ~16} gets {@code r·cos θ} and {@code j | 16} gets {@code r·sin θ}; |z| ≤ 5.77;</li>
  * <li>{@link #bernoulli} (and dropout): element j is 16 bits, the low (bit 4 of j clear) or high half of

@@ -14,8 +14,13 @@ public interface RandomKernels {
     /** Words {@code 32·firstTile …} of the stream of seed, 32 per tile, into {@code words[0 …)}. */
     void words(long seed, long firstTile, int tiles, int[] words);
 
-    /** {@code out[from + k] = (words[wordFrom + k] >>> 8) · 2^-24}: the 24 high bits as a float in [0, 1). */
-    void uniform(int[] words, int wordFrom, MemorySegment out, long from, int n);
+    /**
+     * Uniform floats of whole groups: group g's 48 words from {@code words[wordFrom + 48g]} give the 64 floats
+     * from {@code out[from + 64g]}, each 24 bits times 2^-24. Float {@code 16q + l} (q < 3, l < 16) has the high 24
+     * bits of word {@code 16q + l}; float {@code 48 + l} has the low bytes of words l, 16 + l and 32 + l, as its
+     * bits 0–7, 8–15 and 16–23.
+     */
+    void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from);
 
     /**
      * Box–Muller over whole tiles: word k (bit 4 of k clear) and its partner k + 16 give

@@ -22,14 +22,21 @@ public final class ScalarRandomKernels implements RandomKernels {
     }
 
     @Override
-    public void uniform(int[] words, int wordFrom, MemorySegment out, long from, int n) {
-        uniformRange(words, wordFrom, out, from, n);
+    public void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from) {
+        for (int g = 0; g < groups; g++) {
+            for (int e = 0; e < 64; e++) {
+                set(out, from + 64L * g + e, bits24(words, wordFrom + 48 * g, e) * BoxMuller.UNIT);
+            }
+        }
     }
 
-    public static void uniformRange(int[] words, int wordFrom, MemorySegment out, long from, int n) {
-        for (int k = 0; k < n; k++) {
-            set(out, from + (long) k, (words[wordFrom + k] >>> 8) * BoxMuller.UNIT);
+    /** The 24 bits of float e of the uniform group whose words start at w (see {@link RandomKernels#uniform}). */
+    static int bits24(int[] words, int w, int e) {
+        int l = e & 15;
+        if (e < 48) {
+            return words[w + e] >>> 8;
         }
+        return words[w + l] & 0xFF | (words[w + 16 + l] & 0xFF) << 8 | (words[w + 32 + l] & 0xFF) << 16;
     }
 
     @Override

@@ -24,6 +24,8 @@ public final class StreamScratch {
     public final long[] tileBits = new long[CHUNK_TILES + 2];
     public final long[] aligned = new long[CHUNK_TILES];
     public final int[] block = new int[4];
+    /** One group of 64 uniform floats, for the groups a call covers in part. */
+    public final MemorySegment uniformGroup = MemorySegment.ofArray(new float[64]);
     /** Keep thresholds and scales of the call, repeating with {@link #period}, {@code period + 64} entries. */
     public int[] thresholds = new int[MIN_PERIOD + 64];
     public float[] scales = new float[MIN_PERIOD + 64];

@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
  * The random streams, chunk by chunk over the kernels. Element j of a stream (j = offset + i for element i
  * of a call) is a function of (seed, j) alone:
  * <ul>
- * <li>a uniform float, an integer draw and a normal use word j (see {@link Philox}); a normal pairs word
+ * <li>a uniform float uses 24 bits of the words of its group of 64 (see {@link #uniform});</li>
+ * <li>an integer draw and a normal use word j (see {@link Philox}); a normal pairs word
  *     j with word {@code j ^ 16}: r from the one with bit 4 clear, θ from the other, {@code r·cos θ} at
  *     the first and {@code r·sin θ} at the second;</li>
  * <li>a keep decision uses 16 bits: element j of the bit stream is the low half (bit 4 of j clear) or high
@@ -19,6 +20,8 @@ import java.nio.ByteOrder;
 public final class Streams {
 
     private static final int WORD_CHUNK = StreamScratch.CHUNK_TILES * Philox.WORDS_PER_TILE;
+    /** Uniform groups of 48 words per chunk, which may start 16 words into a tile. */
+    private static final int UNIFORM_GROUPS = (WORD_CHUNK - 16) / 48;
     /** Elements per chunk of keep bits: the scratch holds their mask. */
     public static final int BIT_CHUNK = StreamScratch.CHUNK_TILES * 64;
     private static final long LOW = 0xFFFF_FFFFL;
@@ -26,16 +29,37 @@ public final class Streams {
     private Streams() {
     }
 
-    /** {@code out[i]} = the uniform float of element {@code offset + i}, for i < n. */
+    /**
+     * {@code out[i]} = the uniform float of element {@code offset + i}: element j is float {@code j mod 64} of
+     * uniform group {@code j / 64}, made of words {@code [48·(j / 64), 48·(j / 64) + 48)} as
+     * {@link RandomKernels#uniform} says. Groups the call covers in part go through the scratch.
+     */
     public static void uniform(Kernels kernels, long seed, long offset, MemorySegment out, long n) {
         StreamScratch s = StreamScratch.get();
         for (long done = 0; done < n; ) {
-            int skip = (int) ((offset + done) & 31);
-            int count = (int) Math.min(WORD_CHUNK - skip, n - done);
-            kernels.random().words(seed, (offset + done) >>> 5, (skip + count + 31) >>> 5, s.words);
-            kernels.random().uniform(s.words, skip, out, done, count);
-            done += count;
+            long j = offset + done;
+            int skip = (int) (j & 63);
+            if (skip != 0 || n - done < 64) {
+                int count = (int) Math.min(64 - skip, n - done);
+                uniformGroups(kernels, seed, j >>> 6, 1, s.uniformGroup, 0, s);
+                MemorySegment.copy(s.uniformGroup, (long) skip * Float.BYTES, out, done * Float.BYTES,
+                        (long) count * Float.BYTES);
+                done += count;
+            } else {
+                int groups = (int) Math.min(UNIFORM_GROUPS, (n - done) >>> 6);
+                uniformGroups(kernels, seed, j >>> 6, groups, out, done, s);
+                done += 64L * groups;
+            }
         }
+    }
+
+    /** Uniform groups {@code [first, first + groups)} into out from element {@code from}. */
+    private static void uniformGroups(Kernels kernels, long seed, long first, int groups, MemorySegment out, long from,
+                                      StreamScratch s) {
+        long firstWord = 48 * first;
+        int skip = (int) (firstWord & 31);
+        kernels.random().words(seed, firstWord >>> 5, (skip + 48 * groups + 31) >>> 5, s.words);
+        kernels.random().uniform(s.words, skip, groups, out, from);
     }
 
     /** {@code out[i] = x[i] + sigma·z[i]}, or {@code z[i]} when x is null, z the normal of element {@code offset + i}. */

@@ -31,19 +31,30 @@ final class ReferenceStreams {
         return philox(seed, seed >>> 32, block, block >>> 32, 0, 0)[w];
     }
 
+    /** The uniform fill's element j: 24 bits of the 48 words of its group of 64. */
     static double uniform(long seed, long j) {
-        return (word(seed, j) >>> 8) / 16777216.0;
+        long first = 48 * (j >>> 6);
+        int e = (int) (j & 63), l = (int) (j & 15);
+        long bits = e < 48 ? word(seed, first + e) >>> 8
+                : (word(seed, first + l) & 0xFF) | (word(seed, first + 16 + l) & 0xFF) << 8
+                        | (word(seed, first + 32 + l) & 0xFF) << 16;
+        return bits / 16777216.0;
+    }
+
+    /** The 24-bit uniform of word k alone, as Box–Muller uses it. */
+    static double unit(long seed, long k) {
+        return (word(seed, k) >>> 8) / 16777216.0;
     }
 
     /** Box–Muller in double from the two words of j's pair. */
     static double normal(long seed, long j) {
         double r = radius(seed, j);
-        double theta = 2 * Math.PI * uniform(seed, j | 16);
+        double theta = 2 * Math.PI * unit(seed, j | 16);
         return (j & 16) == 0 ? r * Math.cos(theta) : r * Math.sin(theta);
     }
 
     static double radius(long seed, long j) {
-        return Math.sqrt(-2 * Math.log(1 - uniform(seed, j & ~16L)));
+        return Math.sqrt(-2 * Math.log(1 - unit(seed, j & ~16L)));
     }
 
     /** The 16-bit draw of bit-stream element j. */

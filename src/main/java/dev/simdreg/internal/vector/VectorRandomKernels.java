@@ -109,14 +109,23 @@ final class VectorRandomKernels implements RandomKernels {
     }
 
     @Override
-    public void uniform(int[] words, int wordFrom, MemorySegment out, long from, int n) {
-        int k = 0;
-        for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            FloatVector u = ((FloatVector) IntVector.fromArray(INTS, words, wordFrom + k).lanewise(LSHR, 8)
-                    .convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT);
-            store(u, out, from + (long) k);
+    public void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from) {
+        for (int g = 0; g < groups; g++) {
+            int w = wordFrom + 48 * g;
+            long o = from + 64L * g;
+            for (int l = 0; l < 16; l += LANES) {
+                IntVector a = IntVector.fromArray(INTS, words, w + l);
+                IntVector b = IntVector.fromArray(INTS, words, w + 16 + l);
+                IntVector c = IntVector.fromArray(INTS, words, w + 32 + l);
+                IntVector low = a.and(0xFF).or(b.and(0xFF).lanewise(LSHL, 8)).or(c.and(0xFF).lanewise(LSHL, 16));
+                store(((FloatVector) a.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT), out, o + l);
+                store(((FloatVector) b.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT), out,
+                        o + 16 + l);
+                store(((FloatVector) c.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT), out,
+                        o + 32 + l);
+                store(((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT), out, o + 48 + l);
+            }
         }
-        ScalarRandomKernels.uniformRange(words, wordFrom + k, out, from + k, n - k);
     }
 
     /**
