@@ -41,26 +41,46 @@ public class RandomBenchmark extends BenchState {
         ys = nativeCopy(y);
         masks = arena.allocate((n + 7) / 8, 64);
         random = new SplittableRandom(3);
-        checkAgainstTheLibrary();
+        checkTheLibrary();
     }
 
-    /** The segment paths against the array API (checked by the property tests) on the same stream. */
-    private void checkAgainstTheLibrary() {
+    /**
+     * What the measured calls compute, checked without the array API: a JVM whose vector kernels also saw
+     * heap segments runs them 2 to 6 times slower (measured on JDK 25), which would measure that instead.
+     * The property tests check both storage kinds against the definitions.
+     */
+    private void checkTheLibrary() {
         if (loop()) {
+            Loops.dropoutForward(random, x, y, mask, KEEP); // a random mask for the loop's backward
             return;
         }
-        Dropout.forward(11, 0, KEEP, Scaling.INVERTED, x, y, mask);
         Dropout.forward(11, 0, KEEP, Scaling.INVERTED, xs, ys, masks);
-        agree("dropoutForward", y, read(ys));
-        long[] bits = masks.toArray(ValueLayout.JAVA_LONG);
-        for (int g = 0; g < bits.length; g++) {
-            if (bits[g] != mask[g]) {
-                throw new IllegalStateException("mask group " + g);
+        float[] got = read(ys);
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            boolean bit = (masks.get(ValueLayout.JAVA_BYTE, i >>> 3) >>> (i & 7) & 1) != 0;
+            if (got[i] != (bit ? x[i] / KEEP : 0f)) {
+                throw new IllegalStateException("dropoutForward[" + i + "] = " + got[i] + " with mask bit " + bit);
             }
+            kept += bit ? 1 : 0;
         }
-        RandomStreams.uniform(11, 0, y);
+        withinFiveSigma("kept fraction", kept, n, KEEP);
         RandomStreams.uniform(11, 0, ys);
-        agree("uniform", y, read(ys));
+        got = read(ys);
+        int low = 0;
+        for (int i = 0; i < n; i++) {
+            if (!(got[i] >= 0f && got[i] < 1f)) {
+                throw new IllegalStateException("uniform[" + i + "] = " + got[i]);
+            }
+            low += got[i] < 0.5f ? 1 : 0;
+        }
+        withinFiveSigma("uniforms below 0.5", low, n, 0.5);
+    }
+
+    private static void withinFiveSigma(String what, int count, int n, double p) {
+        if (Math.abs(count - n * p) > 5 * Math.sqrt(n * p * (1 - p)) + 1) {
+            throw new IllegalStateException(what + ": " + count + " of " + n + ", expected " + n * p);
+        }
     }
 
     @TearDown
