@@ -20,8 +20,11 @@ import java.nio.ByteOrder;
 public final class Streams {
 
     private static final int WORD_CHUNK = StreamScratch.CHUNK_TILES * Philox.WORDS_PER_TILE;
-    /** Uniform groups of 48 words per chunk, which may start 16 words into a tile. */
-    private static final int UNIFORM_GROUPS = (WORD_CHUNK - 16) / 48;
+    /**
+     * Uniform groups of 48 words per chunk, which may start 16 words into a tile; a multiple of 8, so that
+     * aligned chunks are whole iterations of the vector generator (8 groups are 12 tiles).
+     */
+    private static final int UNIFORM_GROUPS = ((WORD_CHUNK - 16) / 48) & -8;
     /** Elements per chunk of keep bits: the scratch holds their mask. */
     public static final int BIT_CHUNK = StreamScratch.CHUNK_TILES * 64;
     private static final long LOW = 0xFFFF_FFFFL;
