@@ -14,6 +14,7 @@ public final class BoxMuller {
     public static final float UNIT = 0x1p-24f;
     public static final float LN2 = 0.6931472f;
     public static final float SQRT2 = 1.4142135f;
+    private static final int SQRT2_BITS = Float.floatToRawIntBits(SQRT2);
     /** atanh series: ln((1 + s)/(1 − s)) = 2s + (2/3)s³ + (2/5)s⁵ + (2/7)s⁷ + (2/9)s⁹ + …, |s| ≤ 0.172. */
     public static final float L3 = 2f / 3, L5 = 2f / 5, L7 = 2f / 7, L9 = 2f / 9;
     /** Radians per unit of the 22-bit fraction of a quarter turn. */
@@ -30,11 +31,11 @@ public final class BoxMuller {
         float v = 1f - (word >>> 8) * UNIT;
         int bits = Float.floatToRawIntBits(v);
         int exponent = (bits >>> 23) - 127;
-        float m = Float.intBitsToFloat((bits & 0x7F_FFFF) | 0x3F80_0000);
-        if (m > SQRT2) {
-            m *= 0.5f;
-            exponent += 1;
-        }
+        // m in [1, 2), halved above √2, without a branch: random words mispredict it every other time
+        int mantissa = (bits & 0x7F_FFFF) | 0x3F80_0000;
+        int high = (SQRT2_BITS - mantissa) >>> 31;
+        float m = Float.intBitsToFloat(mantissa - (high << 23));
+        exponent += high;
         float f = m - 1f;
         float s = f / (2f + f);
         float z = s * s;
@@ -65,14 +66,17 @@ public final class BoxMuller {
 
     /** cos θ from the remainder's sine and cosine: the cosine or ± the sine as the quadrant says. */
     public static float cosine(int quadrant, float sin, float cos) {
-        return signed((quadrant & 1) == 0 ? cos : sin, ((quadrant + 1) & 2) << 30);
+        return signedChoice(quadrant, cos, sin, ((quadrant + 1) & 2) << 30);
     }
 
     public static float sine(int quadrant, float sin, float cos) {
-        return signed((quadrant & 1) == 0 ? sin : cos, (quadrant & 2) << 30);
+        return signedChoice(quadrant, sin, cos, (quadrant & 2) << 30);
     }
 
-    private static float signed(float v, int signBit) {
-        return Float.intBitsToFloat(Float.floatToRawIntBits(v) ^ signBit);
+    /** even for an even quadrant, else odd, its sign bit flipped by signBit; bitwise, without a branch. */
+    private static float signedChoice(int quadrant, float even, float odd, int signBit) {
+        int pickOdd = -(quadrant & 1);
+        int bits = Float.floatToRawIntBits(even) & ~pickOdd | Float.floatToRawIntBits(odd) & pickOdd;
+        return Float.intBitsToFloat(bits ^ signBit);
     }
 }
