@@ -1,5 +1,6 @@
 package dev.simdreg;
 
+import dev.simdreg.internal.BoxMuller;
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Philox;
 import dev.simdreg.internal.Providers;
@@ -76,7 +77,7 @@ public final class RandomStreams {
     public static void uniform(long seed, long offset, MemorySegment out) {
         long n = Check.output(out, "out");
         Check.streamOffset(offset, n);
-        Streams.uniform(Providers.kernels(), seed, offset, out, n);
+        Streams.uniform(Providers.kernels(), seed, offset, BoxMuller.UNIT, 0f, out, n);
     }
 
     /**

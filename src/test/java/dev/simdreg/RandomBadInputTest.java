@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.stream.Stream;
 
 /**
- * Bad input to the random streams, dropout, noise and ensembles: each case throws with a message naming
+ * Bad input to the random streams, dropout, noise, ensembles and initializers: each case throws with a message naming
  * the argument and its value or size, and every buffer holds what it held before.
  */
 class RandomBadInputTest {
@@ -94,6 +94,12 @@ class RandomBadInputTest {
                 "members[1] has 99");
         expect("member is out", IAE, b -> Ensembles.averageProbabilities(new float[][] {b.x, b.y}, b.y), "overlap");
         expect("classes not dividing", IAE, b -> Ensembles.geometricMean(new float[][] {b.x}, 7, b.y), "classes = 7");
+        expect("fanIn 0", IAE, b -> Initializers.glorotUniform(1, 0, 0, 5, b.y), "fanIn = 0");
+        expect("fanOut negative", IAE, b -> Initializers.glorotNormal(1, 0, 5, -3, b.sy), "fanOut = -3");
+        expect("fan 0", IAE, b -> Initializers.heNormal(1, 0, 0, b.y), "fan = 0");
+        expect("init into read-only", IAE, b -> Initializers.heUniform(1, 0, 4, b.readOnly), "out is read-only");
+        expect("init offset past the end", IAE, b -> Initializers.heUniform(1, Long.MAX_VALUE, 4, b.y), "offset");
+        expect("init null out", NPE, b -> Initializers.glorotUniform(1, 0, 4, 4, (float[]) null), "out");
         return rejections.tests();
     }
 }

@@ -16,11 +16,11 @@ public interface RandomKernels {
 
     /**
      * Uniform floats of whole groups: group g's 48 words from {@code words[wordFrom + 48g]} give the 64 floats
-     * from {@code out[from + 64g]}, each 24 bits times 2^-24. Float {@code 16q + l} (q < 3, l < 16) has the high 24
+     * from {@code out[from + 64g]}, each {@code fma(b, scale, shift)} for its 24 bits b. Float {@code 16q + l} (q < 3, l < 16) has the high 24
      * bits of word {@code 16q + l}; float {@code 48 + l} has the low bytes of words l, 16 + l and 32 + l, as its
      * bits 0–7, 8–15 and 16–23.
      */
-    void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from);
+    void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from, float scale, float shift);
 
     /**
      * Box–Muller over whole tiles: word k (bit 4 of k clear) and its partner k + 16 give
@@ -28,6 +28,9 @@ public interface RandomKernels {
      * and {@code θ = 2π·u_{k+16}} from the 24-bit uniforms of the two words.
      */
     void normals(int[] words, int tiles, float[] normals);
+
+    /** {@code out[from + k] = factor · z[zFrom + k]}. */
+    void scale(float[] z, int zFrom, float factor, MemorySegment out, long from, int n);
 
     /** {@code out[from + k] = x[from + k] + sigma · z[zFrom + k]}; out may be x. */
     void addScaled(MemorySegment x, float[] z, int zFrom, float sigma, MemorySegment out, long from, int n);

@@ -22,10 +22,10 @@ public final class ScalarRandomKernels implements RandomKernels {
     }
 
     @Override
-    public void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from) {
+    public void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from, float scale, float shift) {
         for (int g = 0; g < groups; g++) {
             for (int e = 0; e < 64; e++) {
-                set(out, from + 64L * g + e, bits24(words, wordFrom + 48 * g, e) * BoxMuller.UNIT);
+                set(out, from + 64L * g + e, Math.fma(bits24(words, wordFrom + 48 * g, e), scale, shift));
             }
         }
     }
@@ -56,6 +56,17 @@ public final class ScalarRandomKernels implements RandomKernels {
             float sin = BoxMuller.sin(a), cos = BoxMuller.cos(a);
             normals[k] = r * BoxMuller.cosine(q, sin, cos);
             normals[k + 16] = r * BoxMuller.sine(q, sin, cos);
+        }
+    }
+
+    @Override
+    public void scale(float[] z, int zFrom, float factor, MemorySegment out, long from, int n) {
+        scaleRange(z, zFrom, factor, out, from, n);
+    }
+
+    public static void scaleRange(float[] z, int zFrom, float factor, MemorySegment out, long from, int n) {
+        for (int k = 0; k < n; k++) {
+            set(out, from + k, factor * z[zFrom + k]);
         }
     }
 

@@ -33,39 +33,40 @@ public final class Streams {
     }
 
     /**
-     * {@code out[i]} = the uniform float of element {@code offset + i}: element j is float {@code j mod 64} of
-     * uniform group {@code j / 64}, made of words {@code [48·(j / 64), 48·(j / 64) + 48)} as
-     * {@link RandomKernels#uniform} says. Groups the call covers in part go through the scratch.
+     * {@code out[i] = fma(b, scale, shift)} for the 24 bits b of element {@code offset + i}: element j is
+     * float {@code j mod 64} of uniform group {@code j / 64}, made of words {@code [48·(j / 64), 48·(j / 64) + 48)}
+     * as {@link RandomKernels#uniform} says. Groups the call covers in part go through the scratch.
      */
-    public static void uniform(Kernels kernels, long seed, long offset, MemorySegment out, long n) {
+    public static void uniform(Kernels kernels, long seed, long offset, float scale, float shift, MemorySegment out,
+                               long n) {
         StreamScratch s = StreamScratch.get();
         for (long done = 0; done < n; ) {
             long j = offset + done;
             int skip = (int) (j & 63);
             if (skip != 0 || n - done < 64) {
                 int count = (int) Math.min(64 - skip, n - done);
-                uniformGroups(kernels, seed, j >>> 6, 1, s.uniformGroup, 0, s);
+                uniformGroups(kernels, seed, j >>> 6, 1, scale, shift, s.uniformGroup, 0, s);
                 MemorySegment.copy(s.uniformGroup, (long) skip * Float.BYTES, out, done * Float.BYTES,
                         (long) count * Float.BYTES);
                 done += count;
             } else {
                 int groups = (int) Math.min(UNIFORM_GROUPS, (n - done) >>> 6);
-                uniformGroups(kernels, seed, j >>> 6, groups, out, done, s);
+                uniformGroups(kernels, seed, j >>> 6, groups, scale, shift, out, done, s);
                 done += 64L * groups;
             }
         }
     }
 
     /** Uniform groups {@code [first, first + groups)} into out from element {@code from}. */
-    private static void uniformGroups(Kernels kernels, long seed, long first, int groups, MemorySegment out, long from,
-                                      StreamScratch s) {
+    private static void uniformGroups(Kernels kernels, long seed, long first, int groups, float scale, float shift,
+                                      MemorySegment out, long from, StreamScratch s) {
         long firstWord = 48 * first;
         int skip = (int) (firstWord & 31);
         kernels.random().words(seed, firstWord >>> 5, (skip + 48 * groups + 31) >>> 5, s.words);
-        kernels.random().uniform(s.words, skip, groups, out, from);
+        kernels.random().uniform(s.words, skip, groups, out, from, scale, shift);
     }
 
-    /** {@code out[i] = x[i] + sigma·z[i]}, or {@code z[i]} when x is null, z the normal of element {@code offset + i}. */
+    /** {@code out[i] = x[i] + sigma·z[i]}, or {@code sigma·z[i]} when x is null, z the normal of element {@code offset + i}. */
     public static void normal(Kernels kernels, long seed, long offset, MemorySegment x, float sigma, MemorySegment out,
                               long n) {
         StreamScratch s = StreamScratch.get();
@@ -76,7 +77,7 @@ public final class Streams {
             kernels.random().words(seed, (offset + done) >>> 5, tiles, s.words);
             kernels.random().normals(s.words, tiles, s.normals);
             if (x == null) {
-                MemorySegment.copy(s.normals, skip, out, Floats.LAYOUT, done * Float.BYTES, count);
+                kernels.random().scale(s.normals, skip, sigma, out, done, count);
             } else {
                 kernels.random().addScaled(x, s.normals, skip, sigma, out, done, count);
             }

@@ -109,7 +109,7 @@ final class VectorRandomKernels implements RandomKernels {
     }
 
     @Override
-    public void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from) {
+    public void uniform(int[] words, int wordFrom, int groups, MemorySegment out, long from, float scale, float shift) {
         for (int g = 0; g < groups; g++) {
             int w = wordFrom + 48 * g;
             long o = from + 64L * g;
@@ -118,12 +118,12 @@ final class VectorRandomKernels implements RandomKernels {
                 IntVector b = IntVector.fromArray(INTS, words, w + 16 + l);
                 IntVector c = IntVector.fromArray(INTS, words, w + 32 + l);
                 IntVector low = a.and(0xFF).or(b.and(0xFF).lanewise(LSHL, 8)).or(c.and(0xFF).lanewise(LSHL, 16));
-                store(((FloatVector) a.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT), out, o + l);
-                store(((FloatVector) b.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT), out,
+                store(((FloatVector) a.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + l);
+                store(((FloatVector) b.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
                         o + 16 + l);
-                store(((FloatVector) c.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT), out,
+                store(((FloatVector) c.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
                         o + 32 + l);
-                store(((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(BoxMuller.UNIT), out, o + 48 + l);
+                store(((FloatVector) low.convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + 48 + l);
             }
         }
     }
@@ -188,6 +188,15 @@ final class VectorRandomKernels implements RandomKernels {
                         .intoArray(normals, k + 16);
             }
         }
+    }
+
+    @Override
+    public void scale(float[] z, int zFrom, float factor, MemorySegment out, long from, int n) {
+        int k = 0;
+        for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
+            store(FloatVector.fromArray(FLOATS, z, zFrom + k).mul(factor), out, from + k);
+        }
+        ScalarRandomKernels.scaleRange(z, zFrom + k, factor, out, from + k, n - k);
     }
 
     @Override
