@@ -8,7 +8,7 @@ import java.util.Objects;
  */
 public record Kernels(String name, int vectorBits, PenaltyKernels penalties, OptimizerKernels optimizers,
                       AveragingKernels averaging, BatchNormKernels batchNorm, RandomKernels random,
-                      DropoutKernels dropout) {
+                      DropoutKernels dropout, ImageKernels images) {
 
     public Kernels {
         Objects.requireNonNull(name, "name");
@@ -18,12 +18,13 @@ public record Kernels(String name, int vectorBits, PenaltyKernels penalties, Opt
         Objects.requireNonNull(batchNorm, "batchNorm");
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(dropout, "dropout");
+        Objects.requireNonNull(images, "images");
     }
 
     /** The scalar kernels, available on every JVM. */
     public static Kernels scalar() {
         return new Kernels("scalar", 0, new ScalarPenaltyKernels(), new ScalarOptimizerKernels(),
                 new ScalarAveragingKernels(), new ScalarBatchNormKernels(), new ScalarRandomKernels(),
-                new ScalarDropoutKernels());
+                new ScalarDropoutKernels(), new ScalarImageKernels());
     }
 }

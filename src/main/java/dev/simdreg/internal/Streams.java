@@ -99,17 +99,31 @@ public final class Streams {
             int count = (int) Math.min(WORD_CHUNK - skip, n - done);
             kernels.random().words(seed, (offset + done) >>> 5, (skip + count + 31) >>> 5, s.words);
             for (int k = 0; k < count; k++) {
-                long product = (s.words[skip + k] & LOW) * b;
-                for (int attempt = 1; (product & LOW) < rejectBelow; attempt++) {
-                    long j = offset + done + k;
-                    Philox.block(Philox.key0(seed), Philox.key1(seed), (int) j, (int) (j >>> 32), attempt,
-                            Philox.RETRY_DOMAIN, s.block, 0, 2);
-                    product = (s.block[0] & LOW) * b;
-                }
-                out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, done + k, (int) (product >>> 32));
+                int value = lemire(seed, offset + done + k, s.words[skip + k], b, rejectBelow, s.block);
+                out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, done + k, value);
             }
             done += count;
         }
+    }
+
+    /** Element j of {@link #boundedInts}, computed alone: for a few draws, such as the crops' offsets. */
+    public static int boundedInt(long seed, long j, int bound) {
+        int[] block = StreamScratch.get().block;
+        long counter = 8 * (j >>> 5) + ((j & 15) >>> 1);
+        Philox.block(Philox.key0(seed), Philox.key1(seed), (int) counter, (int) (counter >>> 32), 0, 0, block, 0, 2);
+        long b = bound;
+        return lemire(seed, j, block[(int) (2 * ((j >>> 4) & 1) + (j & 1))], b, (-b & LOW) % b, block);
+    }
+
+    /** Lemire's multiply-shift of word, redrawn from element j's retry blocks while it falls below rejectBelow. */
+    private static int lemire(long seed, long j, int word, long bound, long rejectBelow, int[] block) {
+        long product = (word & LOW) * bound;
+        for (int attempt = 1; (product & LOW) < rejectBelow; attempt++) {
+            Philox.block(Philox.key0(seed), Philox.key1(seed), (int) j, (int) (j >>> 32), attempt, Philox.RETRY_DOMAIN,
+                    block, 0, 2);
+            product = (block[0] & LOW) * bound;
+        }
+        return (int) (product >>> 32);
     }
 
     /** The keep bits of elements {@code offset + i}, i < n, into mask (see {@link BitMasks}); thresholds as prepared in s. */

@@ -14,7 +14,7 @@ public final class VectorProvider {
     public static Kernels kernels() {
         return new Kernels("vector", Species.FLOATS.vectorBitSize(), new VectorPenaltyKernels(),
                 new VectorOptimizerKernels(), new VectorAveragingKernels(), new VectorBatchNormKernels(),
-                new VectorRandomKernels(), new VectorDropoutKernels());
+                new VectorRandomKernels(), new VectorDropoutKernels(), new VectorImageKernels());
     }
 
     public static int preferredBits() {

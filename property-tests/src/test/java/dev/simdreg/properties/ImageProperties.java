@@ -1,0 +1,208 @@
+package dev.simdreg.properties;
+
+import dev.simdreg.ImageShape;
+import dev.simdreg.Images;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Image conversion, flips and crops against float64 references written from their definitions, on
+ * every storage kind, both layouts, 1 to 5 channels and sizes around the vector widths.
+ */
+class ImageProperties {
+
+    /** (C, H, W) triples: single pixels, rows shorter and longer than a register, odd sizes, one large. */
+    private static final int[][] SIZES = {{1, 1, 1}, {3, 1, 1}, {3, 2, 5}, {1, 7, 33}, {2, 5, 16}, {3, 17, 31},
+            {4, 9, 64}, {5, 6, 7}, {3, 32, 32}, {3, 61, 67}};
+
+    private static List<ImageShape> shapes() {
+        List<ImageShape> shapes = new ArrayList<>();
+        for (int[] size : SIZES) {
+            for (int n : new int[] {1, 3}) {
+                shapes.add(ImageShape.nchw(n, size[0], size[1], size[2]));
+                shapes.add(ImageShape.nhwc(n, size[1], size[2], size[0]));
+            }
+        }
+        return shapes;
+    }
+
+    /** Index of (n, c, y, x) in a buffer of this shape. */
+    private static long at(ImageShape s, long n, long c, long y, long x) {
+        return s.layout() == ImageShape.Layout.NCHW
+                ? ((n * s.channels() + c) * s.height() + y) * s.width() + x
+                : ((n * s.height() + y) * s.width() + x) * s.channels() + c;
+    }
+
+    private static float[] randomFloats(long n, SplittableRandom random) {
+        float[] values = new float[(int) n];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    @Test
+    void bytesBecomeNormalizedFloats() {
+        SplittableRandom random = new SplittableRandom(1);
+        for (ImageShape shape : shapes()) {
+            byte[] src = new byte[(int) shape.elements()];
+            random.nextBytes(src);
+            int c = shape.channels();
+            float[] mean = new float[c], std = new float[c];
+            for (int k = 0; k < c; k++) {
+                mean[k] = (float) random.nextDouble();
+                std[k] = (float) (0.05 + random.nextDouble());
+            }
+            for (Storage storage : Storage.values()) {
+                try (Arena arena = Arena.ofConfined()) {
+                    var out = storage.hold(arena, new float[(int) shape.elements()]);
+                    if (storage.usesArrayApi()) {
+                        Images.fromBytes(src, mean, std, shape, out.array());
+                    } else {
+                        MemorySegment bytes = storage == Storage.HEAP_SEGMENT ? MemorySegment.ofArray(src)
+                                : arena.allocate(src.length + 1L).asSlice(1, src.length);
+                        MemorySegment.copy(src, 0, bytes, ValueLayout.JAVA_BYTE, 0, src.length);
+                        Images.fromBytes(bytes, mean, std, shape, out.segment());
+                    }
+                    float[] got = out.read();
+                    for (int n = 0; n < shape.images(); n++) {
+                        for (int y = 0; y < shape.height(); y++) {
+                            for (int x = 0; x < shape.width(); x++) {
+                                for (int k = 0; k < c; k++) {
+                                    int v = src[(int) ((((long) n * shape.height() + y) * shape.width() + x) * c + k)] & 0xFF;
+                                    double expected = (v / 255.0 - mean[k]) / std[k];
+                                    double bound = 0x1p-22 * (v / (255.0 * std[k]) + Math.abs(mean[k] / std[k]));
+                                    float value = got[(int) at(shape, n, k, y, x)];
+                                    assertTrue(Math.abs(value - expected) <= bound, () -> shape + " " + storage
+                                            + ": " + value + " for byte " + v + ", expected " + expected);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void flipsMirrorTheImagesTheStreamPicks() {
+        SplittableRandom random = new SplittableRandom(2);
+        for (ImageShape shape : shapes()) {
+            float[] x = randomFloats(shape.elements(), random);
+            long seed = random.nextLong(), offset = random.nextLong(1L << 40);
+            float q = new float[] {0f, 0.5f, 1f, 0.3f}[random.nextInt(4)];
+            for (boolean horizontal : new boolean[] {true, false}) {
+                for (Storage storage : Storage.values()) {
+                    for (boolean inPlace : new boolean[] {false, true}) {
+                        try (Arena arena = Arena.ofConfined()) {
+                            var in = storage.hold(arena, x);
+                            var out = inPlace ? in : storage.hold(arena, new float[x.length]);
+                            flip(horizontal, seed, offset, q, shape, storage, in, out);
+                            float[] got = out.read();
+                            for (int n = 0; n < shape.images(); n++) {
+                                boolean flipped = ReferenceStreams.kept(seed, offset + n, q);
+                                for (int k = 0; k < shape.channels(); k++) {
+                                    for (int y = 0; y < shape.height(); y++) {
+                                        for (int c = 0; c < shape.width(); c++) {
+                                            int sy = flipped && !horizontal ? shape.height() - 1 - y : y;
+                                            int sx = flipped && horizontal ? shape.width() - 1 - c : c;
+                                            assertEquals(x[(int) at(shape, n, k, sy, sx)], got[(int) at(shape, n, k, y, c)],
+                                                    shape + " " + storage + (inPlace ? " in place" : "")
+                                                            + (horizontal ? " horizontal" : " vertical") + " image " + n);
+                                        }
+                                    }
+                                }
+                            }
+                            flip(horizontal, seed, offset, q, shape, storage, out, out);
+                            assertArrayEquals(x, out.read(), "flipping twice is the identity");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void flip(boolean horizontal, long seed, long offset, float q, ImageShape shape, Storage storage,
+                             Storage.Buffer in, Storage.Buffer out) {
+        if (storage.usesArrayApi() && horizontal) {
+            Images.flipHorizontal(seed, offset, q, shape, in.array(), out.array());
+        } else if (storage.usesArrayApi()) {
+            Images.flipVertical(seed, offset, q, shape, in.array(), out.array());
+        } else if (horizontal) {
+            Images.flipHorizontal(seed, offset, q, shape, in.segment(), out.segment());
+        } else {
+            Images.flipVertical(seed, offset, q, shape, in.segment(), out.segment());
+        }
+    }
+
+    @Test
+    void cropsAreTheReferenceSlices() {
+        SplittableRandom random = new SplittableRandom(3);
+        for (ImageShape shape : shapes()) {
+            float[] x = randomFloats(shape.elements(), random);
+            for (int trial = 0; trial < 3; trial++) {
+                int pad = trial == 0 ? 0 : random.nextInt(5);
+                boolean centre = trial == 0;
+                int cropH = 1 + random.nextInt(shape.height() + 2 * pad), cropW = 1 + random.nextInt(shape.width() + 2 * pad);
+                if (centre) {
+                    cropH = 1 + random.nextInt(shape.height());
+                    cropW = 1 + random.nextInt(shape.width());
+                }
+                ImageShape outShape = new ImageShape(shape.layout(), shape.images(), shape.channels(), cropH, cropW);
+                long seed = random.nextLong(), offset = random.nextLong(1L << 40);
+                for (Storage storage : Storage.values()) {
+                    try (Arena arena = Arena.ofConfined()) {
+                        var in = storage.hold(arena, x);
+                        var out = storage.hold(arena, new float[(int) outShape.elements()]);
+                        crop(centre, seed, offset, pad, shape, outShape, storage, in, out);
+                        float[] got = out.read();
+                        for (int n = 0; n < shape.images(); n++) {
+                            long top, left;
+                            if (centre) {
+                                top = Math.round(Math.rint((shape.height() - cropH) / 2.0));
+                                left = Math.round(Math.rint((shape.width() - cropW) / 2.0));
+                            } else {
+                                top = ReferenceStreams.bounded(seed, offset + 2L * n, shape.height() + 2 * pad - cropH + 1) - pad;
+                                left = ReferenceStreams.bounded(seed, offset + 2L * n + 1, shape.width() + 2 * pad - cropW + 1) - pad;
+                            }
+                            for (int k = 0; k < shape.channels(); k++) {
+                                for (int y = 0; y < cropH; y++) {
+                                    for (int c = 0; c < cropW; c++) {
+                                        long sy = y + top, sx = c + left;
+                                        boolean inside = sy >= 0 && sy < shape.height() && sx >= 0 && sx < shape.width();
+                                        float expected = inside ? x[(int) at(shape, n, k, sy, sx)] : 0f;
+                                        assertEquals(expected, got[(int) at(outShape, n, k, y, c)], shape + " → " + outShape
+                                                + " pad " + pad + " " + storage + " image " + n + " at " + y + "," + c);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void crop(boolean centre, long seed, long offset, int pad, ImageShape shape, ImageShape outShape,
+                             Storage storage, Storage.Buffer in, Storage.Buffer out) {
+        if (centre && storage.usesArrayApi()) {
+            Images.centerCrop(shape, in.array(), outShape, out.array());
+        } else if (centre) {
+            Images.centerCrop(shape, in.segment(), outShape, out.segment());
+        } else if (storage.usesArrayApi()) {
+            Images.randomCrop(seed, offset, pad, shape, in.array(), outShape, out.array());
+        } else {
+            Images.randomCrop(seed, offset, pad, shape, in.segment(), outShape, out.segment());
+        }
+    }
+}

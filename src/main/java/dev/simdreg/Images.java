@@ -1,0 +1,302 @@
+package dev.simdreg;
+
+import dev.simdreg.internal.BitMasks;
+import dev.simdreg.internal.Check;
+import dev.simdreg.internal.Chunks;
+import dev.simdreg.internal.Kernels;
+import dev.simdreg.internal.Providers;
+import dev.simdreg.internal.StreamScratch;
+import dev.simdreg.internal.Streams;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * Data augmentation and input conversion for batches of images (DL book 7.4): the decode-side conversion
+ * of 8-bit pixels to normalized floats, flips and crops. Float images are described by an
+ * {@link ImageShape}; 8-bit sources are decoded images, {@code [N, H, W, C]} bytes (each image's pixels
+ * row by row, the C channels of a pixel together). Random choices come from a (seed, offset) stream, so
+ * an augmented batch is the same on every provider, width and split. Arguments are checked before
+ * anything is written.
+ */
+public final class Images {
+
+    /** Periodic coefficient tables cover the widest register: 16 lanes. */
+    private static final int PERIOD_AT_LEAST = 16;
+
+    private Images() {
+    }
+
+    /**
+     * 8-bit pixels to normalized floats in one pass, torchvision's {@code ToTensor} then {@code Normalize}:
+     * channel c of a pixel with byte value v becomes {@code (v/255 − mean[c]) / std[c]}, computed as
+     * {@code fma(v, a_c, b_c)} with {@code a_c = 1/(255·std[c])} and {@code b_c = −mean[c]/std[c]} each
+     * rounded to float once from double, so within {@code 2^-23·(v·|a_c| + |b_c|)} of the exact value.
+     *
+     * @param src   {@code N·H·W·C} bytes, {@code [N, H, W, C]}, read as unsigned
+     * @param mean  C channel means (of the values scaled to [0, 1]), finite
+     * @param std   C channel standard deviations, positive and finite
+     * @param shape the output's shape and layout (NCHW or NHWC)
+     * @param out   {@code N·C·H·W} floats
+     */
+    public static void fromBytes(byte[] src, float[] mean, float[] std, ImageShape shape, float[] out) {
+        fromBytes(MemorySegment.ofArray(Objects.requireNonNull(src, "src")), mean, std, shape, Check.array(out, "out"));
+    }
+
+    /** The conversion on segments; see {@link #fromBytes(byte[], float[], float[], ImageShape, float[])}. */
+    public static void fromBytes(MemorySegment src, float[] mean, float[] std, ImageShape shape, MemorySegment out) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(shape, "shape");
+        Check.sameSize("shape " + shape, shape.elements(), "src bytes", src.byteSize());
+        Check.sameSize("shape " + shape, shape.elements(), "out", Check.output(out, "out"));
+        Check.disjoint(out, "out", src, "src");
+        int channels = shape.channels();
+        int pixels = (int) shape.pixels();
+        float[] scales = new float[channels], shifts = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            float m = channelValue(mean, c, channels, "mean"), s = channelValue(std, c, channels, "std");
+            if (!(s > 0) || Float.isInfinite(s)) {
+                throw new IllegalArgumentException("std[" + c + "] = " + s + " must be positive and finite");
+            }
+            scales[c] = (float) (1.0 / (255.0 * s));
+            shifts[c] = (float) (-(double) m / s);
+        }
+        Kernels kernels = Providers.kernels();
+        if (shape.layout() == ImageShape.Layout.NHWC) {
+            int period = channels * ((PERIOD_AT_LEAST + channels - 1) / channels);
+            float[] periodicScales = periodic(scales, period), periodicShifts = periodic(shifts, period);
+            long n = shape.elements();
+            for (long base = 0; base < n; base += Chunks.MAX) {
+                int length = Chunks.length(n, base);
+                kernels.images().bytesToFloats(src, base, length, periodicScales, periodicShifts, period,
+                        (int) (base % period), out, base);
+            }
+        } else {
+            for (long image = 0; image < shape.images(); image++) {
+                long first = image * shape.imageElements();
+                kernels.images().bytesToPlanes(src, first, pixels, channels, scales, shifts, out, first, pixels);
+            }
+        }
+    }
+
+    /**
+     * Horizontal flip (a left-right mirror) of each image with probability q, torchvision's
+     * {@code RandomHorizontalFlip(q)}: image n is flipped when bit n of
+     * {@code RandomStreams.bernoulli(seed, offset, q, bits, N)} is set (the 16-bit draw of element
+     * {@code offset + n}), so a caller can recompute which were; the others are copied.
+     *
+     * @param q   in [0, 1]
+     * @param out x's shape; may be x (in place), must not partially overlap it
+     */
+    public static void flipHorizontal(long seed, long offset, float q, ImageShape shape, float[] x, float[] out) {
+        flipHorizontal(seed, offset, q, shape, Check.array(x, "x"), Check.array(out, "out"));
+    }
+
+    /** Horizontal flips on segments; see {@link #flipHorizontal(long, long, float, ImageShape, float[], float[])}. */
+    public static void flipHorizontal(long seed, long offset, float q, ImageShape shape, MemorySegment x,
+                                      MemorySegment out) {
+        flip(seed, offset, q, shape, x, out, true);
+    }
+
+    /**
+     * Vertical flip (an upside-down mirror) of each image with probability q, torchvision's
+     * {@code RandomVerticalFlip(q)}; the draws are those of
+     * {@link #flipHorizontal(long, long, float, ImageShape, float[], float[])}.
+     */
+    public static void flipVertical(long seed, long offset, float q, ImageShape shape, float[] x, float[] out) {
+        flipVertical(seed, offset, q, shape, Check.array(x, "x"), Check.array(out, "out"));
+    }
+
+    /** Vertical flips on segments; see {@link #flipVertical(long, long, float, ImageShape, float[], float[])}. */
+    public static void flipVertical(long seed, long offset, float q, ImageShape shape, MemorySegment x,
+                                    MemorySegment out) {
+        flip(seed, offset, q, shape, x, out, false);
+    }
+
+    private static void flip(long seed, long offset, float q, ImageShape shape, MemorySegment x, MemorySegment out,
+                             boolean horizontal) {
+        input(shape, x, "x");
+        output(shape, out, "out");
+        Check.sameOrDisjoint(out, "out", x, "x");
+        Check.fraction(q, "q");
+        Check.streamOffset(offset, shape.images());
+        Kernels kernels = Providers.kernels();
+        StreamScratch s = StreamScratch.get().keep(RandomStreams.threshold(q), 1f);
+        MemorySegment bits = s.channelMask(shape.images());
+        Streams.keepBits(kernels, seed, offset, s, bits, ByteOrder.nativeOrder(), shape.images());
+        boolean inPlace = Check.same(x, out);
+        for (int n = 0; n < shape.images(); n++) {
+            long first = n * shape.imageElements();
+            if ((BitMasks.read(bits, ByteOrder.nativeOrder(), n >>> 6) >>> (n & 63) & 1) == 0) {
+                if (!inPlace) {
+                    MemorySegment.copy(x, first * Float.BYTES, out, first * Float.BYTES, shape.imageElements() * Float.BYTES);
+                }
+            } else if (horizontal) {
+                mirrorRows(kernels, shape, x, out, first);
+            } else {
+                mirrorColumns(kernels, shape, x, out, first);
+            }
+        }
+    }
+
+    /** Each row of the image at first reversed by pixel. */
+    private static void mirrorRows(Kernels kernels, ImageShape shape, MemorySegment x, MemorySegment out, long first) {
+        if (shape.layout() == ImageShape.Layout.NCHW) {
+            for (int c = 0; c < shape.channels(); c++) {
+                kernels.images().reverseRows(x, out, first + c * shape.pixels(), shape.height(), shape.width());
+            }
+        } else {
+            kernels.images().reversePixels(x, out, first, shape.height(), shape.width(), shape.channels());
+        }
+    }
+
+    /** The rows of the image at first (of each plane, in NCHW) in reverse order. */
+    private static void mirrorColumns(Kernels kernels, ImageShape shape, MemorySegment x, MemorySegment out,
+                                      long first) {
+        boolean planes = shape.layout() == ImageShape.Layout.NCHW;
+        int rowLength = planes ? shape.width() : shape.width() * shape.channels();
+        int blocks = planes ? shape.channels() : 1;
+        long blockLength = (long) shape.height() * rowLength;
+        for (int block = 0; block < blocks; block++) {
+            long base = first + block * blockLength;
+            for (int r = 0, h = shape.height(); r < h / 2; r++) {
+                kernels.images().swapRanges(x, out, base + (long) r * rowLength, base + (long) (h - 1 - r) * rowLength,
+                        rowLength);
+            }
+            if (shape.height() % 2 == 1 && !Check.same(x, out)) {
+                long middle = (base + (long) (shape.height() / 2) * rowLength) * Float.BYTES;
+                MemorySegment.copy(x, middle, out, middle, (long) rowLength * Float.BYTES);
+            }
+        }
+    }
+
+    /**
+     * Random crop with zero padding, torchvision's {@code RandomCrop(size, padding=pad)}: each image, padded
+     * with pad zeros on every side, is cut to outShape's height and width at top-left corner {@code (dy, dx)}
+     * of the padded image, {@code dy} uniform in {@code [0, H + 2·pad − outH]} and {@code dx} in
+     * {@code [0, W + 2·pad − outW]}: for image n, elements {@code offset + 2n} and {@code offset + 2n + 1} of
+     * {@link RandomStreams#boundedInts} with those bounds (plus one).
+     *
+     * @param pad      {@code >= 0}
+     * @param outShape x's N, C and layout, the crop's H and W, each at most the padded size
+     * @param out      must not overlap x
+     */
+    public static void randomCrop(long seed, long offset, int pad, ImageShape shape, float[] x, ImageShape outShape,
+                                  float[] out) {
+        randomCrop(seed, offset, pad, shape, Check.array(x, "x"), outShape, Check.array(out, "out"));
+    }
+
+    /** Random crops on segments; see {@link #randomCrop(long, long, int, ImageShape, float[], ImageShape, float[])}. */
+    public static void randomCrop(long seed, long offset, int pad, ImageShape shape, MemorySegment x,
+                                  ImageShape outShape, MemorySegment out) {
+        if (pad < 0) {
+            throw new IllegalArgumentException("pad = " + pad + " must be >= 0");
+        }
+        checkCrop(shape, x, outShape, out, pad);
+        Check.streamOffset(offset, 2L * shape.images());
+        int rows = shape.height() + 2 * pad - outShape.height() + 1, cols = shape.width() + 2 * pad - outShape.width() + 1;
+        for (int n = 0; n < shape.images(); n++) {
+            int dy = Streams.boundedInt(seed, offset + 2L * n, rows), dx = Streams.boundedInt(seed, offset + 2L * n + 1, cols);
+            crop(shape, x, outShape, out, n, dy - pad, dx - pad);
+        }
+    }
+
+    /**
+     * Centre crop, torchvision's {@code CenterCrop}: each image cut to outShape's height and width, its top
+     * row at {@code round((H − outH) / 2)} and left column at {@code round((W − outW) / 2)}, halves rounded to
+     * even as Python's {@code round} does.
+     *
+     * @param outShape x's N, C and layout, the crop's H and W, each at most x's
+     */
+    public static void centerCrop(ImageShape shape, float[] x, ImageShape outShape, float[] out) {
+        centerCrop(shape, Check.array(x, "x"), outShape, Check.array(out, "out"));
+    }
+
+    /** Centre crops on segments; see {@link #centerCrop(ImageShape, float[], ImageShape, float[])}. */
+    public static void centerCrop(ImageShape shape, MemorySegment x, ImageShape outShape, MemorySegment out) {
+        checkCrop(shape, x, outShape, out, 0);
+        int top = (int) Math.rint((shape.height() - outShape.height()) / 2.0);
+        int left = (int) Math.rint((shape.width() - outShape.width()) / 2.0);
+        for (int n = 0; n < shape.images(); n++) {
+            crop(shape, x, outShape, out, n, top, left);
+        }
+    }
+
+    private static void checkCrop(ImageShape shape, MemorySegment x, ImageShape outShape, MemorySegment out, int pad) {
+        input(shape, x, "x");
+        Objects.requireNonNull(outShape, "outShape");
+        output(outShape, out, "out");
+        Check.disjoint(out, "out", x, "x");
+        if (outShape.layout() != shape.layout() || outShape.images() != shape.images()
+                || outShape.channels() != shape.channels()) {
+            throw new IllegalArgumentException("outShape " + outShape + " must have the layout, N and C of shape " + shape);
+        }
+        long paddedHeight = shape.height() + 2L * pad, paddedWidth = shape.width() + 2L * pad;
+        if (outShape.height() > paddedHeight || outShape.width() > paddedWidth) {
+            throw new IllegalArgumentException("crop " + outShape.height() + "×" + outShape.width()
+                    + " is larger than the " + (pad > 0 ? "padded " : "") + "image, " + paddedHeight + "×" + paddedWidth);
+        }
+    }
+
+    /**
+     * Image n's window with top-left corner (top, left) in x's coordinates, which may lie outside it: rows and
+     * columns outside are zeros, the rest copied a row at a time.
+     */
+    private static void crop(ImageShape shape, MemorySegment x, ImageShape outShape, MemorySegment out, int n, int top,
+                             int left) {
+        boolean planes = shape.layout() == ImageShape.Layout.NCHW;
+        int c = shape.channels(), pixel = planes ? 1 : c;
+        int blocks = planes ? c : 1;
+        int width = outShape.width();
+        int from = Math.max(0, -left), to = Math.min(width, shape.width() - left);
+        for (int block = 0; block < blocks; block++) {
+            long source = n * shape.imageElements() + block * shape.pixels();
+            long target = n * outShape.imageElements() + block * outShape.pixels();
+            for (int y = 0; y < outShape.height(); y++) {
+                long row = (target + (long) y * width * pixel) * Float.BYTES;
+                int sourceRow = y + top;
+                if (sourceRow < 0 || sourceRow >= shape.height() || from >= to) {
+                    out.asSlice(row, (long) width * pixel * Float.BYTES).fill((byte) 0);
+                    continue;
+                }
+                out.asSlice(row, (long) from * pixel * Float.BYTES).fill((byte) 0);
+                long sourceAt = (source + ((long) sourceRow * shape.width() + left + from) * pixel) * Float.BYTES;
+                MemorySegment.copy(x, sourceAt, out, row + (long) from * pixel * Float.BYTES,
+                        (long) (to - from) * pixel * Float.BYTES);
+                out.asSlice(row + (long) to * pixel * Float.BYTES, (long) (width - to) * pixel * Float.BYTES)
+                        .fill((byte) 0);
+            }
+        }
+    }
+
+    private static void input(ImageShape shape, MemorySegment s, String name) {
+        Objects.requireNonNull(shape, "shape");
+        Check.sameSize("shape " + shape, shape.elements(), name, Check.floats(s, name));
+    }
+
+    private static void output(ImageShape shape, MemorySegment s, String name) {
+        Objects.requireNonNull(shape, "shape");
+        Check.sameSize("shape " + shape, shape.elements(), name, Check.output(s, name));
+    }
+
+    private static float channelValue(float[] values, int c, int channels, String name) {
+        Objects.requireNonNull(values, name);
+        if (values.length != channels) {
+            throw new IllegalArgumentException(name + " has " + values.length + " values for " + channels + " channels");
+        }
+        if (!Float.isFinite(values[c])) {
+            throw new IllegalArgumentException(name + "[" + c + "] = " + values[c] + " must be finite");
+        }
+        return values[c];
+    }
+
+    /** values repeated to {@code period + 64} entries. */
+    private static float[] periodic(float[] values, int period) {
+        float[] table = new float[period + 64];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = values[i % values.length];
+        }
+        return table;
+    }
+}

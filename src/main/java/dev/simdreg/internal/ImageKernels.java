@@ -1,0 +1,34 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.MemorySegment;
+
+/** Kernels of the image augmentations. Arguments are valid; outputs do not overlap inputs. */
+public interface ImageKernels {
+
+    /**
+     * Bytes to floats in the same order: {@code out[outFrom + k] = fma(u8(src[srcFrom + k]), scales[j], shifts[j])}
+     * with {@code j = (phase + k) mod period}, for k in {@code [0, n)}; the coefficient arrays hold at least
+     * {@code period + 64} entries and repeat with the period.
+     */
+    void bytesToFloats(MemorySegment src, long srcFrom, int n, float[] scales, float[] shifts, int period, int phase,
+                       MemorySegment out, long outFrom);
+
+    /**
+     * Interleaved bytes to planes: pixel p's channel c, byte {@code src[srcFrom + p·channels + c]}, becomes
+     * {@code out[outFrom + c·plane + p] = fma(u8(byte), scales[c], shifts[c])}, for p in {@code [0, pixels)}.
+     */
+    void bytesToPlanes(MemorySegment src, long srcFrom, int pixels, int channels, float[] scales, float[] shifts,
+                       MemorySegment out, long outFrom, long plane);
+
+    /** Each of the rows of width floats from element from, reversed: {@code out[r + width − 1 − k] = x[r + k]}; out may be x. */
+    void reverseRows(MemorySegment x, MemorySegment out, long from, int rows, int width);
+
+    /**
+     * Each of the rows of width pixels of C floats from element from, reversed by pixel with each pixel's channels
+     * in order; out may be x.
+     */
+    void reversePixels(MemorySegment x, MemorySegment out, long from, int rows, int width, int channels);
+
+    /** {@code out[a + k] = x[b + k]} and {@code out[b + k] = x[a + k]} for k in {@code [0, n)}, the ranges disjoint; out may be x. */
+    void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n);
+}
