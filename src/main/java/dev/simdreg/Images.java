@@ -160,13 +160,18 @@ public final class Images {
         long blockLength = (long) shape.height() * rowLength;
         for (int block = 0; block < blocks; block++) {
             long base = first + block * blockLength;
-            for (int r = 0, h = shape.height(); r < h / 2; r++) {
-                kernels.images().swapRanges(x, out, base + (long) r * rowLength, base + (long) (h - 1 - r) * rowLength,
-                        rowLength);
-            }
-            if (shape.height() % 2 == 1 && !Check.same(x, out)) {
-                long middle = (base + (long) (shape.height() / 2) * rowLength) * Float.BYTES;
-                MemorySegment.copy(x, middle, out, middle, (long) rowLength * Float.BYTES);
+            int h = shape.height();
+            if (Check.same(x, out)) {
+                for (int r = 0; r < h / 2; r++) {
+                    kernels.images().swapRanges(x, out, base + (long) r * rowLength,
+                            base + (long) (h - 1 - r) * rowLength, rowLength);
+                }
+            } else {
+                // out's rows in order, each a copy of its mirror row
+                for (int r = 0; r < h; r++) {
+                    MemorySegment.copy(x, (base + (long) (h - 1 - r) * rowLength) * Float.BYTES, out,
+                            (base + (long) r * rowLength) * Float.BYTES, (long) rowLength * Float.BYTES);
+                }
             }
         }
     }

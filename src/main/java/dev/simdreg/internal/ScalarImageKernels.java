@@ -55,6 +55,14 @@ public final class ScalarImageKernels implements ImageKernels {
         }
     }
 
+    /** Out of place, elements {@code [from, to)} of the reversed row: {@code out[row + p] = x[row + width − 1 − p]}. */
+    public static void reverseInto(MemorySegment x, MemorySegment out, long row, int width, int from, int to) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            long p = from + k;
+            set(out, row + p, get(x, row + width - 1 - p));
+        }
+    }
+
     /** Elements {@code [left, right)} of the row at {@code row} mirrored within it, pairwise, so in place too. */
     public static void reverseRange(MemorySegment x, MemorySegment out, long row, int left, int right) {
         for (int k = 0, pairs = (right - left + 1) / 2; k < pairs; k++) {
@@ -65,11 +73,25 @@ public final class ScalarImageKernels implements ImageKernels {
         }
     }
 
+    /** Out of place, pixel by pixel in output order; in place, pairs of pixels from both ends swapped. */
     @Override
     public void reversePixels(MemorySegment x, MemorySegment out, long from, int rows, int width, int channels) {
+        boolean inPlace = x.equals(out);
         for (int r = 0; r < rows; r++) {
             long row = from + (long) r * width * channels;
-            for (int k = 0, pairs = (width + 1) / 2; k < pairs; k++) {
+            if (!inPlace) {
+                // one flat loop over the row's floats: a loop per pixel of C = 3 cost more than its body
+                long source = row + (long) (width - 1) * channels;
+                for (int k = 0, c = 0, count = width * channels; k < count; k++) {
+                    set(out, row + k, get(x, source + c));
+                    if (++c == channels) {
+                        c = 0;
+                        source -= channels;
+                    }
+                }
+                continue;
+            }
+            for (int k = 0, pairs = width / 2; k < pairs; k++) {
                 long i = row + (long) k * channels, j = row + (long) (width - 1 - k) * channels;
                 for (int c = 0; c < channels; c++) {
                     float a = get(x, i + c), b = get(x, j + c);

@@ -9,7 +9,9 @@ public final class Accounting {
      * Minimal bytes per element: every input read once, every output written once. clipGradNorm,
      * projectToL2Ball and maxNormRows are measured in their steady state (nothing to scale): one read.
      * Batch norm counts x and y forward, x, dy and dx backward, x for the moments alone. Dropout counts x,
-     * y and its one-bit mask; the random fills their output alone.
+     * y and its one-bit mask; the random fills their output alone. The image conversion reads a byte and
+     * writes a float per element; flips and same-size crops read and write a float (a crop reads less
+     * where it pads).
      */
     private static final Map<String, Double> BYTES_PER_ELEMENT = Map.ofEntries(
             Map.entry("softThreshold", 8.0), Map.entry("proximalL1Step", 12.0), Map.entry("l1Norm", 4.0),
@@ -21,7 +23,9 @@ public final class Accounting {
             Map.entry("trainingForward", 8.0), Map.entry("inferenceForward", 8.0),
             Map.entry("trainingBackward", 12.0), Map.entry("inferenceBackward", 12.0), Map.entry("addMoments", 4.0),
             Map.entry("dropoutForward", 8.125), Map.entry("dropoutBackward", 8.125),
-            Map.entry("gaussianNoise", 8.0), Map.entry("uniform", 4.0), Map.entry("normal", 4.0));
+            Map.entry("gaussianNoise", 8.0), Map.entry("uniform", 4.0), Map.entry("normal", 4.0),
+            Map.entry("fromBytes", 5.0), Map.entry("flipHorizontal", 8.0), Map.entry("flipVertical", 8.0),
+            Map.entry("randomCrop", 8.0));
 
     private static final Map<String, String> FAMILY = Map.ofEntries(
             Map.entry("softThreshold", "penalties"), Map.entry("proximalL1Step", "penalties"),
@@ -35,6 +39,8 @@ public final class Accounting {
             Map.entry("addMoments", "batch norm"),
             Map.entry("dropoutForward", "dropout"), Map.entry("dropoutBackward", "dropout"),
             Map.entry("gaussianNoise", "random"), Map.entry("uniform", "random"), Map.entry("normal", "random"),
+            Map.entry("fromBytes", "images"), Map.entry("flipHorizontal", "images"),
+            Map.entry("flipVertical", "images"), Map.entry("randomCrop", "images"),
             Map.entry("copy", "ceiling"), Map.entry("inPlaceScale", "ceiling"));
 
     private Accounting() {

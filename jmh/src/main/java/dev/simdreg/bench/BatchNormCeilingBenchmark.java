@@ -11,11 +11,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The same-run copy ceiling at the batch-norm shapes' sizes. */
+/** The same-run copy ceiling at the sizes of the batch-norm and image shapes (as floats). */
 @State(Scope.Benchmark)
 public class BatchNormCeilingBenchmark {
 
-    @Param({BatchShapes.DENSE, BatchShapes.NCHW, BatchShapes.NHWC})
+    @Param({BatchShapes.DENSE, BatchShapes.NCHW, BatchShapes.NHWC, ImageShapes.SMALL, ImageShapes.LARGE,
+            ImageShapes.LARGE_NHWC})
     public String shape;
 
     private Arena arena;

@@ -1,7 +1,10 @@
 package dev.simdreg.bench;
 
 import dev.simdreg.AdamW;
+import dev.simdreg.ImageShape;
 import dev.simdreg.Sgd;
+
+import java.util.SplittableRandom;
 
 /**
  * The plain Java loops a user would write without simdreg, over float[]: the context for the library's
@@ -135,5 +138,80 @@ final class Loops {
         for (int i = 0; i < dy.length; i++) {
             dx[i] = (mask[i >>> 6] >>> i & 1) != 0 ? dy[i] * scale : 0f;
         }
+    }
+
+    /** ToTensor then Normalize, element by element: HWC bytes into the shape's layout. */
+    static void fromBytes(byte[] src, float[] mean, float[] std, ImageShape s, float[] out) {
+        int c = s.channels(), h = s.height(), w = s.width();
+        boolean planes = s.layout() == ImageShape.Layout.NCHW;
+        for (int n = 0; n < s.images(); n++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int k = 0; k < c; k++) {
+                        int i = ((n * h + y) * w + x) * c + k;
+                        out[planes ? ((n * c + k) * h + y) * w + x : i] = ((src[i] & 0xFF) / 255f - mean[k]) / std[k];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each image mirrored left-right when a coin with probability q says so, else copied. */
+    static void flipHorizontal(SplittableRandom random, float q, ImageShape s, float[] x, float[] out) {
+        int c = s.channels(), h = s.height(), w = s.width(), size = c * h * w;
+        for (int n = 0; n < s.images(); n++) {
+            if (random.nextFloat() >= q) {
+                System.arraycopy(x, n * size, out, n * size, size);
+                continue;
+            }
+            for (int k = 0; k < c; k++) {
+                for (int y = 0; y < h; y++) {
+                    for (int col = 0; col < w; col++) {
+                        out[index(s, n, k, y, col)] = x[index(s, n, k, y, w - 1 - col)];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each image mirrored upside down when a coin with probability q says so, else copied. */
+    static void flipVertical(SplittableRandom random, float q, ImageShape s, float[] x, float[] out) {
+        int c = s.channels(), h = s.height(), w = s.width(), size = c * h * w;
+        for (int n = 0; n < s.images(); n++) {
+            if (random.nextFloat() >= q) {
+                System.arraycopy(x, n * size, out, n * size, size);
+                continue;
+            }
+            for (int k = 0; k < c; k++) {
+                for (int y = 0; y < h; y++) {
+                    for (int col = 0; col < w; col++) {
+                        out[index(s, n, k, y, col)] = x[index(s, n, k, h - 1 - y, col)];
+                    }
+                }
+            }
+        }
+    }
+
+    /** A crop of each image's own size from the image padded by pad zeros, at a random corner. */
+    static void randomCrop(SplittableRandom random, int pad, ImageShape s, float[] x, float[] out) {
+        int c = s.channels(), h = s.height(), w = s.width();
+        for (int n = 0; n < s.images(); n++) {
+            int top = random.nextInt(2 * pad + 1) - pad, left = random.nextInt(2 * pad + 1) - pad;
+            for (int k = 0; k < c; k++) {
+                for (int y = 0; y < h; y++) {
+                    for (int col = 0; col < w; col++) {
+                        int sy = y + top, sx = col + left;
+                        boolean inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
+                        out[index(s, n, k, y, col)] = inside ? x[index(s, n, k, sy, sx)] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int index(ImageShape s, int n, int k, int y, int x) {
+        return s.layout() == ImageShape.Layout.NCHW
+                ? ((n * s.channels() + k) * s.height() + y) * s.width() + x
+                : ((n * s.height() + y) * s.width() + x) * s.channels() + k;
     }
 }
