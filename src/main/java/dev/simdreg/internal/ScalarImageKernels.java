@@ -102,6 +102,18 @@ public final class ScalarImageKernels implements ImageKernels {
         }
     }
 
+    /**
+     * Out of place, floats {@code [from, to)} of a row of width pixels of C floats reversed by pixel: float o of
+     * out is float {@code (width − 1 − o / C)·C + o mod C} of x's row.
+     */
+    public static void reversePixelRange(MemorySegment x, MemorySegment out, long row, int width, int channels,
+                                         int from, int to) {
+        for (int k = 0, count = to - from; k < count; k++) {
+            int o = from + k;
+            set(out, row + o, get(x, row + (long) (width - 1 - o / channels) * channels + o % channels));
+        }
+    }
+
     @Override
     public void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n) {
         swapRange(x, out, a, b, 0, n);

@@ -34,6 +34,16 @@ final class VectorImageKernels implements ImageKernels {
     private static final int MAX_SHUFFLED_CHANNELS = 4;
     private static final VectorShuffle<Float> REVERSE = VectorShuffle.iota(FLOATS, LANES - 1, -1, true);
     private static final ScalarImageKernels SCALAR = new ScalarImageKernels();
+    private static final VectorShuffle<Float>[][] PIXEL_REVERSALS = pixelReversals();
+    /** LANES mod C and LANES / C, by C. */
+    private static final int[] STEP_FLOATS = new int[PIXEL_REVERSALS.length], STEP_PIXELS = new int[PIXEL_REVERSALS.length];
+
+    static {
+        for (int channels = 1; channels < STEP_FLOATS.length; channels++) {
+            STEP_FLOATS[channels] = LANES % channels;
+            STEP_PIXELS[channels] = LANES / channels;
+        }
+    }
     /** {@code SPLITS[C − 1][c]} moves channel c of LANES pixels of C channels to the low lanes. */
     private static final VectorShuffle<Byte>[][] SPLITS = splits();
 
@@ -110,14 +120,78 @@ final class VectorImageKernels implements ImageKernels {
         }
     }
 
-    /** One float per pixel is a row reversal; more, pixel by pixel. */
+    /**
+     * One float per pixel is a row reversal. Out of place, with up to {@code LANES/2 + 1} channels, each output
+     * block's floats come from a window of two registers from the first float of its last pixel in x (they
+     * span at most {@code LANES + 2·C − 3} floats), picked by a two-register shuffle that depends only on the
+     * block's start modulo C. Blocks whose
+     * window would run past the row's end, and the last partial block, go element by element.
+     */
     @Override
     public void reversePixels(MemorySegment x, MemorySegment out, long from, int rows, int width, int channels) {
         if (channels == 1) {
             reverseRows(x, out, from, rows, width);
-        } else {
-            SCALAR.reversePixels(x, out, from, rows, width, channels);
+            return;
         }
+        if (x.equals(out) || channels >= PIXEL_REVERSALS.length) {
+            SCALAR.reversePixels(x, out, from, rows, width, channels);
+            return;
+        }
+        VectorShuffle<Float>[] shuffles = PIXEL_REVERSALS[channels];
+        int n = width * channels, blocks = loopEnd(0, n, LANES);
+        for (int r = 0; r < rows; r++) {
+            long row = from + (long) r * n;
+            // phase = k mod C and lastPixel = (k + LANES − 1) / C, kept by addition: a division per block cost
+            // as much as the block
+            int phase = 0, lastPixel = (LANES - 1) / channels, lastFloat = (LANES - 1) % channels;
+            for (int k = 0; k < blocks; k += LANES) {
+                int base = (width - 1 - lastPixel) * channels;
+                if (base + 2 * LANES <= n) {
+                    FloatVector low = load(x, row + base), high = load(x, row + base + LANES);
+                    store(low.rearrange(shuffles[phase], high), out, row + k);
+                } else {
+                    ScalarImageKernels.reversePixelRange(x, out, row, width, channels, k, k + LANES);
+                }
+                phase += STEP_FLOATS[channels];
+                lastFloat += STEP_FLOATS[channels];
+                lastPixel += STEP_PIXELS[channels];
+                if (phase >= channels) {
+                    phase -= channels;
+                }
+                if (lastFloat >= channels) {
+                    lastFloat -= channels;
+                    lastPixel++;
+                }
+            }
+            ScalarImageKernels.reversePixelRange(x, out, row, width, channels, blocks, n);
+        }
+    }
+
+    /**
+     * {@code PIXEL_REVERSALS[C][phase]}: for an output block starting at a float o0 with {@code o0 mod C = phase},
+     * lane i takes float {@code s(o0 + i) − b} of the two registers from b, the first float of the block's
+     * last pixel in x, where s is the source of an output float (see reversePixels).
+     */
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[][] pixelReversals() {
+        VectorShuffle<Float>[][] table = new VectorShuffle[LANES / 2 + 2][];
+        int width = 4 * LANES;
+        for (int channels = 2; channels < table.length; channels++) {
+            table[channels] = new VectorShuffle[channels];
+            for (int phase = 0; phase < channels; phase++) {
+                int[] lanes = new int[LANES];
+                int base = (width - 1 - (phase + LANES - 1) / channels) * channels;
+                for (int i = 0; i < LANES; i++) {
+                    lanes[i] = source(phase + i, width, channels) - base;
+                }
+                table[channels][phase] = VectorShuffle.fromArray(FLOATS, lanes, 0);
+            }
+        }
+        return table;
+    }
+
+    private static int source(int o, int width, int channels) {
+        return (width - 1 - o / channels) * channels + o % channels;
     }
 
     @Override
