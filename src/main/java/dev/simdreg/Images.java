@@ -9,6 +9,7 @@ import dev.simdreg.internal.StreamScratch;
 import dev.simdreg.internal.Streams;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
 
@@ -272,6 +273,72 @@ public final class Images {
                 out.asSlice(row + (long) to * pixel * Float.BYTES, (long) (width - to) * pixel * Float.BYTES)
                         .fill((byte) 0);
             }
+        }
+    }
+
+    /**
+     * PCA colour augmentation (Krizhevsky et al. 2012): each image gets the same RGB shift
+     * {@code δ = Σ_i α_i·λ_i·p_i} added to every pixel, with {@code α_i = sigma·z} for the standard normal z
+     * of element {@code offset + 3n + i} of {@link RandomStreams#normal} (image n, component i), and λ, p
+     * from pca. δ is computed in double and rounded to float once; each value is then {@code x + δ_c}
+     * rounded once.
+     *
+     * @param sigma the standard deviation of the α, {@code >= 0} and finite; the paper's is 0.1
+     * @param shape three channels
+     * @param out   x's shape; may be x (in place), must not partially overlap it
+     */
+    public static void pcaColourNoise(long seed, long offset, float sigma, ColourPca pca, ImageShape shape, float[] x,
+                                      float[] out) {
+        pcaColourNoise(seed, offset, sigma, pca, shape, Check.array(x, "x"), Check.array(out, "out"));
+    }
+
+    /** PCA colour noise on segments; see {@link #pcaColourNoise(long, long, float, ColourPca, ImageShape, float[], float[])}. */
+    public static void pcaColourNoise(long seed, long offset, float sigma, ColourPca pca, ImageShape shape,
+                                      MemorySegment x, MemorySegment out) {
+        input(shape, x, "x");
+        output(shape, out, "out");
+        Check.sameOrDisjoint(out, "out", x, "x");
+        Objects.requireNonNull(pca, "pca");
+        if (shape.channels() != 3) {
+            throw new IllegalArgumentException("shape " + shape + " has " + shape.channels()
+                    + " channels; PCA colour noise takes 3 (RGB)");
+        }
+        Check.nonNegative(sigma, "sigma");
+        Check.streamOffset(offset, 3L * shape.images());
+        Kernels kernels = Providers.kernels();
+        MemorySegment z = StreamScratch.get().floats(3L * shape.images());
+        Streams.normal(kernels, seed, offset, null, 1f, z, 3L * shape.images());
+        double[] lambda = pca.eigenvalues(), p = pca.eigenvectors();
+        float[] delta = new float[3];
+        float[] table = new float[PERIOD_AT_LEAST + 2 + 64];
+        for (int n = 0; n < shape.images(); n++) {
+            for (int c = 0; c < 3; c++) {
+                double sum = 0;
+                for (int i = 0; i < 3; i++) {
+                    sum += (double) sigma * z.getAtIndex(ValueLayout.JAVA_FLOAT, 3L * n + i) * lambda[i] * p[3 * c + i];
+                }
+                delta[c] = (float) sum;
+            }
+            long first = n * shape.imageElements();
+            if (shape.layout() == ImageShape.Layout.NHWC) {
+                for (int j = 0; j < table.length; j++) {
+                    table[j] = delta[j % 3];
+                }
+                addShift(kernels, x, out, first, shape.imageElements(), table, 3 * ((PERIOD_AT_LEAST + 2) / 3));
+            } else {
+                for (int c = 0; c < 3; c++) {
+                    java.util.Arrays.fill(table, delta[c]);
+                    addShift(kernels, x, out, first + c * shape.pixels(), shape.pixels(), table, PERIOD_AT_LEAST);
+                }
+            }
+        }
+    }
+
+    private static void addShift(Kernels kernels, MemorySegment x, MemorySegment out, long first, long n,
+                                 float[] shifts, int period) {
+        for (long base = 0; base < n; base += Chunks.MAX) {
+            kernels.images().addPeriodic(x, out, first + base, Chunks.length(n, base), shifts, period,
+                    (int) (base % period));
         }
     }
 

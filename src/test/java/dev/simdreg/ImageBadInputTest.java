@@ -71,6 +71,15 @@ class ImageBadInputTest {
         expect("crop out size", IAE, b -> Images.centerCrop(SHAPE, b.x, crop, new float[35]), "out", "35", "36");
         expect("crop into x", IAE, b -> Images.centerCrop(ImageShape.nchw(1, 1, 10, 12), b.sx,
                 ImageShape.nchw(1, 1, 6, 5), b.sx.asSlice(0, 120)), "overlap");
+        ColourPca pca = ColourPca.of(SHAPE, Batch.filled(6, 120));
+        expect("pca sigma negative", IAE, b -> Images.pcaColourNoise(1, 0, -0.1f, pca, SHAPE, b.x, b.y), "sigma = -0.1");
+        expect("pca sigma infinite", IAE, b -> Images.pcaColourNoise(1, 0, Float.POSITIVE_INFINITY, pca, SHAPE, b.x, b.y),
+                "sigma = Infinity");
+        expect("pca null", NPE, b -> Images.pcaColourNoise(1, 0, 0.1f, null, SHAPE, b.x, b.y), "pca");
+        expect("pca four channels", IAE, b -> Images.pcaColourNoise(1, 0, 0.1f, pca, ImageShape.nchw(2, 4, 3, 5), b.x,
+                b.y), "4 channels", "takes 3");
+        expect("pca offset", IAE, b -> Images.pcaColourNoise(1, Long.MAX_VALUE - 2, 0.1f, pca, SHAPE, b.x, b.y), "offset");
+        expect("pca of four channels", IAE, b -> ColourPca.of(ImageShape.nhwc(2, 3, 5, 4), b.x), "4 channels");
         return rejections.tests();
     }
 

@@ -31,4 +31,10 @@ public interface ImageKernels {
 
     /** {@code out[a + k] = x[b + k]} and {@code out[b + k] = x[a + k]} for k in {@code [0, n)}, the ranges disjoint; out may be x. */
     void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n);
+
+    /**
+     * {@code out[from + k] = x[from + k] + shifts[(phase + k) mod period]} for k in {@code [0, n)}; shifts holds at
+     * least {@code period + 64} entries and repeats with the period. out may be x.
+     */
+    void addPeriodic(MemorySegment x, MemorySegment out, long from, int n, float[] shifts, int period, int phase);
 }

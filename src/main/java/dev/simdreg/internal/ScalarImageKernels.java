@@ -127,4 +127,21 @@ public final class ScalarImageKernels implements ImageKernels {
             set(out, j, u);
         }
     }
+
+    @Override
+    public void addPeriodic(MemorySegment x, MemorySegment out, long from, int n, float[] shifts, int period,
+                            int phase) {
+        addPeriodicRange(x, out, from, n, shifts, period, phase);
+    }
+
+    public static void addPeriodicRange(MemorySegment x, MemorySegment out, long from, int n, float[] shifts,
+                                        int period, int phase) {
+        int j = phase;
+        for (int k = 0; k < n; k++) {
+            set(out, from + k, get(x, from + k) + shifts[j]);
+            if (++j == period) {
+                j = 0;
+            }
+        }
+    }
 }

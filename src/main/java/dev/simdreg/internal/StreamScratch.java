@@ -36,6 +36,7 @@ public final class StreamScratch {
     public int period;
     /** Whether the thresholds and scales differ by unit; when not, every entry is the first. */
     public boolean perUnit;
+    private MemorySegment floats = Arena.ofAuto().allocate(64L * Float.BYTES, 64);
     /** One keep bit per channel of a channel-wise dropout call without a mask of the caller's. */
     public long[] channelBits = new long[0];
 
@@ -72,6 +73,14 @@ public final class StreamScratch {
             scales[i] = unitScales[i % units];
         }
         return this;
+    }
+
+    /** n floats off-heap (see {@link #uniformGroup}), valid until the next call. */
+    public MemorySegment floats(long n) {
+        if (floats.byteSize() < n * Float.BYTES) {
+            floats = Arena.ofAuto().allocate(Math.max(n, 2 * floats.byteSize() / Float.BYTES) * Float.BYTES, 64);
+        }
+        return floats.asSlice(0, n * Float.BYTES);
     }
 
     /** A bit array of at least n bits, as a segment of whole longs. */

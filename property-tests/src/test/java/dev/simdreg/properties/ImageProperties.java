@@ -205,4 +205,128 @@ class ImageProperties {
             Images.randomCrop(seed, offset, pad, shape, in.segment(), outShape, out.segment());
         }
     }
+
+    /** Covariance of the three channels of every pixel, straight from its definition. */
+    private static double[] covariance(ImageShape shape, float[] x) {
+        long pixels = shape.images() * shape.pixels();
+        double[] mean = new double[3], cov = new double[9];
+        for (int n = 0; n < shape.images(); n++) {
+            for (int y = 0; y < shape.height(); y++) {
+                for (int c = 0; c < shape.width(); c++) {
+                    for (int k = 0; k < 3; k++) {
+                        mean[k] += x[(int) at(shape, n, k, y, c)] / (double) pixels;
+                    }
+                }
+            }
+        }
+        for (int n = 0; n < shape.images(); n++) {
+            for (int y = 0; y < shape.height(); y++) {
+                for (int c = 0; c < shape.width(); c++) {
+                    for (int i = 0; i < 3; i++) {
+                        for (int j = 0; j < 3; j++) {
+                            cov[3 * i + j] += (x[(int) at(shape, n, i, y, c)] - mean[i])
+                                    * (x[(int) at(shape, n, j, y, c)] - mean[j]) / pixels;
+                        }
+                    }
+                }
+            }
+        }
+        return cov;
+    }
+
+    /** Correlated RGB values: a random 3×3 mix of three independent normals plus an offset. */
+    private static float[] colourImages(ImageShape shape, SplittableRandom random, double[] mix) {
+        float[] x = new float[(int) shape.elements()];
+        for (int n = 0; n < shape.images(); n++) {
+            for (int y = 0; y < shape.height(); y++) {
+                for (int c = 0; c < shape.width(); c++) {
+                    double[] g = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
+                    for (int k = 0; k < 3; k++) {
+                        x[(int) at(shape, n, k, y, c)] = (float) (0.5 + mix[3 * k] * g[0] + mix[3 * k + 1] * g[1]
+                                + mix[3 * k + 2] * g[2]);
+                    }
+                }
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void colourPcaReconstructsTheCovariance() {
+        SplittableRandom random = new SplittableRandom(4);
+        double[][] mixes = {{0.2, 0.1, 0, 0.1, 0.3, 0.05, 0, 0.05, 0.25}, {0.1, 0, 0, 0, 0.1, 0, 0, 0, 0.1},
+                {0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3}, {1e-3, 0, 0, 0, 2, 0, 0, 0, 5e2}};
+        for (double[] mix : mixes) {
+            for (ImageShape shape : List.of(ImageShape.nchw(3, 3, 17, 9), ImageShape.nhwc(2, 5, 31, 3))) {
+                float[] x = colourImages(shape, random, mix);
+                dev.simdreg.ColourPca pca = dev.simdreg.ColourPca.of(shape, x);
+                double[] cov = covariance(shape, x), lambda = pca.eigenvalues(), p = pca.eigenvectors();
+                double scale = Math.abs(cov[0]) + Math.abs(cov[4]) + Math.abs(cov[8]);
+                assertTrue(lambda[0] >= lambda[1] && lambda[1] >= lambda[2] && lambda[2] >= 0,
+                        () -> "eigenvalues descending, non-negative: " + java.util.Arrays.toString(lambda));
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        double rebuilt = 0, dot = 0;
+                        for (int k = 0; k < 3; k++) {
+                            rebuilt += lambda[k] * p[3 * i + k] * p[3 * j + k];
+                            dot += p[3 * k + i] * p[3 * k + j];
+                        }
+                        assertEquals(cov[3 * i + j], rebuilt, 1e-12 * scale, "Σ λ p pᵀ = covariance at " + i + "," + j);
+                        assertEquals(i == j ? 1 : 0, dot, 1e-13, "eigenvectors orthonormal at " + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void pcaNoiseShiftsEveryPixelOfAnImageByOneRgbVector() {
+        SplittableRandom random = new SplittableRandom(6);
+        double[] mix = {0.2, 0.1, 0, 0.1, 0.3, 0.05, 0, 0.05, 0.25};
+        for (ImageShape base : List.of(ImageShape.nchw(4, 3, 7, 33), ImageShape.nhwc(3, 17, 16, 3),
+                ImageShape.nchw(1, 3, 1, 1))) {
+            float[] x = colourImages(base, random, mix);
+            dev.simdreg.ColourPca pca = dev.simdreg.ColourPca.of(base, x);
+            double[] lambda = pca.eigenvalues(), p = pca.eigenvectors();
+            long seed = random.nextLong(), offset = random.nextLong(1L << 40);
+            float sigma = 0.1f;
+            for (Storage storage : Storage.values()) {
+                for (boolean inPlace : new boolean[] {false, true}) {
+                    try (Arena arena = Arena.ofConfined()) {
+                        var in = storage.hold(arena, x);
+                        var out = inPlace ? in : storage.hold(arena, new float[x.length]);
+                        if (storage.usesArrayApi()) {
+                            Images.pcaColourNoise(seed, offset, sigma, pca, base, in.array(), out.array());
+                        } else {
+                            Images.pcaColourNoise(seed, offset, sigma, pca, base, in.segment(), out.segment());
+                        }
+                        float[] got = out.read();
+                        for (int n = 0; n < base.images(); n++) {
+                            double[] delta = new double[3];
+                            double bound = 0;
+                            for (int i = 0; i < 3; i++) {
+                                double z = ReferenceStreams.normal(seed, offset + 3L * n + i);
+                                double zBound = 3e-7 * (1 + ReferenceStreams.radius(seed, offset + 3L * n + i));
+                                for (int c = 0; c < 3; c++) {
+                                    delta[c] += sigma * z * lambda[i] * p[3 * c + i];
+                                }
+                                bound += sigma * (Math.abs(z) + zBound) * lambda[i] * 0x1p-23 + sigma * zBound * lambda[i];
+                            }
+                            for (int k = 0; k < 3; k++) {
+                                for (int y = 0; y < base.height(); y++) {
+                                    for (int c = 0; c < base.width(); c++) {
+                                        double expected = x[(int) at(base, n, k, y, c)] + delta[k];
+                                        double tolerance = bound + 0x1p-23 * Math.abs(expected);
+                                        float value = got[(int) at(base, n, k, y, c)];
+                                        assertTrue(Math.abs(value - expected) <= tolerance, () -> base + " " + storage
+                                                + ": " + value + ", expected " + expected);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -205,6 +205,21 @@ final class VectorImageKernels implements ImageKernels {
         ScalarImageKernels.swapRange(x, out, a, b, k, n);
     }
 
+    @Override
+    public void addPeriodic(MemorySegment x, MemorySegment out, long from, int n, float[] shifts, int period,
+                            int phase) {
+        int j = phase;
+        int k = 0;
+        for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
+            store(load(x, from + k).add(FloatVector.fromArray(FLOATS, shifts, j)), out, from + k);
+            j += LANES;
+            if (j >= period) {
+                j -= period;
+            }
+        }
+        ScalarImageKernels.addPeriodicRange(x, out, from + k, n - k, shifts, period, j);
+    }
+
     /** The low LANES bytes as unsigned values in float lanes. */
     private static FloatVector widened(ByteVector bytes) {
         return (FloatVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
