@@ -3,6 +3,7 @@ package dev.simdreg;
 import dev.simdreg.internal.BitMasks;
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
+import dev.simdreg.internal.ImageKernels;
 import dev.simdreg.internal.Kernels;
 import dev.simdreg.internal.Providers;
 import dev.simdreg.internal.StreamScratch;
@@ -339,6 +340,63 @@ public final class Images {
         for (long base = 0; base < n; base += Chunks.MAX) {
             kernels.images().addPeriodic(x, out, first + base, Chunks.length(n, base), shifts, period,
                     (int) (base % period));
+        }
+    }
+
+    /** What a warp samples outside the source image. */
+    public enum Fill {
+        /** Zeros (the padding of {@code torchvision.transforms.functional.affine} with fill 0). */
+        ZERO,
+        /** The nearest pixel of the image (OpenCV's {@code BORDER_REPLICATE}). */
+        EDGE
+    }
+
+    /**
+     * Affine warp with bilinear sampling, one 2×3 matrix per image mapping each output pixel to the point it
+     * samples: output pixel (row y, column x) of image n takes the value at column
+     * {@code u = a·x + b·y + c} and row {@code v = d·x + e·y + f} of x's image n, with
+     * {@code (a, b, c, d, e, f) = matrices[6n … 6n + 5]} and pixel centres at integer coordinates (OpenCV's
+     * {@code warpAffine} with {@code WARP_INVERSE_MAP}). Rotation, scaling, shear and translation, and a
+     * random-resized crop (a scale and a translation), are all such matrices. Coordinates are computed in
+     * double; the sample interpolates along the row, then between rows, with one fma each in float, so an
+     * identity or integer-translation matrix copies pixels exactly.
+     *
+     * @param matrices 6·N finite values
+     * @param outShape x's N, C and layout, any height and width
+     * @param out      must not overlap x
+     */
+    public static void warpAffine(double[] matrices, Fill fill, ImageShape shape, float[] x, ImageShape outShape,
+                                  float[] out) {
+        warpAffine(matrices, fill, shape, Check.array(x, "x"), outShape, Check.array(out, "out"));
+    }
+
+    /** Affine warps on segments; see {@link #warpAffine(double[], Fill, ImageShape, float[], ImageShape, float[])}. */
+    public static void warpAffine(double[] matrices, Fill fill, ImageShape shape, MemorySegment x, ImageShape outShape,
+                                  MemorySegment out) {
+        input(shape, x, "x");
+        Objects.requireNonNull(outShape, "outShape");
+        output(outShape, out, "out");
+        Check.disjoint(out, "out", x, "x");
+        Objects.requireNonNull(fill, "fill");
+        Objects.requireNonNull(matrices, "matrices");
+        if (outShape.layout() != shape.layout() || outShape.images() != shape.images()
+                || outShape.channels() != shape.channels()) {
+            throw new IllegalArgumentException("outShape " + outShape + " must have the layout, N and C of shape " + shape);
+        }
+        if (matrices.length != 6L * shape.images()) {
+            throw new IllegalArgumentException("matrices has " + matrices.length + " values; " + shape.images()
+                    + " images need 6 each, " + 6L * shape.images());
+        }
+        for (int k = 0; k < matrices.length; k++) {
+            if (!Double.isFinite(matrices[k])) {
+                throw new IllegalArgumentException("matrices[" + k + "] = " + matrices[k] + " must be finite");
+            }
+        }
+        ImageKernels kernels = Providers.kernels().images();
+        boolean planes = shape.layout() == ImageShape.Layout.NCHW;
+        for (int n = 0; n < shape.images(); n++) {
+            kernels.warp(x, n * shape.imageElements(), shape.height(), shape.width(), out, n * outShape.imageElements(),
+                    outShape.height(), outShape.width(), shape.channels(), planes, matrices, 6 * n, fill == Fill.EDGE);
         }
     }
 

@@ -80,6 +80,15 @@ class ImageBadInputTest {
                 b.y), "4 channels", "takes 3");
         expect("pca offset", IAE, b -> Images.pcaColourNoise(1, Long.MAX_VALUE - 2, 0.1f, pca, SHAPE, b.x, b.y), "offset");
         expect("pca of four channels", IAE, b -> ColourPca.of(ImageShape.nhwc(2, 3, 5, 4), b.x), "4 channels");
+        double[] identity = {1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0};
+        expect("warp matrix count", IAE, b -> Images.warpAffine(new double[6], Images.Fill.ZERO, SHAPE, b.x, SHAPE, b.y),
+                "matrices has 6 values", "12");
+        expect("warp matrix NaN", IAE, b -> Images.warpAffine(new double[] {1, 0, 0, 0, 1, 0, 1, 0, Double.NaN, 0, 1, 0},
+                Images.Fill.EDGE, SHAPE, b.x, SHAPE, b.y), "matrices[8] = NaN");
+        expect("warp null fill", NPE, b -> Images.warpAffine(identity, null, SHAPE, b.x, SHAPE, b.y), "fill");
+        expect("warp channels", IAE, b -> Images.warpAffine(identity, Images.Fill.ZERO, SHAPE, b.x,
+                ImageShape.nchw(2, 2, 5, 6), b.y), "layout, N and C");
+        expect("warp into x", IAE, b -> Images.warpAffine(identity, Images.Fill.ZERO, SHAPE, b.sx, SHAPE, b.sx), "overlap");
         return rejections.tests();
     }
 

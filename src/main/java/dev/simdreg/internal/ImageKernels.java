@@ -37,4 +37,15 @@ public interface ImageKernels {
      * least {@code period + 64} entries and repeats with the period. out may be x.
      */
     void addPeriodic(MemorySegment x, MemorySegment out, long from, int n, float[] shifts, int period, int phase);
+
+    /**
+     * One image warped by bilinear sampling: output pixel (row y, column x) of channel c samples x's image at
+     * column {@code u = m[0]·x + m[1]·y + m[2]} and row {@code v = m[3]·x + m[4]·y + m[5]} (pixel centres at
+     * integers), computed in double. With {@code f = u − floor(u)}, {@code g = v − floor(v)} and the four
+     * neighbours, {@code top = fma(f, I01 − I00, I00)}, {@code bottom = fma(f, I11 − I10, I10)} and the value
+     * {@code fma(g, bottom − top, top)}, in float; neighbours outside the image are 0, or with edge the nearest
+     * pixel of the image. Channels are planes of H·W (planes) or the C floats of each pixel.
+     */
+    void warp(MemorySegment x, long xFrom, int height, int width, MemorySegment out, long outFrom, int outHeight,
+              int outWidth, int channels, boolean planes, double[] m, int mFrom, boolean edge);
 }

@@ -144,4 +144,49 @@ public final class ScalarImageKernels implements ImageKernels {
             }
         }
     }
+
+    @Override
+    public void warp(MemorySegment x, long xFrom, int height, int width, MemorySegment out, long outFrom,
+                     int outHeight, int outWidth, int channels, boolean planes, double[] m, int mFrom, boolean edge) {
+        long plane = (long) height * width, outPlane = (long) outHeight * outWidth;
+        long channelStep = planes ? plane : 1, outChannelStep = planes ? outPlane : 1;
+        long pixelStep = planes ? 1 : channels;
+        for (int y = 0; y < outHeight; y++) {
+            for (int col = 0; col < outWidth; col++) {
+                double u = bounded(m[mFrom] * col + m[mFrom + 1] * y + m[mFrom + 2]);
+                double v = bounded(m[mFrom + 3] * col + m[mFrom + 4] * y + m[mFrom + 5]);
+                double u0 = Math.floor(u), v0 = Math.floor(v);
+                float f = (float) (u - u0), g = (float) (v - v0);
+                long left = neighbour(u0, width, edge), right = neighbour(u0 + 1, width, edge);
+                long top = neighbour(v0, height, edge), bottom = neighbour(v0 + 1, height, edge);
+                long target = outFrom + ((long) y * outWidth + col) * (planes ? 1 : channels);
+                for (int c = 0; c < channels; c++) {
+                    long base = xFrom + c * channelStep;
+                    float i00 = sample(x, base, top, left, width, pixelStep);
+                    float i01 = sample(x, base, top, right, width, pixelStep);
+                    float i10 = sample(x, base, bottom, left, width, pixelStep);
+                    float i11 = sample(x, base, bottom, right, width, pixelStep);
+                    float upper = Math.fma(f, i01 - i00, i00), lower = Math.fma(f, i11 - i10, i10);
+                    set(out, target + c * outChannelStep, Math.fma(g, lower - upper, upper));
+                }
+            }
+        }
+    }
+
+    /** Coordinates held within ±2^32, far outside any image: an overflow to infinity would make f NaN. */
+    private static double bounded(double t) {
+        return Math.max(-0x1p32, Math.min(0x1p32, t));
+    }
+
+    /** The index of coordinate t along a side of n pixels: clamped with edge fill, else −1 outside. */
+    private static long neighbour(double t, int n, boolean edge) {
+        if (edge) {
+            return (long) Math.min(Math.max(t, 0), n - 1);
+        }
+        return t >= 0 && t < n ? (long) t : -1;
+    }
+
+    private static float sample(MemorySegment x, long base, long row, long col, int width, long pixelStep) {
+        return row < 0 || col < 0 ? 0f : get(x, base + (row * width + col) * pixelStep);
+    }
 }

@@ -329,4 +329,92 @@ class ImageProperties {
             }
         }
     }
+
+    /** Bilinear sample of a channel of image n at (u, v) in double, neighbours outside 0 or clamped. */
+    private static double bilinear(ImageShape s, float[] x, int n, int k, double u, double v, boolean edge,
+                                   double[] largest) {
+        double u0 = Math.floor(u), v0 = Math.floor(v), f = u - u0, g = v - v0;
+        double[] corner = new double[4];
+        for (int i = 0; i < 4; i++) {
+            long row = (long) v0 + (i >> 1), col = (long) u0 + (i & 1);
+            if (edge) {
+                row = Math.min(Math.max(row, 0), s.height() - 1);
+                col = Math.min(Math.max(col, 0), s.width() - 1);
+            }
+            boolean inside = row >= 0 && row < s.height() && col >= 0 && col < s.width();
+            corner[i] = inside ? x[(int) at(s, n, k, row, col)] : 0;
+            largest[0] = Math.max(largest[0], Math.abs(corner[i]));
+        }
+        return (1 - g) * ((1 - f) * corner[0] + f * corner[1]) + g * ((1 - f) * corner[2] + f * corner[3]);
+    }
+
+    @Test
+    void warpsAreBilinearSamplesAndExactOnIntegerShifts() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (ImageShape shape : shapes()) {
+            float[] x = randomFloats(shape.elements(), random);
+            for (int trial = 0; trial < 4; trial++) {
+                int outH = trial < 2 ? shape.height() : 1 + random.nextInt(2 * shape.height());
+                int outW = trial < 2 ? shape.width() : 1 + random.nextInt(2 * shape.width());
+                ImageShape outShape = new ImageShape(shape.layout(), shape.images(), shape.channels(), outH, outW);
+                double[] m = new double[6 * shape.images()];
+                for (int n = 0; n < shape.images(); n++) {
+                    if (trial == 0) {
+                        m[6 * n] = 1;
+                        m[6 * n + 4] = 1;
+                    } else if (trial == 1) {
+                        m[6 * n] = 1;
+                        m[6 * n + 4] = 1;
+                        m[6 * n + 2] = random.nextInt(7) - 3;
+                        m[6 * n + 5] = random.nextInt(7) - 3;
+                    } else {
+                        double angle = random.nextDouble(-Math.PI, Math.PI), scale = random.nextDouble(0.5, 2);
+                        m[6 * n] = scale * Math.cos(angle);
+                        m[6 * n + 1] = -scale * Math.sin(angle);
+                        m[6 * n + 3] = scale * Math.sin(angle);
+                        m[6 * n + 4] = scale * Math.cos(angle);
+                        m[6 * n + 2] = random.nextDouble(-3, shape.width() + 3);
+                        m[6 * n + 5] = random.nextDouble(-3, shape.height() + 3);
+                    }
+                }
+                boolean exact = trial < 2;
+                for (Images.Fill fill : Images.Fill.values()) {
+                    for (Storage storage : Storage.values()) {
+                        try (Arena arena = Arena.ofConfined()) {
+                            var in = storage.hold(arena, x);
+                            var out = storage.hold(arena, new float[(int) outShape.elements()]);
+                            if (storage.usesArrayApi()) {
+                                Images.warpAffine(m, fill, shape, in.array(), outShape, out.array());
+                            } else {
+                                Images.warpAffine(m, fill, shape, in.segment(), outShape, out.segment());
+                            }
+                            float[] got = out.read();
+                            for (int n = 0; n < shape.images(); n++) {
+                                for (int k = 0; k < shape.channels(); k++) {
+                                    for (int y = 0; y < outH; y++) {
+                                        for (int c = 0; c < outW; c++) {
+                                            double u = m[6 * n] * c + m[6 * n + 1] * y + m[6 * n + 2];
+                                            double v = m[6 * n + 3] * c + m[6 * n + 4] * y + m[6 * n + 5];
+                                            double[] largest = {0};
+                                            double expected = bilinear(shape, x, n, k, u, v, fill == Images.Fill.EDGE,
+                                                    largest);
+                                            float value = got[(int) at(outShape, n, k, y, c)];
+                                            String where = shape + " → " + outShape + " " + fill + " " + storage
+                                                    + " image " + n + " at " + y + "," + c;
+                                            if (exact) {
+                                                assertEquals((float) expected, value, where);
+                                            } else {
+                                                assertTrue(Math.abs(value - expected) <= 8 * 0x1p-24 * largest[0],
+                                                        () -> where + ": " + value + ", expected " + expected);
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

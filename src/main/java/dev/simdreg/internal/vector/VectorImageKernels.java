@@ -220,6 +220,13 @@ final class VectorImageKernels implements ImageKernels {
         ScalarImageKernels.addPeriodicRange(x, out, from + k, n - k, shifts, period, j);
     }
 
+    /** Scalar: per-pixel gathers from segments have no vector form in the Vector API. */
+    @Override
+    public void warp(MemorySegment x, long xFrom, int height, int width, MemorySegment out, long outFrom,
+                     int outHeight, int outWidth, int channels, boolean planes, double[] m, int mFrom, boolean edge) {
+        SCALAR.warp(x, xFrom, height, width, out, outFrom, outHeight, outWidth, channels, planes, m, mFrom, edge);
+    }
+
     /** The low LANES bytes as unsigned values in float lanes. */
     private static FloatVector widened(ByteVector bytes) {
         return (FloatVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
