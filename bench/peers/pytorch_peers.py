@@ -13,7 +13,7 @@ clip_grad_norm_, torch.optim.SGD without and with momentum, torch.optim.AdamW, t
 as mul_ and add_, the linear one as lerp_. Batch norm through ATen's native_batch_norm and
 native_batch_norm_backward on the batch-norm shapes, with γ, β and running statistics, momentum 0.1,
 ε 1e-5. Dropout forward and backward, uniform_ and normal_ fills and Gaussian noise (normal_ then add)
-at 1M and 16M elements. Outputs are preallocated (out=, or in place) wherever PyTorch allows it; 1.13 has no CPU
+at 1M and 16M elements. The image kernels with torchvision on the image issue's batches (see images()). Outputs are preallocated (out=, or in place) wherever PyTorch allows it; 1.13 has no CPU
 kernel for native_batch_norm.out, so its batch-norm outputs are allocated per call (the JSON says so),
 and torch.optim's steps allocate temporaries of their own, which above glibc's largest mmap threshold
 (32 MiB) are fresh pages on every step: that is what a PyTorch user's optimizer costs.
@@ -151,6 +151,69 @@ def random_fills(results):
         record(results, "gaussianNoise", params, lambda: torch.add(x, z.normal_(0, 0.1), out=y))
 
 
+IMAGE_SHAPES = ("nchw:64x3x32x32", "nchw:64x3x224x224", "nhwc:64x224x224x3")
+IMAGE_MEAN, IMAGE_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+def images(results):
+    """The image kernels on 64 RGB images with torchvision (Debian's python3-torchvision), batched the way a
+    PyTorch user does it on a tensor: conversion as uint8 HWC to float, /255 and Normalize; flips with one
+    coin per image through torch.where; random crops with padding 4 by F.pad and a slice per image; PCA
+    colour noise as one RGB shift per image broadcast over its pixels; per-image affine warps through
+    affine_grid and grid_sample (bilinear, zero padding). Outputs are preallocated where PyTorch has out=
+    or a copy_ into them; flips, pad and grid_sample allocate."""
+    import torchvision.transforms.functional as F
+    for name in IMAGE_SHAPES:
+        layout, dims = name.split(":")
+        n, a, b, c = (int(d) for d in dims.split("x"))
+        channels_last = layout == "nhwc"
+        h, w, ch = (a, b, c) if channels_last else (b, c, a)
+        g = torch.Generator().manual_seed(5)
+        pixels = torch.randint(0, 256, (n, h, w, ch), dtype=torch.uint8, generator=g)
+        mean = torch.tensor(IMAGE_MEAN).view(1, 3, 1, 1)
+        std = torch.tensor(IMAGE_STD).view(1, 3, 1, 1)
+        x = torch.randn(n, ch, h, w, generator=g)
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        out = torch.empty_like(x)
+        params = {"shape": name}
+
+        def convert():
+            planes = pixels.permute(0, 3, 1, 2)
+            torch.div(planes, 255.0, out=out)
+            out.sub_(mean).div_(std)
+        record(results, "fromBytes", params, convert)
+        for kernel, dim in (("flipHorizontal", -1), ("flipVertical", -2)):
+            def flip(dim=dim):
+                coins = torch.rand(n) < 0.5
+                out.copy_(torch.where(coins.view(n, 1, 1, 1), x.flip(dim), x))
+            record(results, kernel, params, flip, False)
+
+        def crop():
+            padded = F.pad(x, [4, 4, 4, 4])
+            corners = torch.randint(0, 9, (n, 2))
+            for i in range(n):
+                top, left = int(corners[i, 0]), int(corners[i, 1])
+                out[i].copy_(padded[i, :, top:top + h, left:left + w])
+        record(results, "randomCrop", params, crop, False)
+        eigval = torch.tensor([0.2175, 0.0188, 0.0045])
+        eigvec = torch.tensor([[-0.5675, 0.7192, 0.4009], [-0.5808, -0.0045, -0.8140], [-0.5836, -0.6948, 0.4203]])
+
+        def pca_noise():
+            alpha = torch.randn(n, 3) * 0.1
+            shift = (alpha * eigval) @ eigvec.T
+            torch.add(x, shift.view(n, 3, 1, 1), out=out)
+        record(results, "pcaColourNoise", params, pca_noise)
+        angles = torch.deg2rad(torch.rand(n) * 20 - 10)
+        scales = 1 + torch.rand(n) * 0.1
+        theta = torch.stack([torch.stack([angles.cos() / scales, -angles.sin() / scales, torch.zeros(n)], 1),
+                             torch.stack([angles.sin() / scales, angles.cos() / scales, torch.zeros(n)], 1)], 1)
+        grid = torch.nn.functional.affine_grid(theta, list(x.shape), align_corners=False)
+        record(results, "warpAffine", params,
+               lambda: out.copy_(torch.nn.functional.grid_sample(x, grid, mode="bilinear", padding_mode="zeros",
+                                                                 align_corners=False)), False)
+
+
 def main():
     torch.set_num_threads(1)
     out_path = sys.argv[1] if len(sys.argv) > 1 else "target/bench/peers-pytorch.json"
@@ -159,6 +222,7 @@ def main():
     batch_norm(results)
     dropout(results)
     random_fills(results)
+    images(results)
     os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
     with open(out_path, "w") as f:
         json.dump(results, f, indent=1)

@@ -10,8 +10,8 @@ public final class Accounting {
      * projectToL2Ball and maxNormRows are measured in their steady state (nothing to scale): one read.
      * Batch norm counts x and y forward, x, dy and dx backward, x for the moments alone. Dropout counts x,
      * y and its one-bit mask; the random fills their output alone. The image conversion reads a byte and
-     * writes a float per element; flips and same-size crops read and write a float (a crop reads less
-     * where it pads).
+     * writes a float per element; flips, same-size crops, PCA colour noise and warps read and write a float
+     * (a crop or a warp reads less where it pads).
      */
     private static final Map<String, Double> BYTES_PER_ELEMENT = Map.ofEntries(
             Map.entry("softThreshold", 8.0), Map.entry("proximalL1Step", 12.0), Map.entry("l1Norm", 4.0),
@@ -25,7 +25,7 @@ public final class Accounting {
             Map.entry("dropoutForward", 8.125), Map.entry("dropoutBackward", 8.125),
             Map.entry("gaussianNoise", 8.0), Map.entry("uniform", 4.0), Map.entry("normal", 4.0),
             Map.entry("fromBytes", 5.0), Map.entry("flipHorizontal", 8.0), Map.entry("flipVertical", 8.0),
-            Map.entry("randomCrop", 8.0));
+            Map.entry("randomCrop", 8.0), Map.entry("pcaColourNoise", 8.0), Map.entry("warpAffine", 8.0));
 
     private static final Map<String, String> FAMILY = Map.ofEntries(
             Map.entry("softThreshold", "penalties"), Map.entry("proximalL1Step", "penalties"),
@@ -41,6 +41,7 @@ public final class Accounting {
             Map.entry("gaussianNoise", "random"), Map.entry("uniform", "random"), Map.entry("normal", "random"),
             Map.entry("fromBytes", "images"), Map.entry("flipHorizontal", "images"),
             Map.entry("flipVertical", "images"), Map.entry("randomCrop", "images"),
+            Map.entry("pcaColourNoise", "images"), Map.entry("warpAffine", "images"),
             Map.entry("copy", "ceiling"), Map.entry("inPlaceScale", "ceiling"));
 
     private Accounting() {

@@ -1,5 +1,6 @@
 package dev.simdreg.bench;
 
+import dev.simdreg.ColourPca;
 import dev.simdreg.ImageShape;
 import dev.simdreg.Images;
 import dev.simdreg.Simdreg;
@@ -18,7 +19,9 @@ import java.util.SplittableRandom;
 /**
  * The image kernels on a batch of 64 RGB images, 32×32 and 224×224: the conversion of 8-bit HWC pixels
  * to normalized floats (ImageNet's mean and std), per-image flips with probability 0.5, and random
- * crops of the image's own size with 4 pixels of zero padding (the CIFAR recipe). Native segments; each
+ * crops of the image's own size with 4 pixels of zero padding (the CIFAR recipe), PCA colour noise (σ 0.1)
+ * and an affine warp per image (a rotation by up to 10° and a scale by up to 1.1 about the centre, zero
+ * fill). Native segments; each
  * call advances the stream offset, as training does. The loop is the plain Java a user would write on
  * arrays: {@code (v / 255 − mean) / std}, a SplittableRandom coin per image, element loops.
  */
@@ -42,11 +45,14 @@ public class ImageBenchmark {
     private float[] xArray, yArray;
     private SplittableRandom random;
     private long offset;
+    private ColourPca pca;
+    private double[] matrices;
 
     @Setup
     public void setup() {
         images = ImageShapes.parse(shape);
         random = new SplittableRandom(5);
+        matrices = Loops.rotations(random, images);
         int n = Math.toIntExact(images.elements());
         if (impl.equals("loop")) {
             byteArray = new byte[n];
@@ -54,6 +60,7 @@ public class ImageBenchmark {
             xArray = new float[n];
             yArray = new float[n];
             Loops.fromBytes(byteArray, MEAN, STD, images, xArray);
+            pca = ColourPca.of(images, xArray);
             return;
         }
         System.setProperty("simdreg.provider", impl);
@@ -68,6 +75,7 @@ public class ImageBenchmark {
             bytes.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
         }
         Images.fromBytes(bytes, MEAN, STD, images, x);
+        pca = ColourPca.of(images, x);
         checkAgainstTheLoop();
     }
 
@@ -136,6 +144,27 @@ public class ImageBenchmark {
             return yArray;
         }
         Images.randomCrop(7, offset, PAD, images, x, images, y);
+        return y;
+    }
+
+    @Benchmark
+    public Object pcaColourNoise() {
+        offset += 3L * images.images();
+        if (xArray != null) {
+            Loops.pcaColourNoise(random, 0.1f, pca, images, xArray, yArray);
+            return yArray;
+        }
+        Images.pcaColourNoise(7, offset, 0.1f, pca, images, x, y);
+        return y;
+    }
+
+    @Benchmark
+    public Object warpAffine() {
+        if (xArray != null) {
+            Loops.warpAffine(matrices, images, xArray, yArray);
+            return yArray;
+        }
+        Images.warpAffine(matrices, Images.Fill.ZERO, images, x, images, y);
         return y;
     }
 }

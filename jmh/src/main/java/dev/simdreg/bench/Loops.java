@@ -1,6 +1,7 @@
 package dev.simdreg.bench;
 
 import dev.simdreg.AdamW;
+import dev.simdreg.ColourPca;
 import dev.simdreg.ImageShape;
 import dev.simdreg.Sgd;
 
@@ -213,5 +214,68 @@ final class Loops {
         return s.layout() == ImageShape.Layout.NCHW
                 ? ((n * s.channels() + k) * s.height() + y) * s.width() + x
                 : ((n * s.height() + y) * s.width() + x) * s.channels() + k;
+    }
+
+    /** Per image, a rotation by up to 10° and a scale by up to 1.1 about the centre, as inverse maps. */
+    static double[] rotations(SplittableRandom random, ImageShape s) {
+        double[] m = new double[6 * s.images()];
+        double cx = (s.width() - 1) / 2.0, cy = (s.height() - 1) / 2.0;
+        for (int n = 0; n < s.images(); n++) {
+            double angle = Math.toRadians(random.nextDouble(-10, 10)), scale = random.nextDouble(1, 1.1);
+            double a = Math.cos(angle) / scale, b = Math.sin(angle) / scale;
+            m[6 * n] = a;
+            m[6 * n + 1] = -b;
+            m[6 * n + 2] = cx - a * cx + b * cy;
+            m[6 * n + 3] = b;
+            m[6 * n + 4] = a;
+            m[6 * n + 5] = cy - b * cx - a * cy;
+        }
+        return m;
+    }
+
+    /** Three Gaussian α per image, their RGB shift added to every pixel. */
+    static void pcaColourNoise(SplittableRandom random, float sigma, ColourPca pca, ImageShape s, float[] x,
+                               float[] out) {
+        double[] lambda = pca.eigenvalues(), p = pca.eigenvectors();
+        for (int n = 0; n < s.images(); n++) {
+            double[] alpha = {sigma * random.nextGaussian(), sigma * random.nextGaussian(), sigma * random.nextGaussian()};
+            float[] delta = new float[3];
+            for (int c = 0; c < 3; c++) {
+                delta[c] = (float) (alpha[0] * lambda[0] * p[3 * c] + alpha[1] * lambda[1] * p[3 * c + 1]
+                        + alpha[2] * lambda[2] * p[3 * c + 2]);
+            }
+            for (int k = 0; k < 3; k++) {
+                for (int y = 0; y < s.height(); y++) {
+                    for (int col = 0; col < s.width(); col++) {
+                        int i = index(s, n, k, y, col);
+                        out[i] = x[i] + delta[k];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Bilinear sampling at each output pixel's source point, zero outside. */
+    static void warpAffine(double[] m, ImageShape s, float[] x, float[] out) {
+        int h = s.height(), w = s.width();
+        for (int n = 0; n < s.images(); n++) {
+            for (int k = 0; k < s.channels(); k++) {
+                for (int y = 0; y < h; y++) {
+                    for (int col = 0; col < w; col++) {
+                        double u = m[6 * n] * col + m[6 * n + 1] * y + m[6 * n + 2];
+                        double v = m[6 * n + 3] * col + m[6 * n + 4] * y + m[6 * n + 5];
+                        int u0 = (int) Math.floor(u), v0 = (int) Math.floor(v);
+                        double f = u - u0, g = v - v0, value = 0;
+                        for (int i = 0; i < 4; i++) {
+                            int row = v0 + (i >> 1), c = u0 + (i & 1);
+                            if (row >= 0 && row < h && c >= 0 && c < w) {
+                                value += ((i & 1) == 0 ? 1 - f : f) * ((i >> 1) == 0 ? 1 - g : g) * x[index(s, n, k, row, c)];
+                            }
+                        }
+                        out[index(s, n, k, y, col)] = (float) value;
+                    }
+                }
+            }
+        }
     }
 }
