@@ -359,7 +359,8 @@ public final class Images {
      * {@code warpAffine} with {@code WARP_INVERSE_MAP}). Rotation, scaling, shear and translation, and a
      * random-resized crop (a scale and a translation), are all such matrices. Coordinates are computed in
      * double; the sample interpolates along the row, then between rows, with one fma each in float, so an
-     * identity or integer-translation matrix copies pixels exactly.
+     * identity or integer-translation matrix copies pixels exactly. Each image is read through a per-thread
+     * copy of at most {@code 2^31 − 1} values, which the thread keeps.
      *
      * @param matrices 6·N finite values
      * @param outShape x's N, C and layout, any height and width
@@ -382,6 +383,10 @@ public final class Images {
         if (outShape.layout() != shape.layout() || outShape.images() != shape.images()
                 || outShape.channels() != shape.channels()) {
             throw new IllegalArgumentException("outShape " + outShape + " must have the layout, N and C of shape " + shape);
+        }
+        if (shape.imageElements() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("shape " + shape + ": an image of " + shape.imageElements()
+                    + " values is more than a warp takes (2^31 − 1)");
         }
         if (matrices.length != 6L * shape.images()) {
             throw new IllegalArgumentException("matrices has " + matrices.length + " values; " + shape.images()
