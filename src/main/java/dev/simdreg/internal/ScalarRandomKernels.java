@@ -42,13 +42,13 @@ public final class ScalarRandomKernels implements RandomKernels {
     @Override
     public void normals(int[] words, int tiles, float[] normals) {
         for (int t = 0; t < tiles; t++) {
-            normalPairs(words, normals, t * Philox.WORDS_PER_TILE, 0);
+            normalPairs(words, normals, t * Philox.WORDS_PER_TILE);
         }
     }
 
-    /** The pairs of the tile at {@code tile}, from lane {@code first} of its 16 to the end. */
-    public static void normalPairs(int[] words, float[] normals, int tile, int first) {
-        for (int k = tile + first; k < tile + 16; k++) {
+    /** The 16 pairs of the tile at {@code tile}. */
+    private static void normalPairs(int[] words, float[] normals, int tile) {
+        for (int k = tile; k < tile + 16; k++) {
             float r = BoxMuller.radius(words[k]);
             int angle = words[k + 16];
             int q = BoxMuller.quadrant(angle);

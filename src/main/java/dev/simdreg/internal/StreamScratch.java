@@ -6,8 +6,10 @@ import java.util.Arrays;
 
 /**
  * Per-thread scratch of the random streams: one chunk's words, normals and keep bits (about 20 KiB, so
- * they stay in L1), and the periodic keep thresholds and scales of the current call. A call takes it,
- * uses it, and calls no other code that takes it.
+ * they stay in L1), the periodic keep thresholds and scales of the current call, and small off-heap
+ * buffers for draws a caller keeps (a partial uniform group, the normals of PCA colour noise). A call takes it
+ * and may call stream code that takes it too only while holding fields that code does not use, as
+ * PCA colour noise holds {@link #floats} while {@link Streams#normal} fills it.
  */
 public final class StreamScratch {
 
@@ -36,9 +38,10 @@ public final class StreamScratch {
     public int period;
     /** Whether the thresholds and scales differ by unit; when not, every entry is the first. */
     public boolean perUnit;
-    private MemorySegment floats = Arena.ofAuto().allocate(64L * Float.BYTES, 64);
     /** One keep bit per channel of a channel-wise dropout call without a mask of the caller's. */
     public long[] channelBits = new long[0];
+    /** Normals drawn for a few values per image (PCA colour noise), off-heap like {@link #uniformGroup}. */
+    private MemorySegment floats = Arena.ofAuto().allocate(64L * Float.BYTES, 64);
 
     private StreamScratch() {
     }
@@ -75,7 +78,7 @@ public final class StreamScratch {
         return this;
     }
 
-    /** n floats off-heap (see {@link #uniformGroup}), valid until the next call. */
+    /** n floats off-heap, valid until the next call that takes them; they do not overlap the other fields. */
     public MemorySegment floats(long n) {
         if (floats.byteSize() < n * Float.BYTES) {
             floats = Arena.ofAuto().allocate(Math.max(n, 2 * floats.byteSize() / Float.BYTES) * Float.BYTES, 64);
