@@ -154,6 +154,12 @@ class ImageProperties {
                 int pad = trial == 0 ? 0 : random.nextInt(5);
                 boolean centre = trial == 0;
                 int cropH = 1 + random.nextInt(shape.height() + 2 * pad), cropW = 1 + random.nextInt(shape.width() + 2 * pad);
+                if (trial == 1) {
+                    // the CIFAR recipe: the image's own size from the padded image (one shifted copy per plane)
+                    cropH = shape.height();
+                    cropW = shape.width();
+                    pad = 1 + random.nextInt(4);
+                }
                 if (centre) {
                     cropH = 1 + random.nextInt(shape.height());
                     cropW = 1 + random.nextInt(shape.width());
