@@ -14,8 +14,8 @@ import java.lang.foreign.MemorySegment;
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.INTS;
 import static dev.simdreg.internal.vector.Species.LANES;
-import static dev.simdreg.internal.vector.Species.ORDER;
 import static dev.simdreg.internal.vector.Species.load;
+import static dev.simdreg.internal.vector.Species.loadBytes;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.store;
 
@@ -53,7 +53,7 @@ final class VectorImageKernels implements ImageKernels {
         int j = phase;
         int k = 0;
         for (int end = n - NARROW_BYTES.length(); k <= end; k += LANES) {
-            FloatVector v = widened(ByteVector.fromMemorySegment(NARROW_BYTES, src, srcFrom + k, ORDER));
+            FloatVector v = widened(loadBytes(NARROW_BYTES, src, srcFrom + k));
             store(v.fma(FloatVector.fromArray(FLOATS, scales, j), FloatVector.fromArray(FLOATS, shifts, j)), out,
                     outFrom + k);
             j += LANES;
@@ -78,7 +78,7 @@ final class VectorImageKernels implements ImageKernels {
                 FloatVector scale = FloatVector.broadcast(FLOATS, scales[c]);
                 FloatVector shift = FloatVector.broadcast(FLOATS, shifts[c]);
                 for (int end = whole - LANES; p <= end; p += LANES) {
-                    ByteVector bytes = ByteVector.fromMemorySegment(WIDE_BYTES, src, srcFrom + (long) p * channels, ORDER);
+                    ByteVector bytes = loadBytes(WIDE_BYTES, src, srcFrom + (long) p * channels);
                     store(widened(bytes.rearrange(split)).fma(scale, shift), out, at + p);
                 }
             }
