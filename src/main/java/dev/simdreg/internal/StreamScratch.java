@@ -27,10 +27,7 @@ public final class StreamScratch {
     public final long[] tileBits = new long[CHUNK_TILES + 2];
     public final long[] aligned = new long[CHUNK_TILES];
     public final int[] block = new int[4];
-    /**
-     * One group of 64 uniform floats, for the groups a call covers in part. Off-heap, as the callers' segments
-     * mostly are: a vector kernel that sees both heap and native segments slows down 2 to 6 times on JDK 25.
-     */
+    /** One group of 64 uniform floats, for the groups a call covers in part. */
     public final MemorySegment uniformGroup = Arena.ofAuto().allocate(64L * Float.BYTES, 64);
     /** Keep thresholds and scales of the call, repeating with {@link #period}, {@code period + 64} entries. */
     public int[] thresholds = new int[MIN_PERIOD + 64];
@@ -40,7 +37,7 @@ public final class StreamScratch {
     public boolean perUnit;
     /** One keep bit per channel of a channel-wise dropout call without a mask of the caller's. */
     public long[] channelBits = new long[0];
-    /** Normals drawn for a few values per image (PCA colour noise), off-heap like {@link #uniformGroup}. */
+    /** Normals drawn for a few values per image (PCA colour noise). */
     private MemorySegment floats = Arena.ofAuto().allocate(64L * Float.BYTES, 64);
 
     private StreamScratch() {
