@@ -60,6 +60,16 @@ public record ColourPca(double[] eigenvalues, double[] eigenvectors) {
         return eigenvectors.clone();
     }
 
+    /** λ_i, without the copy {@link #eigenvalues()} makes. */
+    double eigenvalue(int i) {
+        return eigenvalues[i];
+    }
+
+    /** Component c of p_i, without the copy {@link #eigenvectors()} makes. */
+    double component(int c, int i) {
+        return eigenvectors[3 * c + i];
+    }
+
     /** Row-major 3×3 covariance of the channels (divided by the number of pixels), in two passes. */
     private static double[] covariance(ImageShape shape, MemorySegment x) {
         long pixels = shape.images() * shape.pixels();

@@ -55,7 +55,9 @@ public final class Images {
         Check.disjoint(out, "out", src, "src");
         int channels = shape.channels();
         int pixels = (int) shape.pixels();
-        float[] scales = new float[channels], shifts = new float[channels];
+        int period = channels * ((PERIOD_AT_LEAST + channels - 1) / channels);
+        Tables t = Tables.get(channels, period + 64);
+        float[] scales = t.scales, shifts = t.shifts;
         for (int c = 0; c < channels; c++) {
             float m = channelValue(mean, c, channels, "mean"), s = channelValue(std, c, channels, "std");
             if (!(s > 0) || Float.isInfinite(s)) {
@@ -66,8 +68,8 @@ public final class Images {
         }
         Kernels kernels = Providers.kernels();
         if (shape.layout() == ImageShape.Layout.NHWC) {
-            int period = channels * ((PERIOD_AT_LEAST + channels - 1) / channels);
-            float[] periodicScales = periodic(scales, period), periodicShifts = periodic(shifts, period);
+            float[] periodicScales = Tables.periodic(scales, channels, t.periodicScales, period);
+            float[] periodicShifts = Tables.periodic(shifts, channels, t.periodicShifts, period);
             long n = shape.elements();
             for (long base = 0; base < n; base += Chunks.MAX) {
                 int length = Chunks.length(n, base);
@@ -317,23 +319,21 @@ public final class Images {
         Kernels kernels = Providers.kernels();
         MemorySegment z = StreamScratch.get().floats(3L * shape.images());
         Streams.normal(kernels, seed, offset, null, 1f, z, 3L * shape.images());
-        double[] lambda = pca.eigenvalues(), p = pca.eigenvectors();
-        float[] delta = new float[3];
-        float[] table = new float[PERIOD_AT_LEAST + 2 + 64];
+        int period = 3 * ((PERIOD_AT_LEAST + 2) / 3);
+        Tables t = Tables.get(3, period + 64);
+        float[] delta = t.shifts, table = t.periodicShifts;
         for (int n = 0; n < shape.images(); n++) {
             for (int c = 0; c < 3; c++) {
                 double sum = 0;
                 for (int i = 0; i < 3; i++) {
-                    sum += (double) sigma * z.getAtIndex(ValueLayout.JAVA_FLOAT, 3L * n + i) * lambda[i] * p[3 * c + i];
+                    sum += (double) sigma * z.getAtIndex(ValueLayout.JAVA_FLOAT, 3L * n + i) * pca.eigenvalue(i)
+                            * pca.component(c, i);
                 }
                 delta[c] = (float) sum;
             }
             long first = n * shape.imageElements();
             if (shape.layout() == ImageShape.Layout.NHWC) {
-                for (int j = 0; j < table.length; j++) {
-                    table[j] = delta[j % 3];
-                }
-                addShift(kernels, x, out, first, shape.imageElements(), table, 3 * ((PERIOD_AT_LEAST + 2) / 3));
+                addShift(kernels, x, out, first, shape.imageElements(), Tables.periodic(delta, 3, table, period), period);
             } else {
                 for (int c = 0; c < 3; c++) {
                     java.util.Arrays.fill(table, delta[c]);
@@ -473,12 +473,34 @@ public final class Images {
         return values[c];
     }
 
-    /** values repeated to {@code period + 64} entries. */
-    private static float[] periodic(float[] values, int period) {
-        float[] table = new float[period + 64];
-        for (int i = 0; i < table.length; i++) {
-            table[i] = values[i % values.length];
+    /** Per-thread coefficient tables, so that a call allocates nothing once its thread has run one as wide. */
+    private static final class Tables {
+
+        private static final ThreadLocal<Tables> PER_THREAD = ThreadLocal.withInitial(Tables::new);
+
+        float[] scales = new float[0], shifts = new float[0];
+        float[] periodicScales = new float[0], periodicShifts = new float[0];
+
+        /** This thread's tables, at least channels and periodic entries long. */
+        static Tables get(int channels, int periodic) {
+            Tables t = PER_THREAD.get();
+            if (t.scales.length < channels) {
+                t.scales = new float[channels];
+                t.shifts = new float[channels];
+            }
+            if (t.periodicScales.length < periodic) {
+                t.periodicScales = new float[periodic];
+                t.periodicShifts = new float[periodic];
+            }
+            return t;
         }
-        return table;
+
+        /** The first channels values repeated through table, which holds at least {@code period + 64}. */
+        static float[] periodic(float[] values, int channels, float[] table, int period) {
+            for (int i = 0; i < period + 64; i++) {
+                table[i] = values[i % channels];
+            }
+            return table;
+        }
     }
 }
