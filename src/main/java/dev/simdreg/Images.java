@@ -444,12 +444,7 @@ public final class Images {
 
     /** count floats of zeros from element at. */
     private static void zeroFloats(MemorySegment s, long at, long count) {
-        for (int k = 0; k < count && k < 16; k++) {
-            s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at + k, 0f);
-        }
-        if (count > 16) {
-            s.asSlice((at + 16) * Float.BYTES, (count - 16) * Float.BYTES).fill((byte) 0);
-        }
+        s.asSlice(at * Float.BYTES, count * Float.BYTES).fill((byte) 0);
     }
 
     private static void input(ImageShape shape, MemorySegment s, String name) {
