@@ -97,6 +97,10 @@ final class VectorImageKernels implements ImageKernels {
             reverseRowsInPlace(x, from, rows, width);
             return;
         }
+        if (width % LANES == 0 && width <= 4 * LANES) {
+            reverseShortRows(x, out, from, rows, width);
+            return;
+        }
         int blocks = width / LANES * LANES;
         for (int r = 0; r < rows; r++) {
             long row = from + (long) r * width, last = row + width - LANES;
@@ -104,6 +108,19 @@ final class VectorImageKernels implements ImageKernels {
                 store(load(x, row + k).rearrange(REVERSE), out, last - k);
             }
             ScalarImageKernels.reverseInto(x, out, row, width, 0, width - blocks);
+        }
+    }
+
+    /** Rows of a few whole blocks as one loop over all of them: block k goes to {@code 2·rowStart + width − LANES − k}. */
+    private static void reverseShortRows(MemorySegment x, MemorySegment out, long from, int rows, int width) {
+        int n = rows * width;
+        int rowEnd = width, mirror = width - LANES;
+        for (int k = 0; k < n; k += LANES) {
+            if (k == rowEnd) {
+                mirror += 2 * width;
+                rowEnd += width;
+            }
+            store(load(x, from + k).rearrange(REVERSE), out, from + mirror - k);
         }
     }
 
