@@ -29,6 +29,9 @@ public interface ImageKernels {
      */
     void reversePixels(MemorySegment x, MemorySegment out, long from, int rows, int width, int channels);
 
+    /** Out of place, the rows of rowLength floats from element from in reverse order. */
+    void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int rows, int rowLength);
+
     /** {@code out[a + k] = x[b + k]} and {@code out[b + k] = x[a + k]} for k in {@code [0, n)}, the ranges disjoint; out may be x. */
     void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n);
 

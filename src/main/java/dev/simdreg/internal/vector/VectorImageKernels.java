@@ -111,6 +111,27 @@ final class VectorImageKernels implements ImageKernels {
         }
     }
 
+    /**
+     * Rows of a few whole blocks as one loop over all of them, block k of x to {@code k + shift}, the shift
+     * falling by two rows at each row; longer rows one copy each (see {@link ScalarImageKernels}).
+     */
+    @Override
+    public void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int rows, int rowLength) {
+        if (rowLength % LANES != 0 || rowLength > 4 * LANES) {
+            SCALAR.reverseRowOrder(x, out, from, rows, rowLength);
+            return;
+        }
+        int n = rows * rowLength;
+        int rowEnd = rowLength, shift = (rows - 1) * rowLength;
+        for (int k = 0; k < n; k += LANES) {
+            if (k == rowEnd) {
+                shift -= 2 * rowLength;
+                rowEnd += rowLength;
+            }
+            store(load(x, from + k), out, from + k + shift);
+        }
+    }
+
     /** Rows of a few whole blocks as one loop over all of them: block k goes to {@code 2·rowStart + width − LANES − k}. */
     private static void reverseShortRows(MemorySegment x, MemorySegment out, long from, int rows, int width) {
         int n = rows * width;
