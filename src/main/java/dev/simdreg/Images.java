@@ -427,8 +427,9 @@ public final class Images {
             long shift = (long) top * rowLength + (long) left * pixel;
             MemorySegment.copy(x, (source + from + shift) * Float.BYTES, out, (target + from) * Float.BYTES,
                     (to - from) * Float.BYTES);
-            for (int r = firstRow; r < lastRow; r++) {
-                zeroFloats(out, target + r * rowLength + (left < 0 ? 0 : rowLength - cut), cut);
+            if (cut > 0) {
+                Providers.kernels().images().zeroColumns(out, target + firstRow * rowLength, lastRow - firstRow,
+                        (int) rowLength, (int) (left < 0 ? 0 : rowLength - cut), (int) cut);
             }
         } else {
             firstRow = lastRow = outShape.height();

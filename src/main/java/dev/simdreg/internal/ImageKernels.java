@@ -32,6 +32,9 @@ public interface ImageKernels {
     /** Out of place, the rows of rowLength floats from element from in reverse order. */
     void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int rows, int rowLength);
 
+    /** Zeros in floats {@code [col, col + count)} of each of the rows of rowLength floats from element from. */
+    void zeroColumns(MemorySegment out, long from, int rows, int rowLength, int col, int count);
+
     /** {@code out[a + k] = x[b + k]} and {@code out[b + k] = x[a + k]} for k in {@code [0, n)}, the ranges disjoint; out may be x. */
     void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n);
 

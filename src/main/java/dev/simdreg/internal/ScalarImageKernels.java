@@ -127,6 +127,14 @@ public final class ScalarImageKernels implements ImageKernels {
         }
     }
 
+    /** A fill per row: see the vector kernel for short bands. */
+    @Override
+    public void zeroColumns(MemorySegment out, long from, int rows, int rowLength, int col, int count) {
+        for (int r = 0; r < rows; r++) {
+            out.asSlice((from + (long) r * rowLength + col) * Float.BYTES, (long) count * Float.BYTES).fill((byte) 0);
+        }
+    }
+
     @Override
     public void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n) {
         swapRange(x, out, a, b, 0, n);

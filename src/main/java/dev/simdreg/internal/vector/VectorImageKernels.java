@@ -4,6 +4,7 @@ import dev.simdreg.internal.ImageKernels;
 import dev.simdreg.internal.ScalarImageKernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -108,6 +109,27 @@ final class VectorImageKernels implements ImageKernels {
                 store(load(x, row + k).rearrange(REVERSE), out, last - k);
             }
             ScalarImageKernels.reverseInto(x, out, row, width, 0, width - blocks);
+        }
+    }
+
+    /**
+     * A band within one register at the start or end of each row: that register read, blended with zeros in
+     * the band's lanes, and written back. A slice and a fill per row cost 3–4 ns, more than a 32-float row's
+     * copy (measured on a CIFAR crop); other bands a fill per row.
+     */
+    @Override
+    public void zeroColumns(MemorySegment out, long from, int rows, int rowLength, int col, int count) {
+        boolean atStart = col + count <= LANES, atEnd = col + count == rowLength && count <= LANES;
+        if (rowLength < LANES || !(atStart || atEnd)) {
+            SCALAR.zeroColumns(out, from, rows, rowLength, col, count);
+            return;
+        }
+        int block = atStart ? 0 : rowLength - LANES;
+        VectorMask<Float> band = FLOATS.indexInRange(block - col, count);
+        FloatVector zero = FloatVector.zero(FLOATS);
+        for (int r = 0; r < rows; r++) {
+            long at = from + (long) r * rowLength + block;
+            store(load(out, at).blend(zero, band), out, at);
         }
     }
 
