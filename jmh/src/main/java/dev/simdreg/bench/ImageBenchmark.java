@@ -118,7 +118,7 @@ public class ImageBenchmark {
     public Object flipHorizontal() {
         offset += images.images();
         if (xArray != null) {
-            Loops.flipHorizontal(random, 0.5f, images, xArray, yArray);
+            Loops.flip(random, 0.5f, images, xArray, yArray, true);
             return yArray;
         }
         Images.flipHorizontal(7, offset, 0.5f, images, x, y);
@@ -129,7 +129,7 @@ public class ImageBenchmark {
     public Object flipVertical() {
         offset += images.images();
         if (xArray != null) {
-            Loops.flipVertical(random, 0.5f, images, xArray, yArray);
+            Loops.flip(random, 0.5f, images, xArray, yArray, false);
             return yArray;
         }
         Images.flipVertical(7, offset, 0.5f, images, x, y);

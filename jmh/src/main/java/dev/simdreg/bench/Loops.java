@@ -157,8 +157,8 @@ final class Loops {
         }
     }
 
-    /** Each image mirrored left-right when a coin with probability q says so, else copied. */
-    static void flipHorizontal(SplittableRandom random, float q, ImageShape s, float[] x, float[] out) {
+    /** Each image mirrored left-right (or upside down) when a coin with probability q says so, else copied. */
+    static void flip(SplittableRandom random, float q, ImageShape s, float[] x, float[] out, boolean horizontal) {
         int c = s.channels(), h = s.height(), w = s.width(), size = c * h * w;
         for (int n = 0; n < s.images(); n++) {
             if (random.nextFloat() >= q) {
@@ -168,25 +168,8 @@ final class Loops {
             for (int k = 0; k < c; k++) {
                 for (int y = 0; y < h; y++) {
                     for (int col = 0; col < w; col++) {
-                        out[index(s, n, k, y, col)] = x[index(s, n, k, y, w - 1 - col)];
-                    }
-                }
-            }
-        }
-    }
-
-    /** Each image mirrored upside down when a coin with probability q says so, else copied. */
-    static void flipVertical(SplittableRandom random, float q, ImageShape s, float[] x, float[] out) {
-        int c = s.channels(), h = s.height(), w = s.width(), size = c * h * w;
-        for (int n = 0; n < s.images(); n++) {
-            if (random.nextFloat() >= q) {
-                System.arraycopy(x, n * size, out, n * size, size);
-                continue;
-            }
-            for (int k = 0; k < c; k++) {
-                for (int y = 0; y < h; y++) {
-                    for (int col = 0; col < w; col++) {
-                        out[index(s, n, k, y, col)] = x[index(s, n, k, h - 1 - y, col)];
+                        out[index(s, n, k, y, col)] = horizontal ? x[index(s, n, k, y, w - 1 - col)]
+                                : x[index(s, n, k, h - 1 - y, col)];
                     }
                 }
             }
