@@ -5,6 +5,7 @@ import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.ImageKernels;
 import dev.simdreg.internal.Kernels;
+import dev.simdreg.internal.Periodic;
 import dev.simdreg.internal.Providers;
 import dev.simdreg.internal.StreamScratch;
 import dev.simdreg.internal.Streams;
@@ -23,9 +24,6 @@ import java.util.Objects;
  * anything is written.
  */
 public final class Images {
-
-    /** Periodic coefficient tables cover the widest register: 16 lanes. */
-    private static final int PERIOD_AT_LEAST = 16;
 
     private Images() {
     }
@@ -55,8 +53,8 @@ public final class Images {
         Check.disjoint(out, "out", src, "src");
         int channels = shape.channels();
         int pixels = (int) shape.pixels();
-        int period = channels * ((PERIOD_AT_LEAST + channels - 1) / channels);
-        Tables t = Tables.get(channels, period + 64);
+        int period = Periodic.period(channels);
+        Tables t = Tables.get(channels, period + Periodic.EXTRA);
         float[] scales = t.scales, shifts = t.shifts;
         for (int c = 0; c < channels; c++) {
             float m = channelValue(mean, c, channels, "mean"), s = channelValue(std, c, channels, "std");
@@ -68,8 +66,8 @@ public final class Images {
         }
         Kernels kernels = Providers.kernels();
         if (shape.layout() == ImageShape.Layout.NHWC) {
-            float[] periodicScales = Tables.periodic(scales, channels, t.periodicScales, period);
-            float[] periodicShifts = Tables.periodic(shifts, channels, t.periodicShifts, period);
+            float[] periodicScales = Periodic.repeat(scales, channels, t.periodicScales, period);
+            float[] periodicShifts = Periodic.repeat(shifts, channels, t.periodicShifts, period);
             long n = shape.elements();
             for (long base = 0; base < n; base += Chunks.MAX) {
                 int length = Chunks.length(n, base);
@@ -233,10 +231,7 @@ public final class Images {
         Objects.requireNonNull(outShape, "outShape");
         output(outShape, out, "out");
         Check.disjoint(out, "out", x, "x");
-        if (outShape.layout() != shape.layout() || outShape.images() != shape.images()
-                || outShape.channels() != shape.channels()) {
-            throw new IllegalArgumentException("outShape " + outShape + " must have the layout, N and C of shape " + shape);
-        }
+        sameBatch(shape, outShape);
         long paddedHeight = shape.height() + 2L * pad, paddedWidth = shape.width() + 2L * pad;
         if (outShape.height() > paddedHeight || outShape.width() > paddedWidth) {
             throw new IllegalArgumentException("crop " + outShape.height() + "×" + outShape.width()
@@ -266,18 +261,17 @@ public final class Images {
             long source = n * shape.imageElements() + block * shape.pixels();
             long target = n * outShape.imageElements() + block * outShape.pixels();
             for (int y = 0; y < outShape.height(); y++) {
-                long row = (target + (long) y * width * pixel) * Float.BYTES;
+                long row = target + (long) y * width * pixel;
                 int sourceRow = y + top;
                 if (sourceRow < 0 || sourceRow >= shape.height() || from >= to) {
-                    out.asSlice(row, (long) width * pixel * Float.BYTES).fill((byte) 0);
+                    zeroFloats(out, row, (long) width * pixel);
                     continue;
                 }
-                out.asSlice(row, (long) from * pixel * Float.BYTES).fill((byte) 0);
-                long sourceAt = (source + ((long) sourceRow * shape.width() + left + from) * pixel) * Float.BYTES;
-                MemorySegment.copy(x, sourceAt, out, row + (long) from * pixel * Float.BYTES,
+                zeroFloats(out, row, (long) from * pixel);
+                long sourceAt = source + ((long) sourceRow * shape.width() + left + from) * pixel;
+                MemorySegment.copy(x, sourceAt * Float.BYTES, out, (row + (long) from * pixel) * Float.BYTES,
                         (long) (to - from) * pixel * Float.BYTES);
-                out.asSlice(row + (long) to * pixel * Float.BYTES, (long) (width - to) * pixel * Float.BYTES)
-                        .fill((byte) 0);
+                zeroFloats(out, row + (long) to * pixel, (long) (width - to) * pixel);
             }
         }
     }
@@ -314,8 +308,8 @@ public final class Images {
         Kernels kernels = Providers.kernels();
         MemorySegment z = StreamScratch.get().floats(3L * shape.images());
         Streams.normal(kernels, seed, offset, null, 1f, z, 3L * shape.images());
-        int period = 3 * ((PERIOD_AT_LEAST + 2) / 3);
-        Tables t = Tables.get(3, period + 64);
+        int period = Periodic.period(3);
+        Tables t = Tables.get(3, period + Periodic.EXTRA);
         float[] delta = t.shifts, table = t.periodicShifts;
         for (int n = 0; n < shape.images(); n++) {
             for (int c = 0; c < 3; c++) {
@@ -328,11 +322,11 @@ public final class Images {
             }
             long first = n * shape.imageElements();
             if (shape.layout() == ImageShape.Layout.NHWC) {
-                addShift(kernels, x, out, first, shape.imageElements(), Tables.periodic(delta, 3, table, period), period);
+                addShift(kernels, x, out, first, shape.imageElements(), Periodic.repeat(delta, 3, table, period), period);
             } else {
                 for (int c = 0; c < 3; c++) {
                     java.util.Arrays.fill(table, delta[c]);
-                    addShift(kernels, x, out, first + c * shape.pixels(), shape.pixels(), table, PERIOD_AT_LEAST);
+                    addShift(kernels, x, out, first + c * shape.pixels(), shape.pixels(), table, Periodic.MIN);
                 }
             }
         }
@@ -383,10 +377,7 @@ public final class Images {
         Check.disjoint(out, "out", x, "x");
         Objects.requireNonNull(fill, "fill");
         Objects.requireNonNull(matrices, "matrices");
-        if (outShape.layout() != shape.layout() || outShape.images() != shape.images()
-                || outShape.channels() != shape.channels()) {
-            throw new IllegalArgumentException("outShape " + outShape + " must have the layout, N and C of shape " + shape);
-        }
+        sameBatch(shape, outShape);
         if (shape.imageElements() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("shape " + shape + ": an image of " + shape.imageElements()
                     + " values is more than a warp takes (2^31 − 1)");
@@ -443,6 +434,14 @@ public final class Images {
         s.asSlice(at * Float.BYTES, count * Float.BYTES).fill((byte) 0);
     }
 
+    /** outShape must describe the same images as shape: layout, N and C; height and width may differ. */
+    private static void sameBatch(ImageShape shape, ImageShape outShape) {
+        if (outShape.layout() != shape.layout() || outShape.images() != shape.images()
+                || outShape.channels() != shape.channels()) {
+            throw new IllegalArgumentException("outShape " + outShape + " must have the layout, N and C of shape " + shape);
+        }
+    }
+
     private static void input(ImageShape shape, MemorySegment s, String name) {
         Objects.requireNonNull(shape, "shape");
         Check.sameSize("shape " + shape, shape.elements(), name, Check.floats(s, name));
@@ -484,14 +483,6 @@ public final class Images {
                 t.periodicShifts = new float[periodic];
             }
             return t;
-        }
-
-        /** The first channels values repeated through table, which holds at least {@code period + 64}. */
-        static float[] periodic(float[] values, int channels, float[] table, int period) {
-            for (int i = 0; i < period + 64; i++) {
-                table[i] = values[i % channels];
-            }
-            return table;
         }
     }
 }

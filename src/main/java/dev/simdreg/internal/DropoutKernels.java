@@ -13,8 +13,7 @@ public interface DropoutKernels {
 
     /**
      * {@code y[from + k] = bit(k) ? x[from + k]·scales[(phase + k) mod period] : +0} for k in {@code [0, n)};
-     * bit(k) is bit {@code k mod 64} of {@code bits[k / 64]}. scales holds at least {@code period + 64}
-     * entries and repeats with the period, which is at least 16.
+     * bit(k) is bit {@code k mod 64} of {@code bits[k / 64]}. scales is a {@link Periodic} table.
      */
     void applyMask(MemorySegment x, MemorySegment y, long from, int n, long[] bits, float[] scales, int period,
                    int phase);

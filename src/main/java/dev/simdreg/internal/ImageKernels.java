@@ -7,8 +7,8 @@ public interface ImageKernels {
 
     /**
      * Bytes to floats in the same order: {@code out[outFrom + k] = fma(u8(src[srcFrom + k]), scales[j], shifts[j])}
-     * with {@code j = (phase + k) mod period}, for k in {@code [0, n)}; the coefficient arrays hold at least
-     * {@code period + 64} entries and repeat with the period.
+     * with {@code j = (phase + k) mod period}, for k in {@code [0, n)}; the coefficient arrays are
+     * {@link Periodic} tables.
      */
     void bytesToFloats(MemorySegment src, long srcFrom, int n, float[] scales, float[] shifts, int period, int phase,
                        MemorySegment out, long outFrom);
@@ -39,8 +39,8 @@ public interface ImageKernels {
     void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n);
 
     /**
-     * {@code out[from + k] = x[from + k] + shifts[(phase + k) mod period]} for k in {@code [0, n)}; shifts holds at
-     * least {@code period + 64} entries and repeats with the period. out may be x.
+     * {@code out[from + k] = x[from + k] + shifts[(phase + k) mod period]} for k in {@code [0, n)}; shifts is a
+     * {@link Periodic} table. out may be x.
      */
     void addPeriodic(MemorySegment x, MemorySegment out, long from, int n, float[] shifts, int period, int phase);
 

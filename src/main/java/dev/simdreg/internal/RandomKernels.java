@@ -38,7 +38,7 @@ public interface RandomKernels {
     /**
      * Keep decisions of whole tiles of 64 elements: bit e of {@code bits[t]} is set when the 16-bit draw of
      * element {@code 64t + e} (see {@link Streams}) is below {@code thresholds[(phase + 64t + e) mod period]}.
-     * thresholds holds at least {@code period + 64} entries and repeats with the period, which is at least 16.
+     * thresholds is a {@link Periodic} table.
      */
     void keepBits(int[] words, int tiles, int[] thresholds, int period, int phase, long[] bits);
 }

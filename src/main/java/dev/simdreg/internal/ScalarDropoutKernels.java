@@ -10,7 +10,14 @@ public final class ScalarDropoutKernels implements DropoutKernels {
 
     @Override
     public void applyMask(MemorySegment x, MemorySegment y, long from, int n, long[] bits, float scale) {
-        for (int k = 0; k < n; k++) {
+        applyRange(x, y, from, 0, n, bits, scale);
+    }
+
+    /** Elements {@code [first, n)} of {@link #applyMask(MemorySegment, MemorySegment, long, int, long[], float)}. */
+    public static void applyRange(MemorySegment x, MemorySegment y, long from, int first, int n, long[] bits,
+                                  float scale) {
+        for (int j = 0, count = n - first; j < count; j++) {
+            int k = first + j;
             long i = from + k;
             set(y, i, kept(bits[k >>> 6], k, get(x, i), scale));
         }

@@ -15,8 +15,6 @@ public final class StreamScratch {
 
     /** Tiles of one chunk: 2048 words, 2048 floats or 4096 keep bits. */
     public static final int CHUNK_TILES = 64;
-    /** Thresholds and scales repeat with a period of at least this many elements: the widest register's lanes. */
-    public static final int MIN_PERIOD = 16;
 
     private static final ThreadLocal<StreamScratch> PER_THREAD = ThreadLocal.withInitial(StreamScratch::new);
     /** One more tile for a chunk that starts inside one, then up to a group more for the vector generator. */
@@ -29,9 +27,9 @@ public final class StreamScratch {
     public final int[] block = new int[4];
     /** One group of 64 uniform floats, for the groups a call covers in part. */
     public final MemorySegment uniformGroup = Arena.ofAuto().allocate(64L * Float.BYTES, 64);
-    /** Keep thresholds and scales of the call, repeating with {@link #period}, {@code period + 64} entries. */
-    public int[] thresholds = new int[MIN_PERIOD + 64];
-    public float[] scales = new float[MIN_PERIOD + 64];
+    /** Keep thresholds and scales of the call, repeating with {@link #period} (see {@link Periodic}). */
+    public int[] thresholds = new int[Periodic.MIN + Periodic.EXTRA];
+    public float[] scales = new float[Periodic.MIN + Periodic.EXTRA];
     public int period;
     /** Whether the thresholds and scales differ by unit; when not, every entry is the first. */
     public boolean perUnit;
@@ -49,29 +47,26 @@ public final class StreamScratch {
 
     /** One keep threshold and scale for every element. */
     public StreamScratch keep(int threshold, float scale) {
-        period = MIN_PERIOD;
+        period = Periodic.MIN;
         perUnit = false;
-        Arrays.fill(thresholds, 0, period + 64, threshold);
-        Arrays.fill(scales, 0, period + 64, scale);
+        Arrays.fill(thresholds, 0, period + Periodic.EXTRA, threshold);
+        Arrays.fill(scales, 0, period + Periodic.EXTRA, scale);
         return this;
     }
 
-    /**
-     * Threshold and scale per unit: element i has those of unit {@code i mod units}. The period is the
-     * smallest multiple of units of at least {@link #MIN_PERIOD}.
-     */
+    /** Threshold and scale per unit: element i has those of unit {@code i mod units}. */
     public StreamScratch keepPerUnit(int[] unitThresholds, float[] unitScales) {
         int units = unitThresholds.length;
-        period = units * ((MIN_PERIOD + units - 1) / units);
+        period = Periodic.period(units);
         perUnit = true;
-        if (thresholds.length < period + 64) {
-            thresholds = new int[period + 64];
-            scales = new float[period + 64];
+        if (thresholds.length < period + Periodic.EXTRA) {
+            thresholds = new int[period + Periodic.EXTRA];
+            scales = new float[period + Periodic.EXTRA];
         }
-        for (int i = 0; i < period + 64; i++) {
+        for (int i = 0; i < period + Periodic.EXTRA; i++) {
             thresholds[i] = unitThresholds[i % units];
-            scales[i] = unitScales[i % units];
         }
+        Periodic.repeat(unitScales, units, scales, period);
         return this;
     }
 

@@ -1,7 +1,6 @@
 package dev.simdreg.internal.vector;
 
 import dev.simdreg.internal.DropoutKernels;
-import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.ScalarDropoutKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -27,10 +26,7 @@ final class VectorDropoutKernels implements DropoutKernels {
             VectorMask<Float> keep = VectorMask.fromLong(FLOATS, bits[k >>> 6] >>> (k & 63));
             store(ZERO.blend(load(x, from + k).mul(factor), keep), y, from + k);
         }
-        for (; k < n; k++) {
-            long i = from + k;
-            Floats.set(y, i, ScalarDropoutKernels.kept(bits[k >>> 6], k, Floats.get(x, i), scale));
-        }
+        ScalarDropoutKernels.applyRange(x, y, from, k, n, bits, scale);
     }
 
     /**

@@ -36,15 +36,6 @@ final class VectorImageKernels implements ImageKernels {
     private static final VectorShuffle<Float> REVERSE = VectorShuffle.iota(FLOATS, LANES - 1, -1, true);
     private static final ScalarImageKernels SCALAR = new ScalarImageKernels();
     private static final VectorShuffle<Float>[][] PIXEL_REVERSALS = pixelReversals();
-    /** LANES mod C and LANES / C, by C. */
-    private static final int[] STEP_FLOATS = new int[PIXEL_REVERSALS.length], STEP_PIXELS = new int[PIXEL_REVERSALS.length];
-
-    static {
-        for (int channels = 1; channels < STEP_FLOATS.length; channels++) {
-            STEP_FLOATS[channels] = LANES % channels;
-            STEP_PIXELS[channels] = LANES / channels;
-        }
-    }
     /** {@code SPLITS[C − 1][c]} moves channel c of LANES pixels of C channels to the low lanes. */
     private static final VectorShuffle<Byte>[][] SPLITS = splits();
 
@@ -199,6 +190,7 @@ final class VectorImageKernels implements ImageKernels {
         }
         VectorShuffle<Float>[] shuffles = PIXEL_REVERSALS[channels];
         int n = width * channels, blocks = loopEnd(0, n, LANES);
+        int stepFloats = LANES % channels, stepPixels = LANES / channels;
         for (int r = 0; r < rows; r++) {
             long row = from + (long) r * n;
             // phase = k mod C and lastPixel = (k + LANES − 1) / C, kept by addition: a division per block cost
@@ -212,9 +204,9 @@ final class VectorImageKernels implements ImageKernels {
                 } else {
                     ScalarImageKernels.reversePixelRange(x, out, row, width, channels, k, k + LANES);
                 }
-                phase += STEP_FLOATS[channels];
-                lastFloat += STEP_FLOATS[channels];
-                lastPixel += STEP_PIXELS[channels];
+                phase += stepFloats;
+                lastFloat += stepFloats;
+                lastPixel += stepPixels;
                 if (phase >= channels) {
                     phase -= channels;
                 }
