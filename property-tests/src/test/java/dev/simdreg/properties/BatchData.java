@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
 
 /**
  * Batch-norm inputs and their float64 reference statistics. Shapes hit every channel tail of the vector
- * columns (C = 1, 3, lanes ± 1, 1000) and value counts N·S = 2, 7, 513 per channel, in the three layouts.
+ * columns (C = 1, 3, lanes ± 1, 4·lanes (short rows that run as one loop over groups of four registers),
+ * 1000) and value counts N·S = 2, 7, 513 per channel, in the three layouts.
  */
 final class BatchData {
 
@@ -20,7 +21,7 @@ final class BatchData {
         int vectorBits = Simdreg.provider().vectorBits();
         int lanes = vectorBits == 0 ? 16 : vectorBits / Float.SIZE;
         List<BatchShape> shapes = new ArrayList<>();
-        for (int c : new int[] {1, 3, lanes - 1, lanes, lanes + 1, 1000}) {
+        for (int c : new int[] {1, 3, lanes - 1, lanes, lanes + 1, 4 * lanes, 1000}) {
             for (int n : new int[] {2, 7, 513}) {
                 if (c * n <= 100_000) {
                     shapes.add(BatchShape.rows(n, c));

@@ -3,6 +3,8 @@ package dev.simdreg.internal.vector;
 import dev.simdreg.internal.BatchNormKernels;
 import dev.simdreg.internal.ChannelAffine;
 import dev.simdreg.internal.ChannelLayout;
+import dev.simdreg.internal.Chunks;
+import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.ScalarBatchNormKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -27,6 +29,13 @@ import static dev.simdreg.internal.vector.Species.store;
  */
 final class VectorBatchNormKernels implements BatchNormKernels {
 
+    /** Floats in a group of four registers: rows of C dividing it run as one flat loop over groups. */
+    private static final int GROUP = 4 * LANES;
+    /** Per-thread center, scale and shift of {@link #normalizeGroups}, each repeated through a group. */
+    private static final ThreadLocal<float[]> GROUP_TABLE = ThreadLocal.withInitial(() -> new float[3 * GROUP]);
+    private static final int CENTER = 0;
+    private static final int SCALE = 1;
+    private static final int SHIFT = 2;
     /** Rows per block of an interleaved column: float sums of at most this many terms go to float64. */
     private static final int ROW_BLOCK = 256;
     /** Floats per block of a planar run: 16 KiB. */
@@ -260,6 +269,13 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             return;
         }
         int channels = layout.channels();
+        if (GROUP % channels == 0) {
+            long n = layout.outer() * channels;
+            for (long base = 0; base < n; base += Chunks.MAX) {
+                normalizeGroups(x, y, base, Chunks.length(n, base), channels, a);
+            }
+            return;
+        }
         int vectorChannels = channels & -LANES;
         for (long r = 0; r < layout.outer(); r++) {
             long row = r * channels;
@@ -269,6 +285,51 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             }
             ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
         }
+    }
+
+    /**
+     * {@link #normalize} of an interleaved layout whose rows are short, C dividing {@link #GROUP}, as one
+     * flat loop over elements {@code [from, from + n)} (a whole number of rows) a group of four registers at
+     * a time, their coefficients held in registers: a loop per row would run a few iterations each.
+     */
+    private static void normalizeGroups(MemorySegment x, MemorySegment y, long from, int n, int channels,
+                                        ChannelAffine a) {
+        boolean relu = a.relu();
+        float[] t = GROUP_TABLE.get();
+        repeatInGroup(a.center(), channels, t, CENTER);
+        repeatInGroup(a.scale(), channels, t, SCALE);
+        repeatInGroup(a.shift(), channels, t, SHIFT);
+        FloatVector c0 = groupRegister(t, CENTER, 0 * LANES), c1 = groupRegister(t, CENTER, 1 * LANES);
+        FloatVector c2 = groupRegister(t, CENTER, 2 * LANES), c3 = groupRegister(t, CENTER, 3 * LANES);
+        FloatVector s0 = groupRegister(t, SCALE, 0 * LANES), s1 = groupRegister(t, SCALE, 1 * LANES);
+        FloatVector s2 = groupRegister(t, SCALE, 2 * LANES), s3 = groupRegister(t, SCALE, 3 * LANES);
+        FloatVector h0 = groupRegister(t, SHIFT, 0 * LANES), h1 = groupRegister(t, SHIFT, 1 * LANES);
+        FloatVector h2 = groupRegister(t, SHIFT, 2 * LANES), h3 = groupRegister(t, SHIFT, 3 * LANES);
+        int k = 0;
+        for (int end = loopEnd(0, n, GROUP); k < end; k += GROUP) {
+            long i = from + k;
+            store(normalized(load(x, i), c0, s0, h0, relu), y, i);
+            store(normalized(load(x, i + LANES), c1, s1, h1, relu), y, i + LANES);
+            store(normalized(load(x, i + 2 * LANES), c2, s2, h2, relu), y, i + 2 * LANES);
+            store(normalized(load(x, i + 3 * LANES), c3, s3, h3, relu), y, i + 3 * LANES);
+        }
+        for (; k < n; k++) {
+            int j = k % channels;
+            Floats.set(y, from + k, ScalarBatchNormKernels.normalized(get(x, from + k), a.center()[j], a.scale()[j],
+                    a.shift()[j], relu));
+        }
+    }
+
+    /** values[0 … C) repeated through the {@link #GROUP} floats of slot {@code slot} of t. */
+    private static void repeatInGroup(float[] values, int channels, float[] t, int slot) {
+        for (int j = 0; j < GROUP; j++) {
+            t[slot * GROUP + j] = values[j % channels];
+        }
+    }
+
+    /** The register of slot {@code slot} of a group table that starts at entry j. */
+    private static FloatVector groupRegister(float[] t, int slot, int j) {
+        return FloatVector.fromArray(FLOATS, t, slot * GROUP + j);
     }
 
     private static FloatVector column(float[] perChannel, int c) {
