@@ -30,7 +30,9 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      * (vpternlog on x86), so zero results keep the sign of x, as PyTorch's softshrink.
      */
     private static FloatVector softThreshold(FloatVector x, float threshold) {
-        IntVector magnitude = x.abs().sub(threshold).max(0f).reinterpretAsInts();
+        FloatVector excess = x.abs().sub(threshold);
+        // a compare and a blend: cheaper than max(0), whose Java semantics (NaN, -0.0) cost a sequence on x86
+        IntVector magnitude = excess.blend(0f, excess.compare(VectorOperators.LT, 0f)).reinterpretAsInts();
         return magnitude.lanewise(VectorOperators.BITWISE_BLEND, x.reinterpretAsInts(), SIGN_BIT).reinterpretAsFloats();
     }
 
