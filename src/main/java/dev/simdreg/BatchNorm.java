@@ -314,7 +314,7 @@ public final class BatchNorm {
         read(savedInvStd, w.invStd, channels, 0);
         ChannelAffine affine = trainingAffine(channels, gamma, beta, relu, w);
         ChannelLayout layout = layoutOf(shape);
-        kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums);
+        kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums, null, null);
         double n = layout.count();
         read(gamma, w.dyScale, channels, 1f);
         for (int c = 0; c < channels; c++) {
@@ -342,8 +342,9 @@ public final class BatchNorm {
      * Backward of {@link #inferenceForward} (the statistics are constants): {@code dx = dy·γ·invstd} with
      * {@code invstd = 1/√(runningVar + ε)}, {@code dγ = Σ dy·(x − runningMean)·invstd}, {@code dβ = Σ dy};
      * with {@code options.relu()}, dy first passes the ReLU's gradient as in {@link #trainingBackward}.
-     * Without the ReLU, dx is computed from dy alone; with it, as {@code (x − runningMean)·0 + dy'·γ·invstd},
-     * so dx is then NaN where x is infinite or NaN.
+     * dx is {@code dy'·(γ·invstd)} rounded once, whatever x holds; it does not depend on the sums for dγ
+     * and dβ, so on NCHW layouts they are taken in the pass that writes dx (interleaved layouts write dx row
+     * by row after them). Without the ReLU and with neither dγ nor dβ wanted, dx is computed from dy alone.
      *
      * @param dx     written; may be x or dy
      * @param dGamma written, or null
@@ -359,18 +360,14 @@ public final class BatchNorm {
         Workspace w = Workspace.of(channels);
         ChannelAffine affine = inferenceAffine(channels, gamma, beta, runningMean, runningVar, options, w);
         ChannelLayout layout = layoutOf(shape);
-        if (dGamma != null || dBeta != null) {
-            kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums);
-        }
-        writeParameterGradients(dGamma, dBeta, channels, w);
-        Arrays.fill(w.xScale, 0, channels, 0);
-        Arrays.fill(w.bias, 0, channels, 0);
-        if (options.relu()) {
-            System.arraycopy(affine.scale(), 0, w.dyScale, 0, channels);
-            kernels().inputGradient(layout, x, dy, dx, affine, w.dyScale, w.xScale, w.bias);
+        if (dGamma != null || dBeta != null || options.relu()) {
+            // dx does not depend on the sums: the kernels may write it in the pass that sums
+            kernels().gradientSums(layout, x, dy, affine, w.sums, w.secondSums, dx, affine.scale());
+            writeParameterGradients(dGamma, dBeta, channels, w);
         } else {
-            // dx = (dy − 0)·scale + 0: the forward map applied to dy, which reads neither x nor a mask
-            kernels().normalize(layout, dy, dx, new ChannelAffine(w.xScale, affine.scale(), w.bias, false));
+            // dx = (dy − 0)·scale + 0: the forward map applied to dy, the same bits as fma(dy, scale, 0)
+            Arrays.fill(w.xScale, 0, channels, 0);
+            kernels().normalize(layout, dy, dx, new ChannelAffine(w.xScale, affine.scale(), w.xScale, false));
         }
     }
 

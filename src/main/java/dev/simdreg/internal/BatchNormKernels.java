@@ -17,10 +17,12 @@ public interface BatchNormKernels {
     /**
      * Per channel: {@code sumDy[c] = Σ dy'} and {@code sumDyCentered[c] = Σ dy'·(x − center[c])}, where
      * {@code dy'} is dy with the ReLU's gradient applied when {@code affine.relu()}: 0 where the forward
-     * value before the ReLU was {@code <= 0}, as PyTorch's {@code threshold_backward}.
+     * value before the ReLU was {@code <= 0}, as PyTorch's {@code threshold_backward}. When dx is not null,
+     * also {@code dx = dy'·dyScale} (one rounding, as {@code fma(dy', dyScale, 0)}) in the same pass: inference
+     * backward, whose dx does not depend on the sums. dx may be x or dy.
      */
     void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine affine,
-                      double[] sumDy, double[] sumDyCentered);
+                      double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale);
 
     /**
      * {@code dx = (x − center)·xScale + (dy'·dyScale + bias)} per channel, two fused multiply-adds, dy'

@@ -104,9 +104,10 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
         }
     }
 
-    /** The gradient sums of channels {@code [c0, C)}, in float64. */
+    /** The gradient sums of channels {@code [c0, C)} in float64, and dx when given, as {@link #gradientSums}. */
     public static void gradientSumsOfChannels(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
-                                              int c0, double[] sumDy, double[] sumDyCentered) {
+                                              int c0, double[] sumDy, double[] sumDyCentered, MemorySegment dx,
+                                              float[] dyScale) {
         int channels = layout.channels();
         Arrays.fill(sumDy, c0, channels, 0);
         Arrays.fill(sumDyCentered, c0, channels, 0);
@@ -119,14 +120,22 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
                 for (int k = 0, inner = layout.inner(); k < inner; k++) {
                     long i = start + k;
                     float xi = get(x, i);
-                    double g = gated(get(dy, i), xi, center, a.scale()[c], a.shift()[c], a.relu());
+                    float g = gated(get(dy, i), xi, center, a.scale()[c], a.shift()[c], a.relu());
                     s += g;
-                    sc += g * (xi - center);
+                    sc += (double) g * (xi - center);
+                    if (dx != null) {
+                        set(dx, i, scaledGradient(g, dyScale[c]));
+                    }
                 }
                 sumDy[c] += s;
                 sumDyCentered[c] += sc;
             }
         }
+    }
+
+    /** dx of inference backward from dy': {@code dy'·dyScale}, as {@code fma(dy', dyScale, 0)}. */
+    public static float scaledGradient(float gatedDy, float dyScale) {
+        return Math.fma(gatedDy, dyScale, 0f);
     }
 
     @Override
@@ -147,8 +156,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
 
     @Override
     public void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine affine,
-                             double[] sumDy, double[] sumDyCentered) {
-        gradientSumsOfChannels(layout, x, dy, affine, 0, sumDy, sumDyCentered);
+                             double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale) {
+        gradientSumsOfChannels(layout, x, dy, affine, 0, sumDy, sumDyCentered, dx, dyScale);
     }
 
     @Override

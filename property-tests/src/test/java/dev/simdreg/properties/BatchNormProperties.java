@@ -262,10 +262,15 @@ class BatchNormProperties {
                 runningVar[c] = (float) (ref.variance()[c] + 1e-3);
             }
             var options = BatchNormOptions.defaults().withRelu(random.nextBoolean());
+            int dxInto = random.nextInt(3); // its own buffer, x's or dy's: one pass reads each before writing
             try (Arena arena = Arena.ofConfined()) {
                 var xb = storage.hold(arena, x);
                 var dyb = storage.hold(arena, dy);
-                var dxb = storage.hold(arena, new float[x.length]);
+                var dxb = switch (dxInto) {
+                    case 0 -> storage.hold(arena, new float[x.length]);
+                    case 1 -> xb;
+                    default -> dyb;
+                };
                 var gb = hold(storage, arena, gamma);
                 var bb = hold(storage, arena, beta);
                 var rmb = storage.hold(arena, runningMean);
@@ -597,8 +602,9 @@ class BatchNormProperties {
     }
 
     /**
-     * The element-wise passes (normalize, input gradient, with and without the ReLU) give the same bits
-     * on the vector provider at this run's width as on the scalar one, for every layout and channel tail.
+     * The element-wise passes (normalize, input gradient, inference backward's dx written with the gradient
+     * sums, with and without the ReLU) give the same bits on the vector provider at this run's width as on the
+     * scalar one, for every layout and channel tail.
      */
     @Test
     void elementWisePassesGiveTheSameBitsOnBothProviders() {
@@ -623,7 +629,7 @@ class BatchNormProperties {
                 case CHANNELS_LAST -> ChannelLayout.interleaved(shape.valuesPerChannel(), channels);
                 case CHANNELS_FIRST -> ChannelLayout.planar(shape.batch(), channels, shape.spatial());
             };
-            float[][] results = new float[4][];
+            float[][] results = new float[6][];
             try (Arena arena = Arena.ofConfined()) {
                 int k = 0;
                 for (Kernels kernels : List.of(vector, scalar)) {
@@ -635,11 +641,16 @@ class BatchNormProperties {
                     kernels.batchNorm().inputGradient(layout, xb.segment(), dyb.segment(), out.segment(), affine, dyScale,
                             xScale, bias);
                     results[k++] = out.read();
+                    kernels.batchNorm().gradientSums(layout, xb.segment(), dyb.segment(), affine, new double[channels],
+                            new double[channels], out.segment(), dyScale);
+                    results[k++] = out.read();
                 }
             }
             for (int i = 0; i < x.length; i++) {
-                assertEquals(Float.floatToIntBits(results[2][i]), Float.floatToIntBits(results[0][i]), "y[" + i + "]");
-                assertEquals(Float.floatToIntBits(results[3][i]), Float.floatToIntBits(results[1][i]), "dx[" + i + "]");
+                assertEquals(Float.floatToIntBits(results[3][i]), Float.floatToIntBits(results[0][i]), "y[" + i + "]");
+                assertEquals(Float.floatToIntBits(results[4][i]), Float.floatToIntBits(results[1][i]), "dx[" + i + "]");
+                assertEquals(Float.floatToIntBits(results[5][i]), Float.floatToIntBits(results[2][i]),
+                        "inference dx[" + i + "]");
             }
         });
     }

@@ -36,6 +36,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static final int CENTER = 0;
     private static final int SCALE = 1;
     private static final int SHIFT = 2;
+    /** The addend of inference backward's {@code fma(dy', dyScale, 0)}. */
+    private static final FloatVector ZERO = FloatVector.zero(FLOATS);
     /** Rows per block of an interleaved column: float sums of at most this many terms go to float64. */
     private static final int ROW_BLOCK = 256;
     /** Floats per block of a planar run: 16 KiB. */
@@ -46,6 +48,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static final int SQUARES = 8 * LANES;
     /** Float results of one block, handed from the vector loops to the float64 totals. */
     private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[12 * LANES]);
+    /** C zeros, grown to the widest layer seen: the center and shift of {@link #scaledGradients}. */
+    private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
     /** Per-channel shifts of the planar moments, grown to the widest layer seen. */
     private static final ThreadLocal<float[]> CHANNEL_SHIFTS = ThreadLocal.withInitial(() -> new float[0]);
     /** Rows (interleaved) or values (planar) whose mean is the shift of the one-read moments. */
@@ -350,14 +354,15 @@ final class VectorBatchNormKernels implements BatchNormKernels {
 
     @Override
     public void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
-                             double[] sumDy, double[] sumDyCentered) {
+                             double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale) {
         if (layout.planar()) {
             // in memory order, as planarMoments
             Arrays.fill(sumDy, 0, layout.channels(), 0);
             Arrays.fill(sumDyCentered, 0, layout.channels(), 0);
             for (long o = 0; o < layout.outer(); o++) {
                 for (int c = 0; c < layout.channels(); c++) {
-                    runGradientSums(x, dy, layout.runStart(o, c), layout.inner(), a, c, sumDy, sumDyCentered);
+                    runGradientSums(x, dy, layout.runStart(o, c), layout.inner(), a, c, sumDy, sumDyCentered, dx,
+                            dyScale);
                 }
             }
             return;
@@ -378,6 +383,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                 } else {
                     columnGradientSums(x, dy, a, r0, end, channels, c0, block);
                 }
+
                 for (int j = 0; j < width; j++) {
                     sumDy[c0 + j] += block[SUMS + j];
                     sumDyCentered[c0 + j] += block[SQUARES + j];
@@ -385,7 +391,10 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             }
             c0 += width;
         }
-        ScalarBatchNormKernels.gradientSumsOfChannels(layout, x, dy, a, c0, sumDy, sumDyCentered);
+        ScalarBatchNormKernels.gradientSumsOfChannels(layout, x, dy, a, c0, sumDy, sumDyCentered, null, null);
+        if (dx != null) {
+            scaledGradients(layout, x, dy, dx, a, dyScale);
+        }
     }
 
     /**
@@ -458,10 +467,51 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         intoBlock(block, SQUARES, sc0, sc1, sc2, sc3);
     }
 
-    /** Adds the gradient sums of one run of channel c to sumDy[c] and sumDyCentered[c]. */
-    private static void runGradientSums(MemorySegment x, MemorySegment dy, long runStart, int inner, ChannelAffine a,
-                                        int c, double[] sumDy, double[] sumDyCentered) {
+    /**
+     * Inference backward's {@code dx = fma(dy', dyScale, 0)} of an interleaved layout, row by row after the
+     * sums. Fused into the sums' column loops it ran slower: their stores down a column alias the next
+     * rows' loads modulo 4 KiB when a row is 4 KiB long, and the loop grows past what C2 inlines.
+     */
+    private void scaledGradients(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                        ChannelAffine a, float[] dyScale) {
         boolean relu = a.relu();
+        int channels = layout.channels();
+        if (!relu) {
+            // (dy − 0)·dyScale + 0, the same bits, by normalize's loops for short rows
+            float[] zeros = ZEROS.get();
+            if (zeros.length < channels) {
+                zeros = new float[channels];
+                ZEROS.set(zeros);
+            }
+            normalize(layout, dy, dx, new ChannelAffine(zeros, dyScale, zeros, false));
+            return;
+        }
+        int vectorChannels = channels & -LANES;
+        for (long r = 0; r < layout.outer(); r++) {
+            long row = r * channels;
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                long i = row + c;
+                FloatVector g = gated(load(dy, i), load(x, i), column(a.center(), c), column(a.scale(), c),
+                        column(a.shift(), c), true);
+                store(g.fma(column(dyScale, c), ZERO), dx, i);
+            }
+            for (int c = vectorChannels; c < channels; c++) {
+                long i = row + c;
+                float g = ScalarBatchNormKernels.gated(get(dy, i), get(x, i), a.center()[c], a.scale()[c],
+                        a.shift()[c], true);
+                Floats.set(dx, i, ScalarBatchNormKernels.scaledGradient(g, dyScale[c]));
+            }
+        }
+    }
+
+    /** Adds the gradient sums of one run of channel c to sumDy[c] and sumDyCentered[c]; writes dx when given. */
+    private static void runGradientSums(MemorySegment x, MemorySegment dy, long runStart, int inner, ChannelAffine a,
+                                        int c, double[] sumDy, double[] sumDyCentered, MemorySegment dx,
+                                        float[] dyScale) {
+        boolean relu = a.relu();
+        boolean writes = dx != null;
+        float gradientScaleC = writes ? dyScale[c] : 0f;
+        FloatVector gradientScale = splat(gradientScaleC);
         float centerC = a.center()[c];
         FloatVector center = splat(centerC);
         FloatVector scale = splat(a.scale()[c]);
@@ -477,14 +527,20 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                 FloatVector g = gated(load(dy, from + i), xi, center, scale, shift, relu);
                 s = s.add(g);
                 sc = g.fma(xi.sub(center), sc);
+                if (writes) {
+                    store(g.fma(gradientScale, ZERO), dx, from + i);
+                }
             }
             double total = s.reduceLanes(VectorOperators.ADD);
             double totalCentered = sc.reduceLanes(VectorOperators.ADD);
             for (; i < b; i++) {
                 float xi = get(x, from + i);
-                double g = ScalarBatchNormKernels.gated(get(dy, from + i), xi, centerC, a.scale()[c], a.shift()[c], relu);
+                float g = ScalarBatchNormKernels.gated(get(dy, from + i), xi, centerC, a.scale()[c], a.shift()[c], relu);
                 total += g;
-                totalCentered += g * (xi - centerC);
+                totalCentered += (double) g * (xi - centerC);
+                if (writes) {
+                    Floats.set(dx, from + i, ScalarBatchNormKernels.scaledGradient(g, gradientScaleC));
+                }
             }
             sumDy[c] += total;
             sumDyCentered[c] += totalCentered;
