@@ -474,7 +474,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
      * the next rows' loads; and with four registers the loop grew past what C2 inlines, so it boxed vectors.
      */
     private void scaledGradients(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
-                                        ChannelAffine a, float[] dyScale) {
+                                 ChannelAffine a, float[] dyScale) {
         boolean relu = a.relu();
         int channels = layout.channels();
         if (!relu) {
