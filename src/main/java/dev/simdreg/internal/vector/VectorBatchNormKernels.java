@@ -49,7 +49,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     /** Float results of one block, handed from the vector loops to the float64 totals. */
     private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[12 * LANES]);
     /** C zeros, grown to the widest layer seen: the center and shift of {@link #scaledGradients}. */
-    private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> ZERO_CHANNELS = ThreadLocal.withInitial(() -> new float[0]);
     /** Per-channel shifts of the planar moments, grown to the widest layer seen. */
     private static final ThreadLocal<float[]> CHANNEL_SHIFTS = ThreadLocal.withInitial(() -> new float[0]);
     /** Rows (interleaved) or values (planar) whose mean is the shift of the one-read moments. */
@@ -383,7 +383,6 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                 } else {
                     columnGradientSums(x, dy, a, r0, end, channels, c0, block);
                 }
-
                 for (int j = 0; j < width; j++) {
                     sumDy[c0 + j] += block[SUMS + j];
                     sumDyCentered[c0 + j] += block[SQUARES + j];
@@ -479,10 +478,10 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         int channels = layout.channels();
         if (!relu) {
             // (dy − 0)·dyScale + 0, the same bits, by normalize's loops for short rows
-            float[] zeros = ZEROS.get();
+            float[] zeros = ZERO_CHANNELS.get();
             if (zeros.length < channels) {
                 zeros = new float[channels];
-                ZEROS.set(zeros);
+                ZERO_CHANNELS.set(zeros);
             }
             normalize(layout, dy, dx, new ChannelAffine(zeros, dyScale, zeros, false));
             return;
