@@ -36,6 +36,12 @@ final class VectorImageKernels implements ImageKernels {
     private static final VectorShuffle<Float> REVERSE = VectorShuffle.iota(FLOATS, LANES - 1, -1, true);
     private static final ScalarImageKernels SCALAR = new ScalarImageKernels();
     private static final VectorShuffle<Float>[][] PIXEL_REVERSALS = pixelReversals();
+    private static final int RGB = 3;
+    /** The first float of output register 1's last pixel in an RGB group: where its window starts. */
+    private static final int RGB_WINDOW = source(2 * LANES - 1, LANES, RGB) - (2 * LANES - 1) % RGB;
+    private static final FloatVector RGB_FROM_HIGH = rgbSources(0, LANES);
+    private static final FloatVector RGB_FROM_WINDOW = rgbSources(1, RGB_WINDOW);
+    private static final FloatVector RGB_FROM_LOW = rgbSources(2, 0);
     /** {@code SPLITS[C − 1][c]} moves channel c of LANES pixels of C channels to the low lanes. */
     private static final VectorShuffle<Byte>[][] SPLITS = splits();
 
@@ -172,11 +178,11 @@ final class VectorImageKernels implements ImageKernels {
     }
 
     /**
-     * One float per pixel is a row reversal. Out of place, with up to {@code LANES/2 + 1} channels, each output
-     * block's floats come from a window of two registers from the first float of its last pixel in x (they
-     * span at most {@code LANES + 2·C − 3} floats), picked by a two-register shuffle that depends only on the
-     * block's start modulo C. Blocks whose
-     * window would run past the row's end, and the last partial block, go element by element.
+     * One float per pixel is a row reversal; three go by {@link #reverseRgbPixels}. Out of place, with up to
+     * {@code LANES/2 + 1} channels, each output block's floats come from a window of two registers from the
+     * first float of its last pixel in x (they span at most {@code LANES + 2·C − 3} floats), picked by a
+     * two-register shuffle that depends only on the block's start modulo C. Blocks whose window would run past
+     * the row's end, and the last partial block, go element by element.
      */
     @Override
     public void reversePixels(MemorySegment x, MemorySegment out, long from, int rows, int width, int channels) {
@@ -186,6 +192,10 @@ final class VectorImageKernels implements ImageKernels {
         }
         if (x.equals(out) || channels >= PIXEL_REVERSALS.length) {
             SCALAR.reversePixels(x, out, from, rows, width, channels);
+            return;
+        }
+        if (channels == RGB) {
+            reverseRgbPixels(x, out, from, rows, width);
             return;
         }
         VectorShuffle<Float>[] shuffles = PIXEL_REVERSALS[channels];
@@ -217,6 +227,42 @@ final class VectorImageKernels implements ImageKernels {
             }
             ScalarImageKernels.reversePixelRange(x, out, row, width, channels, blocks, n);
         }
+    }
+
+    /**
+     * RGB rows by groups of LANES pixels, which fill three registers: the input row's groups in order, each
+     * loaded whole and written to its mirror group in out. Output register 0 takes its floats from input
+     * registers 1 and 2, register 2 from 0 and 1, register 1 from a window of two registers sliced from all
+     * three. For 64 NHWC images of 224×224 this took 2.1 ms against a copy's 2.0; reading the groups from the
+     * row's end took 4.3 ms, and the two-register windows of other channel counts, read from the end, 9.7 ms
+     * (measured). The output row's last pixels, from the input row's first, go element by element.
+     */
+    private static void reverseRgbPixels(MemorySegment x, MemorySegment out, long from, int rows, int width) {
+        int n = width * RGB, groups = width / LANES, head = width - groups * LANES, group = RGB * LANES;
+        for (int r = 0; r < rows; r++) {
+            long row = from + (long) r * n;
+            ScalarImageKernels.reversePixelRange(x, out, row, width, RGB, groups * group, n);
+            for (int g = 0; g < groups; g++) {
+                long in = row + (long) head * RGB + (long) g * group, at = row + (long) (groups - 1 - g) * group;
+                FloatVector low = load(x, in), middle = load(x, in + LANES), high = load(x, in + 2 * LANES);
+                store(RGB_FROM_HIGH.selectFrom(middle, high), out, at);
+                store(RGB_FROM_WINDOW.selectFrom(low.slice(RGB_WINDOW, middle), middle.slice(RGB_WINDOW, high)), out,
+                        at + LANES);
+                store(RGB_FROM_LOW.selectFrom(low, middle), out, at + 2 * LANES);
+            }
+        }
+    }
+
+    /**
+     * Lane i of output register j of an RGB group takes float {@code source(j·LANES + i) − start} of the two
+     * registers from start in the group's input.
+     */
+    private static FloatVector rgbSources(int register, int start) {
+        float[] lanes = new float[LANES];
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] = source(register * LANES + i, LANES, RGB) - start;
+        }
+        return FloatVector.fromArray(FLOATS, lanes, 0);
     }
 
     /**
