@@ -71,8 +71,8 @@ public final class Images {
             long n = shape.elements();
             for (long base = 0; base < n; base += Chunks.MAX) {
                 int length = Chunks.length(n, base);
-                kernels.images().bytesToFloats(src, base, length, periodicScales, periodicShifts, period,
-                        (int) (base % period), out, base);
+                kernels.images().bytesToFloats(src, base, length, periodicScales, periodicShifts, channels,
+                        period, (int) (base % period), out, base);
             }
         } else {
             for (long image = 0; image < shape.images(); image++) {

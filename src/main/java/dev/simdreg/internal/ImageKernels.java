@@ -8,10 +8,10 @@ public interface ImageKernels {
     /**
      * Bytes to floats in the same order: {@code out[outFrom + k] = fma(u8(src[srcFrom + k]), scales[j], shifts[j])}
      * with {@code j = (phase + k) mod period}, for k in {@code [0, n)}; the coefficient arrays are
-     * {@link Periodic} tables.
+     * {@link Periodic} tables of units (channels) per period.
      */
-    void bytesToFloats(MemorySegment src, long srcFrom, int n, float[] scales, float[] shifts, int period, int phase,
-                       MemorySegment out, long outFrom);
+    void bytesToFloats(MemorySegment src, long srcFrom, int n, float[] scales, float[] shifts, int units, int period,
+                       int phase, MemorySegment out, long outFrom);
 
     /**
      * Interleaved bytes to planes: pixel p's channel c, byte {@code src[srcFrom + p·channels + c]}, becomes

@@ -10,8 +10,8 @@ import static dev.simdreg.internal.Floats.set;
 public final class ScalarImageKernels implements ImageKernels {
 
     @Override
-    public void bytesToFloats(MemorySegment src, long srcFrom, int n, float[] scales, float[] shifts, int period,
-                              int phase, MemorySegment out, long outFrom) {
+    public void bytesToFloats(MemorySegment src, long srcFrom, int n, float[] scales, float[] shifts, int units,
+                              int period, int phase, MemorySegment out, long outFrom) {
         bytesToFloatsRange(src, srcFrom, n, scales, shifts, period, phase, out, outFrom);
     }
 
