@@ -19,7 +19,7 @@ public final class Accounting {
             Map.entry("projectToL2Ball", 4.0),
             Map.entry("sgd", 12.0), Map.entry("sgdMomentum", 20.0), Map.entry("adamW", 28.0),
             Map.entry("linearAverage", 12.0), Map.entry("exponentialAverage", 12.0),
-            Map.entry("copy", 8.0), Map.entry("inPlaceScale", 8.0),
+            Map.entry("copy", 8.0), Map.entry("vectorCopy", 8.0), Map.entry("inPlaceScale", 8.0),
             Map.entry("trainingForward", 8.0), Map.entry("inferenceForward", 8.0),
             Map.entry("trainingBackward", 12.0), Map.entry("inferenceBackward", 12.0), Map.entry("addMoments", 4.0),
             Map.entry("dropoutForward", 8.125), Map.entry("dropoutBackward", 8.125),
@@ -42,7 +42,7 @@ public final class Accounting {
             Map.entry("fromBytes", "images"), Map.entry("flipHorizontal", "images"),
             Map.entry("flipVertical", "images"), Map.entry("randomCrop", "images"),
             Map.entry("pcaColourNoise", "images"), Map.entry("warpAffine", "images"),
-            Map.entry("copy", "ceiling"), Map.entry("inPlaceScale", "ceiling"));
+            Map.entry("copy", "ceiling"), Map.entry("vectorCopy", "ceiling"), Map.entry("inPlaceScale", "ceiling"));
 
     private Accounting() {
     }
@@ -55,10 +55,14 @@ public final class Accounting {
         return bytes;
     }
 
-    /** The same-run ceiling of a kernel: copy for out-of-place and read-only kernels, in-place scale otherwise. */
+    /**
+     * The same-run ceiling of a kernel: copy for out-of-place and read-only kernels (and for the vector-loop
+     * copy), in-place scale otherwise. A ceiling is its own.
+     */
     public static String ceilingOf(String kernel) {
         return switch (kernel) {
-            case "sgd", "sgdMomentum", "adamW", "linearAverage", "exponentialAverage", "proximalL1Step" -> "inPlaceScale";
+            case "sgd", "sgdMomentum", "adamW", "linearAverage", "exponentialAverage", "proximalL1Step",
+                 "inPlaceScale" -> "inPlaceScale";
             default -> "copy";
         };
     }

@@ -40,8 +40,8 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
         peers.forEach(m -> peerByKey.put(m.kernel() + "/" + m.size(), m));
         List<Row> rows = new ArrayList<>();
         for (Measurement m : measurements) {
-            boolean ceiling = m.impl().equals("ceiling");
-            Measurement limit = ceiling ? null : byKey.get(key(Accounting.ceilingOf(m.kernel()), "ceiling", m.size()));
+            String ceiling = Accounting.ceilingOf(m.kernel());
+            Measurement limit = ceiling.equals(m.kernel()) ? null : byKey.get(key(ceiling, "ceiling", m.size()));
             boolean vector = m.impl().equals("vector");
             Measurement scalar = vector ? byKey.get(key(m.kernel(), "scalar", m.size())) : null;
             Measurement loop = vector ? byKey.get(key(m.kernel(), "loop", m.size())) : null;

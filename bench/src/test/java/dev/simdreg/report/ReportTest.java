@@ -48,7 +48,7 @@ class ReportTest {
     @Test
     void parsesKernelImplementationAndSize() throws IOException {
         List<Measurement> m = sample();
-        assertEquals(14, m.size());
+        assertEquals(15, m.size());
         Measurement copy = m.get(0);
         assertEquals("copy", copy.kernel());
         assertEquals("ceiling", copy.impl(), "a benchmark without impl is a ceiling");
@@ -90,6 +90,9 @@ class ReportTest {
         assertNull(row(report, "l2Norm", "vector", "256 KiB").vectorOverScalar(), "no scalar row, no ratio");
         assertNull(row(report, "sgd", "loop", "4 KiB").vectorOverScalar(), "ratios only on vector rows");
         assertNull(row(report, "copy", "ceiling", "4 KiB").fractionOfCeiling());
+        assertNull(row(report, "inPlaceScale", "ceiling", "4 KiB").fractionOfCeiling(), "a ceiling is its own");
+        assertEquals(1943.8 / 2429.75, row(report, "vectorCopy", "ceiling", "256 KiB").fractionOfCeiling(), TOLERANCE,
+                "the vector-loop copy as a share of the bulk copy");
         double shapeCopy = 8.0 * 262144 / 18286.0;
         assertEquals(8.0 * 262144 / 39001.5 / shapeCopy,
                 row(report, "trainingForward", "vector", "rows:256x1024").fractionOfCeiling(), TOLERANCE,
@@ -126,7 +129,7 @@ class ReportTest {
         }
         String json = report.json();
         assertTrue(json.contains("\"cpu\": \"AMD EPYC (test)\""), json);
-        assertEquals(14 + 2, JsonRows.count(json), "every measurement, and the two peers of measured kernels");
+        assertEquals(15 + 2, JsonRows.count(json), "every measurement, and the two peers of measured kernels");
     }
 
     @Test

@@ -11,7 +11,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The same-run copy ceiling at the sizes of the batch-norm and image shapes (as floats). */
+/**
+ * The same-run copy ceiling at the sizes of the batch-norm and image shapes (as floats), and the vector-loop
+ * copy beside it (see {@link CeilingBenchmark}).
+ */
 @State(Scope.Benchmark)
 public class BatchNormCeilingBenchmark {
 
@@ -46,5 +49,10 @@ public class BatchNormCeilingBenchmark {
     @Benchmark
     public void copy() {
         MemorySegment.copy(src, 0, dst, 0, bytes);
+    }
+
+    @Benchmark
+    public void vectorCopy() {
+        CeilingBenchmark.vectorCopy(src, dst, bytes);
     }
 }
