@@ -21,9 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ImageProperties {
 
-    /** (C, H, W) triples: single pixels, rows shorter and longer than a register, odd sizes, one large. */
+    /**
+     * (C, H, W) triples: single pixels, rows shorter and longer than a register, odd sizes, one large, and rows
+     * of 2 and 4 channels that end in part of a register.
+     */
     private static final int[][] SIZES = {{1, 1, 1}, {3, 1, 1}, {3, 2, 5}, {1, 7, 33}, {2, 5, 16}, {3, 17, 31},
-            {4, 9, 64}, {5, 6, 7}, {3, 32, 32}, {3, 61, 67}};
+            {4, 9, 64}, {5, 6, 7}, {3, 32, 32}, {3, 61, 67}, {2, 3, 29}, {4, 3, 13}};
 
     private static List<ImageShape> shapes() {
         List<ImageShape> shapes = new ArrayList<>();
