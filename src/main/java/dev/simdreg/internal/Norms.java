@@ -29,7 +29,14 @@ public final class Norms {
 
     /** {@code sum x[i]^2} over {@code [from, from + n)}, in double so that it neither overflows nor underflows. */
     public static double sumOfSquares(PenaltyKernels kernels, MemorySegment x, int from, int n) {
-        float fast = kernels.sumSquares(x, from, n, 1f);
+        return sumOfSquares(kernels, x, from, n, kernels.sumSquares(x, from, n, 1f));
+    }
+
+    /**
+     * {@link #sumOfSquares(PenaltyKernels, MemorySegment, int, int)} given the float sum the kernels took,
+     * {@code fast}: that sum where it can be trusted.
+     */
+    public static double sumOfSquares(PenaltyKernels kernels, MemorySegment x, int from, int n, float fast) {
         if (fast >= SMALLEST_TRUSTED_SUM && fast <= Float.MAX_VALUE) {
             return fast;
         }

@@ -20,6 +20,9 @@ public interface PenaltyKernels {
     /** {@code sum (scale * x[i])^2} over {@code [from, from + n)}, accumulated in float. */
     float sumSquares(MemorySegment x, int from, int n, float scale);
 
+    /** {@link #sumSquares}{@code (x, from + r·cols, cols, 1)} into {@code sums[r]} for each of rows rows. */
+    void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums);
+
     /** {@code max |x[i]|} over {@code [from, from + n)}; NaN if any element is NaN, 0 if n is 0. */
     float maxAbs(MemorySegment x, int from, int n);
 

@@ -89,6 +89,13 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
     }
 
     @Override
+    public void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums) {
+        for (int r = 0; r < rows; r++) {
+            sums[r] = sumSquaresRange(x, from + r * cols, from + (r + 1) * cols, 1f);
+        }
+    }
+
+    @Override
     public float maxAbs(MemorySegment x, int from, int n) {
         return maxAbsRange(x, from, from + n);
     }
