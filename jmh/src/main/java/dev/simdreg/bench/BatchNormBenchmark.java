@@ -31,6 +31,10 @@ public class BatchNormBenchmark {
     @Param({BatchShapes.DENSE, BatchShapes.NCHW, BatchShapes.NHWC})
     public String shape;
 
+    /** With the fused ReLU: off in the suites, {@code -p relu=true} to measure it. */
+    @Param({"false"})
+    public boolean relu;
+
     private Arena arena;
     private BatchShape batch;
     private MemorySegment x;
@@ -45,7 +49,7 @@ public class BatchNormBenchmark {
     private MemorySegment runningVar;
     private MemorySegment dGamma;
     private MemorySegment dBeta;
-    private final BatchNormOptions options = BatchNormOptions.defaults();
+    private BatchNormOptions options;
     private ChannelMoments moments;
 
     @Setup
@@ -54,6 +58,7 @@ public class BatchNormBenchmark {
         if (!Simdreg.provider().name().equals(impl)) {
             throw new IllegalStateException("benchmark wants " + impl + " but simdreg runs " + Simdreg.provider());
         }
+        options = BatchNormOptions.defaults().withRelu(relu);
         batch = BatchShapes.parse(shape);
         arena = Arena.ofShared();
         SplittableRandom random = new SplittableRandom(42);
@@ -95,7 +100,8 @@ public class BatchNormBenchmark {
         double invStd = 1 / Math.sqrt(squares / count + options.epsilon());
         for (int n = 0; n < batch.batch(); n++) {
             long i = indexOfChannel0(n, 0);
-            double expected = (get(x, i) - mean) * invStd * get(gamma, 0) + get(beta, 0);
+            double affine = (get(x, i) - mean) * invStd * get(gamma, 0) + get(beta, 0);
+            double expected = relu ? Math.max(affine, 0) : affine;
             if (Math.abs(get(y, i) - expected) > 1e-4 * (1 + Math.abs(expected))) {
                 throw new IllegalStateException("y[" + i + "] = " + get(y, i) + ", expected " + expected);
             }
@@ -147,7 +153,7 @@ public class BatchNormBenchmark {
 
     @Benchmark
     public void trainingBackward() {
-        BatchNorm.trainingBackward(batch, x, dy, dx, gamma, beta, savedMean, savedInvStd, dGamma, dBeta, false);
+        BatchNorm.trainingBackward(batch, x, dy, dx, gamma, beta, savedMean, savedInvStd, dGamma, dBeta, relu);
     }
 
     @Benchmark
