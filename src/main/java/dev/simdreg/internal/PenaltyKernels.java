@@ -20,7 +20,10 @@ public interface PenaltyKernels {
     /** {@code sum (scale * x[i])^2} over {@code [from, from + n)}, accumulated in float. */
     float sumSquares(MemorySegment x, int from, int n, float scale);
 
-    /** {@link #sumSquares}{@code (x, from + r·cols, cols, 1)} into {@code sums[r]} for each of rows rows. */
+    /**
+     * {@code sum x[i]^2} over row r, {@code [from + r·cols, from + (r + 1)·cols)}, into {@code sums[r]} for each
+     * of rows rows, accumulated in float as {@link #sumSquares} accumulates, not necessarily in its order.
+     */
     void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums);
 
     /** {@code max |x[i]|} over {@code [from, from + n)}; NaN if any element is NaN, 0 if n is 0. */

@@ -55,14 +55,6 @@ public final class ScalarImageKernels implements ImageKernels {
         }
     }
 
-    /** Out of place, elements {@code [from, to)} of the reversed row: {@code out[row + p] = x[row + width − 1 − p]}. */
-    public static void reverseInto(MemorySegment x, MemorySegment out, long row, int width, int from, int to) {
-        for (int k = 0, count = to - from; k < count; k++) {
-            long p = from + k;
-            set(out, row + p, get(x, row + width - 1 - p));
-        }
-    }
-
     /** Elements {@code [left, right)} of the row at {@code row} mirrored within it, pairwise, so in place too. */
     public static void reverseRange(MemorySegment x, MemorySegment out, long row, int left, int right) {
         for (int k = 0, pairs = (right - left + 1) / 2; k < pairs; k++) {
