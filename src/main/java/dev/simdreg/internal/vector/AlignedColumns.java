@@ -1,0 +1,42 @@
+package dev.simdreg.internal.vector;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Per-channel coefficients copied to a per-thread native segment, each array starting on a cache line, for
+ * the row loops that load a register of coefficients per register of data. A float[]'s elements start 16
+ * bytes into the object, so wherever the collector places it, three placements in four make every 64-byte
+ * load of it straddle two cache lines: {@code [256, 1024]} inference ran at 24.3 µs from such arrays and
+ * 22.4 µs from aligned ones (measured), and moved between those from one JVM to the next.
+ */
+final class AlignedColumns {
+
+    /** Floats per cache line: every column starts at a multiple of it. */
+    private static final int LINE = 16;
+    private static final ThreadLocal<MemorySegment> TABLE = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+
+    private AlignedColumns() {
+    }
+
+    /** Floats from one column's start to the next's, for C channels. */
+    static long stride(int channels) {
+        return (channels + LINE - 1) & -LINE;
+    }
+
+    /** The first C floats of each array, array k at float {@code k·stride(C)}; valid until this thread's next call. */
+    static MemorySegment of(int channels, float[]... columns) {
+        long stride = stride(channels);
+        long bytes = columns.length * stride * Float.BYTES;
+        MemorySegment table = TABLE.get();
+        if (table.byteSize() < bytes) {
+            table = Arena.ofAuto().allocate(bytes, LINE * Float.BYTES);
+            TABLE.set(table);
+        }
+        for (int k = 0; k < columns.length; k++) {
+            MemorySegment.copy(columns[k], 0, table, ValueLayout.JAVA_FLOAT, k * stride * Float.BYTES, channels);
+        }
+        return table;
+    }
+}
