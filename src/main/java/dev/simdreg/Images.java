@@ -199,9 +199,14 @@ public final class Images {
         checkCrop(shape, x, outShape, out, pad);
         Check.streamOffset(offset, 2L * shape.images());
         int rows = shape.height() + 2 * pad - outShape.height() + 1, cols = shape.width() + 2 * pad - outShape.width() + 1;
-        for (int n = 0; n < shape.images(); n++) {
-            int dy = Streams.boundedInt(seed, offset + 2L * n, rows), dx = Streams.boundedInt(seed, offset + 2L * n + 1, cols);
-            crop(shape, x, outShape, out, n, dy - pad, dx - pad);
+        int[] corners = StreamScratch.get().corners;
+        MemorySegment drawn = MemorySegment.ofArray(corners);
+        for (int first = 0; first < shape.images(); first += corners.length / 2) {
+            int count = Math.min(corners.length / 2, shape.images() - first);
+            Streams.boundedInts(Providers.kernels(), seed, offset + 2L * first, rows, cols, drawn, 2L * count);
+            for (int k = 0; k < count; k++) {
+                crop(shape, x, outShape, out, first + k, corners[2 * k] - pad, corners[2 * k + 1] - pad);
+            }
         }
     }
 

@@ -25,6 +25,8 @@ public final class StreamScratch {
     public final long[] tileBits = new long[CHUNK_TILES + 2];
     public final long[] aligned = new long[CHUNK_TILES];
     public final int[] block = new int[4];
+    /** The top and left corners of the random crops of up to 256 images, drawn in one call. */
+    public final int[] corners = new int[512];
     /** One group of 64 uniform floats, for the groups a call covers in part. */
     public final MemorySegment uniformGroup = Arena.ofAuto().allocate(64L * Float.BYTES, 64);
     /** Keep thresholds and scales of the call, repeating with {@link #period} (see {@link Periodic}). */

@@ -91,28 +91,30 @@ public final class Streams {
      * block with counter {@code (low(j), high(j), attempt, RETRY_DOMAIN)}, so it too depends on (seed, j) alone.
      */
     public static void boundedInts(Kernels kernels, long seed, long offset, int bound, MemorySegment out, long n) {
+        boundedInts(kernels, seed, offset, bound, bound, out, n);
+    }
+
+    /**
+     * {@link #boundedInts(Kernels, long, long, int, MemorySegment, long)} with two bounds taking turns: element
+     * i of the call is drawn below {@code even} for even i and below {@code odd} for odd i, as the crops draw
+     * each corner's row and column.
+     */
+    public static void boundedInts(Kernels kernels, long seed, long offset, int even, int odd, MemorySegment out,
+                                   long n) {
         StreamScratch s = StreamScratch.get();
-        long b = bound;
-        long rejectBelow = (-b & LOW) % b;
+        long[] bounds = {even, odd};
+        long[] rejectBelow = {(-bounds[0] & LOW) % bounds[0], (-bounds[1] & LOW) % bounds[1]};
         for (long done = 0; done < n; ) {
             int skip = (int) ((offset + done) & 31);
             int count = (int) Math.min(WORD_CHUNK - skip, n - done);
             kernels.random().words(seed, (offset + done) >>> 5, (skip + count + 31) >>> 5, s.words);
             for (int k = 0; k < count; k++) {
-                int value = lemire(seed, offset + done + k, s.words[skip + k], b, rejectBelow, s.block);
+                int turn = (int) ((done + k) & 1);
+                int value = lemire(seed, offset + done + k, s.words[skip + k], bounds[turn], rejectBelow[turn], s.block);
                 out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, done + k, value);
             }
             done += count;
         }
-    }
-
-    /** Element j of {@link #boundedInts}, computed alone: for a few draws, such as the crops' offsets. */
-    public static int boundedInt(long seed, long j, int bound) {
-        int[] block = StreamScratch.get().block;
-        long counter = 8 * (j >>> 5) + ((j & 15) >>> 1);
-        Philox.block(Philox.key0(seed), Philox.key1(seed), (int) counter, (int) (counter >>> 32), 0, 0, block, 0, 2);
-        long b = bound;
-        return lemire(seed, j, block[(int) (2 * ((j >>> 4) & 1) + (j & 1))], b, (-b & LOW) % b, block);
     }
 
     /** Lemire's multiply-shift of word, redrawn from element j's retry blocks while it falls below rejectBelow. */

@@ -36,6 +36,9 @@ class ImageProperties {
                 shapes.add(ImageShape.nhwc(n, size[1], size[2], size[0]));
             }
         }
+        // more images than the random crops draw corners for at a time (256)
+        shapes.add(ImageShape.nchw(300, 1, 2, 3));
+        shapes.add(ImageShape.nhwc(300, 2, 3, 1));
         return shapes;
     }
 
