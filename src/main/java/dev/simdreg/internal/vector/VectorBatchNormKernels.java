@@ -287,13 +287,24 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             return;
         }
         int vectorChannels = channels & -LANES;
-        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift());
-        long scales = AlignedColumns.stride(channels), shifts = 2 * scales;
+        if (AlignedColumns.longRows(channels)) {
+            MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift());
+            long scales = AlignedColumns.stride(channels), shifts = 2 * scales;
+            for (long r = 0; r < layout.outer(); r++) {
+                long row = r * channels;
+                for (int c = 0; c < vectorChannels; c += LANES) {
+                    store(normalized(load(x, row + c), load(t, c), load(t, scales + c), load(t, shifts + c), relu), y,
+                            row + c);
+                }
+                ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
+            }
+            return;
+        }
         for (long r = 0; r < layout.outer(); r++) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(normalized(load(x, row + c), load(t, c), load(t, scales + c), load(t, shifts + c), relu), y,
-                        row + c);
+                store(normalized(load(x, row + c), column(a.center(), c), column(a.scale(), c), column(a.shift(), c),
+                        relu), y, row + c);
             }
             ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
         }
@@ -516,15 +527,25 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             return;
         }
         int vectorChannels = channels & -LANES;
-        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale);
+        boolean longRows = AlignedColumns.longRows(channels);
+        MemorySegment t = longRows ? AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale) : null;
         long scales = AlignedColumns.stride(channels), shifts = 2 * scales, dyScales = 3 * scales;
         for (long r = 0; r < layout.outer(); r++) {
             long row = r * channels;
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                long i = row + c;
-                FloatVector g = gated(load(dy, i), load(x, i), load(t, c), load(t, scales + c), load(t, shifts + c),
-                        true);
-                store(g.fma(load(t, dyScales + c), ZERO), dx, i);
+            if (longRows) {
+                for (int c = 0; c < vectorChannels; c += LANES) {
+                    long i = row + c;
+                    FloatVector g = gated(load(dy, i), load(x, i), load(t, c), load(t, scales + c),
+                            load(t, shifts + c), true);
+                    store(g.fma(load(t, dyScales + c), ZERO), dx, i);
+                }
+            } else {
+                for (int c = 0; c < vectorChannels; c += LANES) {
+                    long i = row + c;
+                    FloatVector g = gated(load(dy, i), load(x, i), column(a.center(), c), column(a.scale(), c),
+                            column(a.shift(), c), true);
+                    store(g.fma(column(dyScale, c), ZERO), dx, i);
+                }
             }
             for (int c = vectorChannels; c < channels; c++) {
                 long i = row + c;
@@ -619,15 +640,25 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             }
             return;
         }
-        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale, xScale, bias);
+        boolean longRows = AlignedColumns.longRows(channels);
+        MemorySegment t = longRows ? AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale, xScale, bias)
+                : null;
         long stride = AlignedColumns.stride(channels);
         int vectorChannels = channels & -LANES;
         for (long r = 0; r < layout.outer(); r++) {
             long row = r * channels;
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                FloatVector xi = load(x, row + c);
-                store(inputGradient(xi, load(dy, row + c), load(t, c), load(t, stride + c), load(t, 2 * stride + c),
-                        relu, load(t, 3 * stride + c), load(t, 4 * stride + c), load(t, 5 * stride + c)), dx, row + c);
+            if (longRows) {
+                for (int c = 0; c < vectorChannels; c += LANES) {
+                    store(inputGradient(load(x, row + c), load(dy, row + c), load(t, c), load(t, stride + c),
+                            load(t, 2 * stride + c), relu, load(t, 3 * stride + c), load(t, 4 * stride + c),
+                            load(t, 5 * stride + c)), dx, row + c);
+                }
+            } else {
+                for (int c = 0; c < vectorChannels; c += LANES) {
+                    store(inputGradient(load(x, row + c), load(dy, row + c), column(a.center(), c),
+                            column(a.scale(), c), column(a.shift(), c), relu, column(dyScale, c), column(xScale, c),
+                            column(bias, c)), dx, row + c);
+                }
             }
             ScalarBatchNormKernels.inputGradientChannels(x, dy, dx, row, vectorChannels, channels, a, dyScale, xScale,
                     bias);
