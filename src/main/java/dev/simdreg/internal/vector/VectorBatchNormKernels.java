@@ -32,8 +32,9 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     /** Floats in a group of four registers: rows of C dividing it run as one flat loop over groups. */
     private static final int GROUP = 4 * LANES;
     /**
-     * Per-thread per-channel coefficients, each repeated through a group: center, scale and shift of
-     * {@link #normalizeGroups}, and also the three of the gradient for {@link #inputGradientGroups}.
+     * Per-thread per-channel coefficients, each repeated through a group, in slots of a group each: center,
+     * scale and shift for {@link #normalizeGroups}; those and dyScale, xScale and bias for
+     * {@link #inputGradientGroups}.
      */
     private static final ThreadLocal<float[]> GROUP_TABLE = ThreadLocal.withInitial(() -> new float[6 * GROUP]);
     private static final int CENTER = 0;
@@ -632,6 +633,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             for (int slot = 0; slot < coefficients.length; slot++) {
                 repeatInGroup(coefficients[slot], channels, repeated, slot);
             }
+            // the six slots as one column, so each slot starts on a cache line
             MemorySegment groups = AlignedColumns.of(coefficients.length * GROUP, repeated);
             long n = layout.outer() * channels;
             for (long base = 0; base < n; base += Chunks.MAX) {
