@@ -37,11 +37,12 @@ final class VectorImageKernels implements ImageKernels {
     private static final VectorSpecies<Byte> WIDE_BYTES = VectorSpecies.of(byte.class, FLOATS.vectorShape());
     /** The most channels a wide byte register splits: LANES pixels of 4 bytes fill it. */
     private static final int MAX_SHUFFLED_CHANNELS = 4;
-    private static final VectorShuffle<Float> REVERSE = VectorShuffle.iota(FLOATS, LANES - 1, -1, true);
     private static final ScalarImageKernels SCALAR = new ScalarImageKernels();
     private static final VectorShuffle<Float>[][] PIXEL_REVERSALS = pixelReversals();
     /** {@code TILED_REVERSALS[C]}, for C dividing LANES: a register's LANES/C pixels in reverse order. */
     private static final VectorShuffle<Float>[] TILED_REVERSALS = tiledReversals();
+    /** A register's floats in reverse order. */
+    private static final VectorShuffle<Float> REVERSE = TILED_REVERSALS[1];
     private static final int RGB = 3;
     /** The first float of output register 1's last pixel in an RGB group: where its window starts. */
     private static final int RGB_WINDOW = source(2 * LANES - 1, LANES, RGB) - (2 * LANES - 1) % RGB;
@@ -301,7 +302,8 @@ final class VectorImageKernels implements ImageKernels {
      * registers 1 and 2, register 2 from 0 and 1, register 1 from a window of two registers sliced from all
      * three. For 64 NHWC images of 224×224 this took 2.1 ms against 2.0 for a vector-loop copy of the same rows
      * (1.4 for {@code MemorySegment.copy}); reading the groups from the row's end took 4.3 ms, and the
-     * two-register windows of other channel counts, read from the end, 9.7 ms (measured). The output row's last pixels, from the input row's first, go element by element.
+     * two-register windows of other channel counts, read from the end, 9.7 ms (measured). The output row's
+     * last pixels, from the input row's first, go element by element.
      */
     private static void reverseRgbPixels(MemorySegment x, MemorySegment out, long from, int rows, int width) {
         int n = width * RGB, groups = width / LANES, head = width - groups * LANES, group = RGB * LANES;
