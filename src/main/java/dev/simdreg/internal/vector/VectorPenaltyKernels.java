@@ -10,6 +10,9 @@ import java.lang.foreign.MemorySegment;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.LANES;
+import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
+import static dev.simdreg.internal.vector.Species.byteEnd;
+import static dev.simdreg.internal.vector.Species.loadAt;
 import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
@@ -123,18 +126,18 @@ final class VectorPenaltyKernels implements PenaltyKernels {
 
     private static float sumAbsBlock(MemorySegment x, int from, int n) {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-        int i = from;
-        for (int end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
-            a0 = a0.add(magnitude(load(x, i)));
-            a1 = a1.add(magnitude(load(x, i + LANES)));
-            a2 = a2.add(magnitude(load(x, i + 2 * LANES)));
-            a3 = a3.add(magnitude(load(x, i + 3 * LANES)));
+        long at = (long) from * Float.BYTES;
+        for (long end = byteEnd(from, n, 4 * LANES); at < end; at += 4 * VECTOR_BYTES) {
+            a0 = a0.add(magnitude(loadAt(x, at)));
+            a1 = a1.add(magnitude(loadAt(x, at + VECTOR_BYTES)));
+            a2 = a2.add(magnitude(loadAt(x, at + 2 * VECTOR_BYTES)));
+            a3 = a3.add(magnitude(loadAt(x, at + 3 * VECTOR_BYTES)));
         }
-        for (int end = loopEnd(from, n, LANES); i < end; i += LANES) {
-            a0 = a0.add(magnitude(load(x, i)));
+        for (long end = byteEnd(from, n, LANES); at < end; at += VECTOR_BYTES) {
+            a0 = a0.add(magnitude(loadAt(x, at)));
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
-                + ScalarPenaltyKernels.sumAbsRange(x, i, from + n);
+                + ScalarPenaltyKernels.sumAbsRange(x, (int) (at / Float.BYTES), from + n);
     }
 
     /**
@@ -146,25 +149,31 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         return v.reinterpretAsInts().and(0x7FFF_FFFF).reinterpretAsFloats();
     }
 
+    /** Σ(scale·x)², the product skipped at scale 1 (every sum but the rescaled one of tiny or huge input). */
     private static float sumSquaresBlock(MemorySegment x, int from, int n, float scale) {
+        boolean scaled = scale != 1f; // a loop invariant: C2 unswitches the loop on it
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-        int i = from;
-        for (int end = loopEnd(from, n, 4 * LANES); i < end; i += 4 * LANES) {
-            FloatVector v0 = load(x, i).mul(scale);
-            FloatVector v1 = load(x, i + LANES).mul(scale);
-            FloatVector v2 = load(x, i + 2 * LANES).mul(scale);
-            FloatVector v3 = load(x, i + 3 * LANES).mul(scale);
+        long at = (long) from * Float.BYTES;
+        for (long end = byteEnd(from, n, 4 * LANES); at < end; at += 4 * VECTOR_BYTES) {
+            FloatVector v0 = scaled(loadAt(x, at), scaled, scale);
+            FloatVector v1 = scaled(loadAt(x, at + VECTOR_BYTES), scaled, scale);
+            FloatVector v2 = scaled(loadAt(x, at + 2 * VECTOR_BYTES), scaled, scale);
+            FloatVector v3 = scaled(loadAt(x, at + 3 * VECTOR_BYTES), scaled, scale);
             a0 = v0.fma(v0, a0);
             a1 = v1.fma(v1, a1);
             a2 = v2.fma(v2, a2);
             a3 = v3.fma(v3, a3);
         }
-        for (int end = loopEnd(from, n, LANES); i < end; i += LANES) {
-            FloatVector v = load(x, i).mul(scale);
+        for (long end = byteEnd(from, n, LANES); at < end; at += VECTOR_BYTES) {
+            FloatVector v = scaled(loadAt(x, at), scaled, scale);
             a0 = v.fma(v, a0);
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
-                + ScalarPenaltyKernels.sumSquaresRange(x, i, from + n, scale);
+                + ScalarPenaltyKernels.sumSquaresRange(x, (int) (at / Float.BYTES), from + n, scale);
+    }
+
+    private static FloatVector scaled(FloatVector v, boolean scaled, float scale) {
+        return scaled ? v.mul(scale) : v;
     }
 
     @Override
