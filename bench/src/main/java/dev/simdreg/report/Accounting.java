@@ -20,6 +20,7 @@ public final class Accounting {
             Map.entry("sgd", 12.0), Map.entry("sgdMomentum", 20.0), Map.entry("adamW", 28.0),
             Map.entry("linearAverage", 12.0), Map.entry("exponentialAverage", 12.0),
             Map.entry("copy", 8.0), Map.entry("vectorCopy", 8.0), Map.entry("inPlaceScale", 8.0),
+            Map.entry("vectorSum", 4.0), Map.entry("momentumStreams", 20.0), Map.entry("adamStreams", 28.0),
             Map.entry("trainingForward", 8.0), Map.entry("inferenceForward", 8.0),
             Map.entry("trainingBackward", 12.0), Map.entry("inferenceBackward", 12.0), Map.entry("addMoments", 4.0),
             Map.entry("dropoutForward", 8.125), Map.entry("dropoutBackward", 8.125),
@@ -42,7 +43,9 @@ public final class Accounting {
             Map.entry("fromBytes", "images"), Map.entry("flipHorizontal", "images"),
             Map.entry("flipVertical", "images"), Map.entry("randomCrop", "images"),
             Map.entry("pcaColourNoise", "images"), Map.entry("warpAffine", "images"),
-            Map.entry("copy", "ceiling"), Map.entry("vectorCopy", "ceiling"), Map.entry("inPlaceScale", "ceiling"));
+            Map.entry("copy", "ceiling"), Map.entry("vectorCopy", "ceiling"), Map.entry("inPlaceScale", "ceiling"),
+            Map.entry("vectorSum", "ceiling"), Map.entry("momentumStreams", "ceiling"),
+            Map.entry("adamStreams", "ceiling"));
 
     private Accounting() {
     }
@@ -57,13 +60,27 @@ public final class Accounting {
 
     /**
      * The same-run ceiling of a kernel: copy for out-of-place and read-only kernels (and for the vector-loop
-     * copy), in-place scale otherwise. A ceiling is its own.
+     * copy and sum), in-place scale otherwise (and for the optimizers' traffic ceilings). A ceiling is its own.
      */
     public static String ceilingOf(String kernel) {
         return switch (kernel) {
             case "sgd", "sgdMomentum", "adamW", "linearAverage", "exponentialAverage", "proximalL1Step",
-                 "inPlaceScale" -> "inPlaceScale";
+                 "inPlaceScale", "momentumStreams", "adamStreams" -> "inPlaceScale";
             default -> "copy";
+        };
+    }
+
+    /**
+     * The same-run loop with a kernel's own traffic and nothing else, where the copy or the scale does not
+     * stand for it (more streams, or reads alone); null for the others. Read-only kernels: vectorSum.
+     * sgdMomentum: momentumStreams. adamW: adamStreams, with AdamW's square root and division.
+     */
+    public static String trafficCeilingOf(String kernel) {
+        return switch (kernel) {
+            case "l1Norm", "l2Norm", "maxNormRows", "clipGradNorm", "projectToL2Ball" -> "vectorSum";
+            case "sgdMomentum" -> "momentumStreams";
+            case "adamW" -> "adamStreams";
+            default -> null;
         };
     }
 

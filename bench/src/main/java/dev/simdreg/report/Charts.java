@@ -59,6 +59,10 @@ public final class Charts {
             entry.getValue().forEach(r -> byImpl.computeIfAbsent(r.impl(), k -> new ArrayList<>()).add(r));
             byImpl.forEach((impl, rows) -> addSeries(chart, impl, rows));
             addCeiling(chart, report, Accounting.ceilingOf(kernel));
+            String traffic = Accounting.trafficCeilingOf(kernel);
+            if (traffic != null) {
+                addCeiling(chart, report, traffic);
+            }
             files.add(save(chart, dir.resolve(kernel + ".svg")));
         }
         return files;

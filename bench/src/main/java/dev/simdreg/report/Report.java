@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * The benchmark report: for every kernel and size, ns per element, GB/s, the fraction of the same-run
- * ceiling, the vector provider's speedup over the scalar one, and, where a peer measured the same work,
- * the ratio of its time to simdreg's.
+ * ceiling (and of the kernel's traffic ceiling, where it has one), the vector provider's speedup over the
+ * scalar one, and, where a peer measured the same work, the ratio of its time to simdreg's.
  *
  * @param machine where it was measured
  * @param rows    one per kernel, size and implementation, ceilings included
@@ -29,6 +29,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
      */
     public record Row(String family, String kernel, String size, String impl, long elements, double nsPerOp,
                       double error, double nsPerElement, double gigabytesPerSecond, Double fractionOfCeiling,
+                      Double fractionOfTrafficCeiling,
                       Double vectorOverScalar, Double vectorOverLoop, Double peerOverVector, String peer) {
     }
 
@@ -42,6 +43,8 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
         for (Measurement m : measurements) {
             String ceiling = Accounting.ceilingOf(m.kernel());
             Measurement limit = ceiling.equals(m.kernel()) ? null : byKey.get(key(ceiling, "ceiling", m.size()));
+            String trafficCeiling = Accounting.trafficCeilingOf(m.kernel());
+            Measurement traffic = trafficCeiling == null ? null : byKey.get(key(trafficCeiling, "ceiling", m.size()));
             boolean vector = m.impl().equals("vector");
             Measurement scalar = vector ? byKey.get(key(m.kernel(), "scalar", m.size())) : null;
             Measurement loop = vector ? byKey.get(key(m.kernel(), "loop", m.size())) : null;
@@ -49,6 +52,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
             rows.add(new Row(Accounting.familyOf(m.kernel()), m.kernel(), m.size(), m.impl(), m.elements(), m.nsPerOp(),
                     m.error(), m.nsPerElement(), m.gigabytesPerSecond(),
                     limit == null ? null : m.gigabytesPerSecond() / limit.gigabytesPerSecond(),
+                    traffic == null ? null : m.gigabytesPerSecond() / traffic.gigabytesPerSecond(),
                     scalar == null ? null : scalar.nsPerOp() / m.nsPerOp(), loop == null ? null : loop.nsPerOp() / m.nsPerOp(),
                     peer == null ? null : peer.nsPerOp() / m.nsPerOp(), peer == null ? null : peer.impl()));
         }
@@ -59,7 +63,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
                 rows.add(new Row(Accounting.familyOf(peer.kernel()), peer.kernel(), peer.size(), peer.impl(),
                         peer.elements(), peer.nsPerOp(), peer.error(), peer.nsPerElement(), peer.gigabytesPerSecond(),
                         limit == null ? null : peer.gigabytesPerSecond() / limit.gigabytesPerSecond(), null, null, null,
-                        null));
+                        null, null));
             }
         }
         rows.sort(Comparator.comparing(Row::family).thenComparing(Row::kernel).thenComparingLong(Row::elements)
@@ -89,6 +93,9 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
                 machine.cpu(), machine.cores(), machine.jdk(), machine.provider(), machine.date()));
         out.append("\nGB/s: minimal bytes read and written (every input once, every output once) over time. "
                 + "Ceiling: the same run's copy, or in-place scale for in-place kernels, at the same size. "
+                + "Traffic ceiling: a loop with the kernel's own reads and writes and nothing else, where those "
+                + "differ from a copy's (vectorSum for read-only kernels; momentumStreams, adamStreams with "
+                + "AdamW's square root and division). "
                 + "× scalar, × loop: the vector provider's speedup over the scalar provider and over a plain Java "
                 + "loop on float[]. Errors are JMH's 99.9% intervals.\n");
         for (String note : notes) {
@@ -100,14 +107,15 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
             if (!row.family().equals(family)) {
                 family = row.family();
                 out.append("\n## ").append(family).append("\n\n");
-                out.append("| kernel | size | impl | ns/op ± error | ns/element | GB/s | % of ceiling | × scalar | × loop |")
+                out.append("| kernel | size | impl | ns/op ± error | ns/element | GB/s | % of ceiling | % of traffic ceiling "
+                        + "| × scalar | × loop |")
                         .append(anyPeer ? " peer time / simdreg |" : "").append('\n');
-                out.append("|---|---|---|---:|---:|---:|---:|---:|---:|").append(anyPeer ? "---:|" : "").append('\n');
+                out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|").append(anyPeer ? "---:|" : "").append('\n');
             }
-            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s ± %s | %.3f | %.1f | %s | %s | %s |", row.kernel(),
-                    row.size(), row.impl(), number(row.nsPerOp()), number(row.error()), row.nsPerElement(),
-                    row.gigabytesPerSecond(), percent(row.fractionOfCeiling()), times(row.vectorOverScalar()),
-                    times(row.vectorOverLoop())));
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s ± %s | %.3f | %.1f | %s | %s | %s | %s |",
+                    row.kernel(), row.size(), row.impl(), number(row.nsPerOp()), number(row.error()), row.nsPerElement(),
+                    row.gigabytesPerSecond(), percent(row.fractionOfCeiling()), percent(row.fractionOfTrafficCeiling()),
+                    times(row.vectorOverScalar()), times(row.vectorOverLoop())));
             if (anyPeer) {
                 out.append(row.peer() == null ? " |" : " " + times(row.peerOverVector()) + " (" + row.peer() + ") |");
             }

@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The report generator on a small recorded JMH result ({@code sample-jmh.json}: rows of a real quick
- * suite on this project's machine) and peer results in the same schema ({@code sample-peers.json}: the
+ * The report generator on a small recorded JMH result ({@code sample-jmh.json}: rows of real quick
+ * suites on this project's machine) and peer results in the same schema ({@code sample-peers.json}: the
  * PyTorch batch-norm figure is real, the sgd and dropout ones are made up for the test).
  */
 class ReportTest {
@@ -48,7 +48,7 @@ class ReportTest {
     @Test
     void parsesKernelImplementationAndSize() throws IOException {
         List<Measurement> m = sample();
-        assertEquals(15, m.size());
+        assertEquals(18, m.size());
         Measurement copy = m.get(0);
         assertEquals("copy", copy.kernel());
         assertEquals("ceiling", copy.impl(), "a benchmark without impl is a ceiling");
@@ -100,6 +100,22 @@ class ReportTest {
     }
 
     @Test
+    void comparesWithTheTrafficCeilingWhereAKernelHasOne() throws IOException {
+        Report report = Report.of(MACHINE, sample(), List.of());
+        assertEquals(1279.5 / 1321.0, row(report, "l2Norm", "vector", "256 KiB").fractionOfTrafficCeiling(), TOLERANCE,
+                "read-only: the vector sum");
+        assertEquals(8066.3 / 8164.3, row(report, "adamW", "vector", "256 KiB").fractionOfTrafficCeiling(), TOLERANCE,
+                "AdamW: its own streams, square root and division");
+        assertEquals(28.0 * 65536 / 8066.3 / (8.0 * 65536 / 1307.4),
+                row(report, "adamStreams", "ceiling", "256 KiB").fractionOfCeiling(), TOLERANCE,
+                "a traffic ceiling as a share of the in-place scale");
+        assertNull(row(report, "sgd", "vector", "256 KiB").fractionOfTrafficCeiling(), "the scale stands for sgd");
+        String markdown = report.markdown();
+        assertTrue(markdown.contains("| l2Norm | 256 KiB | vector | 1321.0 ± 679.6 | 0.020 | 198.4 | 74% | 97% |"),
+                markdown);
+    }
+
+    @Test
     void addsPeerRatiosAndNotesWhatIsMissing() throws IOException {
         Report withPeers = Report.of(MACHINE, sample(), peers());
         assertEquals(8124.8 / 2031.2, row(withPeers, "sgd", "vector", "256 KiB").peerOverVector(), TOLERANCE);
@@ -129,7 +145,7 @@ class ReportTest {
         }
         String json = report.json();
         assertTrue(json.contains("\"cpu\": \"AMD EPYC (test)\""), json);
-        assertEquals(15 + 2, JsonRows.count(json), "every measurement, and the two peers of measured kernels");
+        assertEquals(18 + 2, JsonRows.count(json), "every measurement, and the two peers of measured kernels");
     }
 
     @Test
