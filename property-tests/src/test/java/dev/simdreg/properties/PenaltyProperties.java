@@ -114,7 +114,7 @@ class PenaltyProperties {
         Shape.forEvery(Values.FINITE, (shape, values) -> {
             float[] v = values.floats(shape.n());
             double norm = norm(v, 0, v.length);
-            float radius = norm > 0 && norm < Float.MAX_VALUE ? (float) (norm * values.uniform(0.2, 1.8)) : 1f;
+            float radius = limitAround(norm, values);
             try (Arena arena = Arena.ofConfined()) {
                 var b = shape.storage().hold(arena, v);
                 float before = shape.storage().usesArrayApi() ? Projections.projectToL2Ball(b.array(), radius)
@@ -168,7 +168,7 @@ class PenaltyProperties {
                 sumSquares += norm * norm;
             }
             double total = Math.sqrt(sumSquares);
-            float maxNorm = total > 0 && total < Float.MAX_VALUE ? (float) (total * values.uniform(0.2, 1.8)) : 1f;
+            float maxNorm = limitAround(total, values);
             try (Arena arena = Arena.ofConfined()) {
                 Storage.Buffer[] buffers = new Storage.Buffer[tensors];
                 MemorySegment[] segments = new MemorySegment[tensors];
@@ -193,6 +193,12 @@ class PenaltyProperties {
                 }
             }
         });
+    }
+
+    /** A limit of 0.2 to 1.8 times norm, where that is a positive finite float; else 1. */
+    private static float limitAround(double norm, Values values) {
+        double limit = norm * values.uniform(0.2, 1.8);
+        return limit > 0 && limit <= Float.MAX_VALUE ? (float) limit : 1f;
     }
 
     /** after is before scaled to norm limit when its norm is above it, and bit for bit before otherwise. */
