@@ -1,6 +1,5 @@
 package dev.simdreg.internal.vector;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -20,7 +19,7 @@ final class AlignedColumns {
     private static final int LINE = 16;
     /** Rows of at least this many floats read the table. */
     private static final int LONG_ROW = 256;
-    private static final ThreadLocal<MemorySegment> TABLE = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+    private static final ThreadScratch TABLE = new ThreadScratch();
 
     private AlignedColumns() {
     }
@@ -38,12 +37,7 @@ final class AlignedColumns {
     /** The first C floats of each array, array k at float {@code k·stride(C)}; valid until this thread's next call. */
     static MemorySegment of(int channels, float[]... columns) {
         long stride = stride(channels);
-        long bytes = columns.length * stride * Float.BYTES;
-        MemorySegment table = TABLE.get();
-        if (table.byteSize() < bytes) {
-            table = Arena.ofAuto().allocate(bytes, LINE * Float.BYTES);
-            TABLE.set(table);
-        }
+        MemorySegment table = TABLE.atLeast(columns.length * stride * Float.BYTES);
         for (int k = 0; k < columns.length; k++) {
             MemorySegment.copy(columns[k], 0, table, ValueLayout.JAVA_FLOAT, k * stride * Float.BYTES, channels);
         }

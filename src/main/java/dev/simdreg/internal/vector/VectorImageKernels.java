@@ -10,7 +10,6 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
@@ -29,7 +28,7 @@ import static dev.simdreg.internal.vector.Species.store;
 final class VectorImageKernels implements ImageKernels {
 
     /** Per-thread row for the reversal of tiled pixels, grown to the longest row seen. */
-    private static final ThreadLocal<MemorySegment> SCRATCH_ROW = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+    private static final ThreadScratch SCRATCH_ROW = new ThreadScratch();
 
     /** LANES bytes, or 8 when that is below the smallest byte vector (128-bit floats). */
     private static final VectorSpecies<Byte> NARROW_BYTES =
@@ -273,7 +272,7 @@ final class VectorImageKernels implements ImageKernels {
                                            int channels) {
         VectorShuffle<Float> reverse = TILED_REVERSALS[channels];
         int n = width * channels, blocks = n / LANES * LANES, head = n - blocks;
-        MemorySegment scratch = scratchRow(n);
+        MemorySegment scratch = SCRATCH_ROW.atLeast((long) n * Float.BYTES);
         for (int r = 0; r < rows; r++) {
             long row = from + (long) r * n;
             for (int k = 0; k < blocks; k += LANES) {
@@ -284,16 +283,6 @@ final class VectorImageKernels implements ImageKernels {
             }
             ScalarImageKernels.reversePixelRange(x, out, row, width, channels, 0, head);
         }
-    }
-
-    /** This thread's scratch row of at least n floats, on a cache line. */
-    private static MemorySegment scratchRow(int n) {
-        MemorySegment scratch = SCRATCH_ROW.get();
-        if (scratch.byteSize() < (long) n * Float.BYTES) {
-            scratch = Arena.ofAuto().allocate((long) n * Float.BYTES, 64);
-            SCRATCH_ROW.set(scratch);
-        }
-        return scratch;
     }
 
     /**
