@@ -33,6 +33,8 @@ final class BatchData {
                 shapes.add(BatchShape.channelsLast(3, 171, c));
             }
         }
+        // long rows past a block of 256 rows, whose float sums are then taken to float64
+        shapes.add(BatchShape.rows(261, 256));
         for (int c : new int[] {1, 3, lanes + 1}) {
             shapes.add(BatchShape.channelsFirst(2, c, 1));
             shapes.add(BatchShape.channelsFirst(1, c, 7));
