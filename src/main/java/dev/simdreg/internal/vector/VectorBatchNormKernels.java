@@ -58,7 +58,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[12 * LANES]);
     /**
      * C zeros, grown to the widest layer seen: the center and shift of {@link #scaledGradients}, and what
-     * clears the float sums of {@link #longRowGradientSums}.
+     * starts and clears the float sums of the long-row loops.
      */
     private static final ThreadLocal<float[]> ZERO_CHANNELS = ThreadLocal.withInitial(() -> new float[0]);
     /** Per-channel shifts of the planar moments, grown to the widest layer seen. */
@@ -187,12 +187,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                     store(d.fma(d, load(t, squares + c)), t, squares + c);
                 }
             }
-            for (int c = 0; c < vectorChannels; c++) {
-                mean[c] += get(t, sums + c);
-                m2[c] += get(t, squares + c);
-            }
-            MemorySegment.copy(zeros, 0, t, ValueLayout.JAVA_FLOAT, sums * Float.BYTES, channels);
-            MemorySegment.copy(zeros, 0, t, ValueLayout.JAVA_FLOAT, squares * Float.BYTES, channels);
+            addAndClear(t, sums, vectorChannels, mean);
+            addAndClear(t, squares, vectorChannels, m2);
         }
         for (int c = 0; c < vectorChannels; c++) {
             finishShiftedMoments(layout, x, c, get(t, c), mean, m2);
@@ -431,7 +427,6 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         }
     }
 
-    /** The register of slot {@code slot} of a group table that starts at entry j. */
     /** At least C zeros, this thread's. */
     private static float[] zeroChannels(int channels) {
         float[] zeros = ZERO_CHANNELS.get();
@@ -442,6 +437,18 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         return zeros;
     }
 
+    /**
+     * Adds the first C floats of the table from float {@code column} to totals, then zeroes them: a block's
+     * float sums of the long-row loops taken to float64.
+     */
+    private static void addAndClear(MemorySegment t, long column, int channels, double[] totals) {
+        for (int c = 0; c < channels; c++) {
+            totals[c] += get(t, column + c);
+        }
+        MemorySegment.copy(zeroChannels(channels), 0, t, ValueLayout.JAVA_FLOAT, column * Float.BYTES, channels);
+    }
+
+    /** The register of slot {@code slot} of a group table that starts at entry j. */
     private static FloatVector groupRegister(float[] t, int slot, int j) {
         return FloatVector.fromArray(FLOATS, t, slot * GROUP + j);
     }
@@ -541,12 +548,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                     store(g.fma(xi.sub(center), load(t, centeredSums + c)), t, centeredSums + c);
                 }
             }
-            for (int c = 0; c < vectorChannels; c++) {
-                sumDy[c] += get(t, sums + c);
-                sumDyCentered[c] += get(t, centeredSums + c);
-            }
-            MemorySegment.copy(zeros, 0, t, ValueLayout.JAVA_FLOAT, sums * Float.BYTES, channels);
-            MemorySegment.copy(zeros, 0, t, ValueLayout.JAVA_FLOAT, centeredSums * Float.BYTES, channels);
+            addAndClear(t, sums, vectorChannels, sumDy);
+            addAndClear(t, centeredSums, vectorChannels, sumDyCentered);
         }
     }
 
