@@ -799,28 +799,41 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             }
             return;
         }
-        boolean longRows = AlignedColumns.longRows(channels);
-        MemorySegment t = longRows ? AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale, xScale, bias)
-                : null;
+        if (AlignedColumns.longRows(channels)) {
+            longRowInputGradient(x, dy, dx, layout.outer(), channels, a, dyScale, xScale, bias);
+            return;
+        }
+        int vectorChannels = channels & -LANES;
+        for (long r = 0; r < layout.outer(); r++) {
+            long row = r * channels;
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                store(inputGradient(load(x, row + c), load(dy, row + c), column(a.center(), c), column(a.scale(), c),
+                        column(a.shift(), c), relu, column(dyScale, c), column(xScale, c), column(bias, c)), dx,
+                        row + c);
+            }
+            ScalarBatchNormKernels.inputGradientChannels(x, dy, dx, row, vectorChannels, channels, a, dyScale, xScale,
+                    bias);
+        }
+    }
+
+    /**
+     * {@link #inputGradient} of long rows, their coefficients from the aligned table, from the last row: the
+     * gradient sums read those last, so the first rows come from L2 ({@code [256, 1024]} training backward
+     * 60–63 -> 55–59 µs, measured).
+     */
+    private static void longRowInputGradient(MemorySegment x, MemorySegment dy, MemorySegment dx, long rows,
+                                             int channels, ChannelAffine a, float[] dyScale, float[] xScale,
+                                             float[] bias) {
+        boolean relu = a.relu();
+        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale, xScale, bias);
         long stride = AlignedColumns.stride(channels);
         int vectorChannels = channels & -LANES;
-        // Long rows from the last: the gradient sums read them last, so the first rows come from L2
-        // ([256, 1024] training backward 60–63 -> 55–59 µs, measured)
-        for (long q = 0; q < layout.outer(); q++) {
-            long r = longRows ? layout.outer() - 1 - q : q;
+        for (long r = rows - 1; r >= 0; r--) {
             long row = r * channels;
-            if (longRows) {
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    store(inputGradient(load(x, row + c), load(dy, row + c), load(t, c), load(t, stride + c),
-                            load(t, 2 * stride + c), relu, load(t, 3 * stride + c), load(t, 4 * stride + c),
-                            load(t, 5 * stride + c)), dx, row + c);
-                }
-            } else {
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    store(inputGradient(load(x, row + c), load(dy, row + c), column(a.center(), c),
-                            column(a.scale(), c), column(a.shift(), c), relu, column(dyScale, c), column(xScale, c),
-                            column(bias, c)), dx, row + c);
-                }
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                store(inputGradient(load(x, row + c), load(dy, row + c), load(t, c), load(t, stride + c),
+                        load(t, 2 * stride + c), relu, load(t, 3 * stride + c), load(t, 4 * stride + c),
+                        load(t, 5 * stride + c)), dx, row + c);
             }
             ScalarBatchNormKernels.inputGradientChannels(x, dy, dx, row, vectorChannels, channels, a, dyScale, xScale,
                     bias);
