@@ -65,7 +65,10 @@ public final class Dropout {
                 ByteOrder.nativeOrder());
     }
 
-    /** Dropout forward on segments, with a byte mask (or null); see {@link #forward(long, long, float, Scaling, float[], float[], long[])}. */
+    /**
+     * Dropout forward on segments, the mask a segment of bytes holding a bit per element (or null); see
+     * {@link #forward(long, long, float, Scaling, float[], float[], long[])}.
+     */
     public static void forward(long seed, long offset, float keep, Scaling scaling, MemorySegment x, MemorySegment y,
                                MemorySegment mask) {
         long n = Check.floats(x, "x");
@@ -99,7 +102,10 @@ public final class Dropout {
                 Check.array(dx, "dx"));
     }
 
-    /** Dropout backward from a byte mask on segments; see {@link #backward(float, Scaling, long[], float[], float[])}. */
+    /**
+     * Dropout backward on segments, from a segment of bytes holding a bit per element; see
+     * {@link #backward(float, Scaling, long[], float[], float[])}.
+     */
     public static void backward(float keep, Scaling scaling, MemorySegment mask, MemorySegment dy, MemorySegment dx) {
         backward(keep, scaling, Check.mask(mask, "mask", Check.floats(dy, "dy"), false), ByteOrder.LITTLE_ENDIAN, dy, dx);
     }
