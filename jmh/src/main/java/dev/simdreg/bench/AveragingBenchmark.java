@@ -23,7 +23,7 @@ public class AveragingBenchmark extends BenchState {
         theta = randomArray(2, 1, 0);
         avgs = nativeCopy(avg);
         thetas = nativeCopy(theta);
-        if (!loop()) {
+        if (!loop() && checked()) {
             float[] expected = avg.clone();
             Loops.exponentialAverage(expected, theta, ALPHA);
             Averaging.exponentialAverage(avgs, thetas, ALPHA);

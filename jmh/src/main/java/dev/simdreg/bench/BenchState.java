@@ -26,6 +26,8 @@ public abstract class BenchState {
     @Param({"4096", "262144", "4194304", "67108864"})
     public long bytes;
 
+    private static final long CHECKED_BYTES = 4 << 20;
+
     protected Arena arena;
     protected int n;
 
@@ -43,6 +45,15 @@ public abstract class BenchState {
 
     protected boolean loop() {
         return impl.equals("loop");
+    }
+
+    /**
+     * Whether the fork checks what it measures against the plain loop: up to 4 MiB per array. The 64 MiB forks
+     * run the same kernels, and their checks, in code not yet compiled, took seconds per fork (the quick suite
+     * ran past its 10 minutes).
+     */
+    protected boolean checked() {
+        return bytes <= CHECKED_BYTES;
     }
 
     /** n random floats, normal with the given scale, offset by shift. */

@@ -34,7 +34,9 @@ public class OptimizerBenchmark extends BenchState {
         ms = nativeCopy(m);
         vs = nativeCopy(v);
         step = 10;
-        checkAgainstLoop();
+        if (checked()) {
+            checkAgainstLoop();
+        }
     }
 
     private void checkAgainstLoop() {

@@ -43,7 +43,9 @@ public class PenaltyBenchmark extends BenchState {
         rows = n / cols;
         gradSegments = new MemorySegment[] {xs};
         gradArrays = new float[][] {x};
-        checkAgainstLoop();
+        if (checked()) {
+            checkAgainstLoop();
+        }
     }
 
     private void checkAgainstLoop() {
