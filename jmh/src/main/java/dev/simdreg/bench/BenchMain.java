@@ -59,8 +59,8 @@ public final class BenchMain {
                     .param("bytes", "4096", "32768", "262144", "1048576", "4194304", "16777216", "67108864");
         } else if (suite.equals("quick")) {
             // 324 forks in well under 10 minutes on 2 cores, each also about half a second to start and set up
-            // (3 × 250 ms of measurement took 9:43 in all). Half a second of warm-up: the first calls at 64 MiB
-            // run in the interpreter, 0.2 s each (measured).
+            // (3 × 250 ms of measurement took 9:43 in all). Half a second of warm-up: the first calls at 64 MiB,
+            // before C2 has compiled the kernel, take 0.2 s each (adamW, measured).
             options.forks(1).warmupIterations(2).warmupTime(TimeValue.milliseconds(250))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(200));
         } else {

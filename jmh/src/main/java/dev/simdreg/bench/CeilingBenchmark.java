@@ -51,13 +51,10 @@ public class CeilingBenchmark {
         dst = arena.allocate(bytes, 64);
         third = arena.allocate(bytes, 64);
         fourth = arena.allocate(bytes, 64);
-        // i mod 17, 1 + i mod 5 and 1 + i mod 7, counted without dividing: three divisions per element cost
-        // a second per 64 MiB fork
-        for (long i = 0, a = 0, b = 0, c = 0; i < bytes / 4; i++, a = a == 16 ? 0 : a + 1, b = b == 4 ? 0 : b + 1,
-                c = c == 6 ? 0 : c + 1) {
-            src.setAtIndex(ValueLayout.JAVA_FLOAT, i, a);
-            third.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1 + b);
-            fourth.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1 + c);
+        for (long i = 0; i < bytes / 4; i++) {
+            src.setAtIndex(ValueLayout.JAVA_FLOAT, i, i % 17);
+            third.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1 + i % 5);
+            fourth.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1 + i % 7);
         }
     }
 
