@@ -49,9 +49,10 @@ public abstract class BenchState {
     }
 
     /**
-     * Whether the fork checks what it measures against the plain loop: up to 4 MiB per array. The 64 MiB forks
-     * run the same kernels; there the checks ran before the JIT had compiled them, and an OptimizerBenchmark
-     * fork took 3.3 s instead of 1.4 (measured; the quick suite had run past its 10 minutes).
+     * Whether the fork checks what it measures (against the plain loop, or the definitions for the random
+     * streams): up to 4 MiB per array. The 64 MiB forks run the same kernels; there the checks ran before the
+     * JIT had compiled them, and an OptimizerBenchmark fork took 3.3 s instead of 1.4 (measured; the quick
+     * suite had run past its 10 minutes).
      */
     protected boolean checked() {
         return bytes <= CHECKED_BYTES;

@@ -10,7 +10,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 import static dev.simdreg.internal.Floats.get;
@@ -57,8 +56,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     /** Float results of one block, handed from the vector loops to the float64 totals. */
     private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[12 * LANES]);
     /**
-     * C zeros, grown to the widest layer seen: the center and shift of {@link #scaledGradients}, and what
-     * starts and clears the float sums of the long-row loops.
+     * C zeros, grown to the widest layer seen: the center and shift of {@link #scaledGradients}, and the
+     * starting float sums of the long-row loops.
      */
     private static final ThreadLocal<float[]> ZERO_CHANNELS = ThreadLocal.withInitial(() -> new float[0]);
     /** Per-channel shifts of the planar moments, grown to the widest layer seen. */
@@ -445,7 +444,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         for (int c = 0; c < channels; c++) {
             totals[c] += get(t, column + c);
         }
-        MemorySegment.copy(zeroChannels(channels), 0, t, ValueLayout.JAVA_FLOAT, column * Float.BYTES, channels);
+        t.asSlice(column * Float.BYTES, (long) channels * Float.BYTES).fill((byte) 0);
     }
 
     /** The register of slot {@code slot} of a group table that starts at entry j. */
