@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
@@ -127,33 +128,50 @@ class PenaltyProperties {
 
     @Test
     void maxNormScalesEachRowOutsideTheBall() {
-        Shape.forEvery(Values.FINITE, (shape, values) -> {
-            int n = shape.n();
-            int cols = n == 0 ? 3 : divisorOf(n, values);
-            int rows = n / cols;
-            float[] w = values.floats(n);
-            float maxNorm = (float) (Math.max(Math.sqrt(cols), 1) * values.uniform(0.05, 3));
-            try (Arena arena = Arena.ofConfined()) {
-                var b = shape.storage().hold(arena, w);
-                long scaled = shape.storage().usesArrayApi() ? Projections.maxNormRows(b.array(), rows, cols, maxNorm)
-                        : Projections.maxNormRows(b.segment(), rows, cols, maxNorm);
-                float[] got = b.read();
-                long expectedAtLeast = 0;
-                long expectedAtMost = 0;
-                for (int r = 0; r < rows; r++) {
-                    double rowNorm = norm(w, r * cols, cols);
-                    double slack = sumRoundings(cols) * Close.EPS;
-                    expectedAtLeast += rowNorm > maxNorm * (1 + slack) ? 1 : 0;
-                    expectedAtMost += rowNorm >= maxNorm * (1 - slack) ? 1 : 0;
-                    checkShrunk(java.util.Arrays.copyOfRange(w, r * cols, r * cols + cols),
-                            java.util.Arrays.copyOfRange(got, r * cols, r * cols + cols), 0, cols, maxNorm, "row " + r);
-                }
-                if (scaled < expectedAtLeast || scaled > expectedAtMost) {
-                    throw new AssertionError("maxNormRows scaled " + scaled + " rows, expected "
-                            + expectedAtLeast + ".." + expectedAtMost);
-                }
+        Shape.forEvery(Values.FINITE, (shape, values) ->
+                checkMaxNormRows(shape, values, shape.n() == 0 ? 3 : divisorOf(shape.n(), values)));
+    }
+
+    /**
+     * Rows of whole groups of four registers, up to a sum's block, go several to one loop of the vector
+     * kernel (a register's lanes of rows, the last loop shorter): row counts on each side of one loop.
+     */
+    @Test
+    void maxNormScalesRowsOfWholeRegisterGroups() {
+        int lanes = Shape.lanes();
+        for (int rows : List.of(1, lanes - 1, lanes, lanes + 1, 2 * lanes + 3)) {
+            for (int cols : List.of(4 * lanes, 12 * lanes, 1 << 14)) {
+                Shape.forEach(Shape.ofSize(rows * cols), Values.FINITE, (shape, values) ->
+                        checkMaxNormRows(shape, values, cols));
             }
-        });
+        }
+    }
+
+    private static void checkMaxNormRows(Shape shape, Values values, int cols) {
+        int n = shape.n();
+        int rows = n / cols;
+        float[] w = values.floats(n);
+        float maxNorm = (float) (Math.max(Math.sqrt(cols), 1) * values.uniform(0.05, 3));
+        try (Arena arena = Arena.ofConfined()) {
+            var b = shape.storage().hold(arena, w);
+            long scaled = shape.storage().usesArrayApi() ? Projections.maxNormRows(b.array(), rows, cols, maxNorm)
+                    : Projections.maxNormRows(b.segment(), rows, cols, maxNorm);
+            float[] got = b.read();
+            long expectedAtLeast = 0;
+            long expectedAtMost = 0;
+            for (int r = 0; r < rows; r++) {
+                double rowNorm = norm(w, r * cols, cols);
+                double slack = sumRoundings(cols) * Close.EPS;
+                expectedAtLeast += rowNorm > maxNorm * (1 + slack) ? 1 : 0;
+                expectedAtMost += rowNorm >= maxNorm * (1 - slack) ? 1 : 0;
+                checkShrunk(java.util.Arrays.copyOfRange(w, r * cols, r * cols + cols),
+                        java.util.Arrays.copyOfRange(got, r * cols, r * cols + cols), 0, cols, maxNorm, "row " + r);
+            }
+            if (scaled < expectedAtLeast || scaled > expectedAtMost) {
+                throw new AssertionError("maxNormRows scaled " + scaled + " rows, expected "
+                        + expectedAtLeast + ".." + expectedAtMost);
+            }
+        }
     }
 
     @Test

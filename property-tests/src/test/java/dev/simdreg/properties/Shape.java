@@ -3,6 +3,7 @@ package dev.simdreg.properties;
 import dev.simdreg.Simdreg;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.quicktheories.QuickTheory.qt;
@@ -30,26 +31,35 @@ record Shape(int n, Storage storage) {
      * an odd mix, a prime, a page plus a tail, and one large.
      */
     static List<Integer> sizes() {
-        int vectorBits = Simdreg.provider().vectorBits();
-        int lanes = vectorBits == 0 ? 16 : vectorBits / Float.SIZE;
+        int lanes = lanes();
         List<Integer> sizes = new ArrayList<>(List.of(0, 1, 2, lanes - 1, lanes, lanes + 1, 2 * lanes + 3,
                 4 * lanes - 1, 4 * lanes, 4 * lanes + 1, 8 * lanes + 5, 1021, 4096 + 7, (1 << 18) + 13));
         return sizes.stream().distinct().sorted().toList();
     }
 
+    /** Floats per register of the provider in use; 16 for the scalar one, whose kernels have no registers. */
+    static int lanes() {
+        int vectorBits = Simdreg.provider().vectorBits();
+        return vectorBits == 0 ? 16 : vectorBits / Float.SIZE;
+    }
+
+    /** n elements in each kind of storage. */
+    static List<Shape> ofSize(int n) {
+        return Arrays.stream(Storage.values()).map(storage -> new Shape(n, storage)).toList();
+    }
+
     static List<Shape> all() {
-        List<Shape> shapes = new ArrayList<>();
-        for (int n : sizes()) {
-            for (Storage storage : Storage.values()) {
-                shapes.add(new Shape(n, storage));
-            }
-        }
-        return shapes;
+        return sizes().stream().flatMap(n -> ofSize(n).stream()).toList();
     }
 
     /** Checks property on every shape, with random seeds and value kinds. */
     static void forEvery(Values.Kind[] kinds, Property property) {
-        for (Shape shape : all()) {
+        forEach(all(), kinds, property);
+    }
+
+    /** Checks property on each of shapes, with random seeds and value kinds. */
+    static void forEach(List<Shape> shapes, Values.Kind[] kinds, Property property) {
+        for (Shape shape : shapes) {
             qt().withFixedSeed(SEED).withExamples(EXAMPLES_PER_SHAPE)
                     .forAll(constant(shape), pick(List.of(kinds)),
                             longs().all())
