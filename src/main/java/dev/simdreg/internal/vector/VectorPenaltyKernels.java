@@ -97,9 +97,9 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      * The sums of squares of count consecutive rows (count at most LANES) into {@code sums[r..r + count)}, by
      * one loop over all their registers: at each row's end the row's sum is shifted into a register of sums
      * and the accumulators start again, and that register is stored once, after the loop. From memory, a
-     * loop per 4 KiB row, or a store at each row's end, read 64 MiB in 2.4-2.6 ms against 1.4-1.5 for this
-     * loop and 1.2-1.4 for one loop without rows (a harness, 2026-11-25): the loop restarts took C2's checks
-     * before each loop, and the stores cost C2 its hoisting of the bounds checks out of the loop.
+     * loop per 4 KiB row read 64 MiB in 1.8-2.3 ms, and this loop with a store at each row's end in 2.3-2.9,
+     * against 1.4-1.5 for this loop and 1.2-1.6 for one loop without rows (a harness, 2026-11-25): each loop
+     * starts with C2's checks, and a store with the accumulators cleared kept the bounds checks in the loop.
      */
     private static void sumSquaresOfRowRun(MemorySegment x, int first, int count, int cols, float[] sums, int r) {
         FloatVector zero = FloatVector.zero(FLOATS);
