@@ -21,12 +21,13 @@ public final class Projections {
 
     /**
      * maxNormRows takes the sums of squares of up to this many rows in one kernel call, then scales those
-     * rows that need it while they are in cache (at most {@link #PASS_FLOATS} floats, a core's L1). Against a
-     * call per row, 64 rows of 1024 floats went from 409k to 475–494k calls per second, and 64 MiB from
-     * 393 to 430–535 (measured); 16 rows per pass were no faster.
+     * rows that need it while they are in cache (at most {@link #PASS_FLOATS} floats, 64 KiB, in a core's L2).
+     * Against 8 rows and 32 KiB per pass, 64 rows of 1024 floats went from 1.62 to 1.53-1.57 us and
+     * 64 MiB from 1.49-1.55 to 1.42-1.44 ms with the row-run loop (harness, 2026-11-25); scaling every row
+     * was no slower.
      */
-    private static final int ROWS_PER_PASS = 8;
-    private static final long PASS_FLOATS = 8192;
+    private static final int ROWS_PER_PASS = 16;
+    private static final long PASS_FLOATS = 16384;
     private static final ThreadLocal<float[]> ROW_SUMS = ThreadLocal.withInitial(() -> new float[ROWS_PER_PASS]);
 
     private Projections() {
