@@ -102,8 +102,8 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      * starts with C2's checks, and a store with the accumulators cleared kept the bounds checks in the loop.
      * The row's end is found by counting its register groups down: tested as the byte offset reaching the
      * row's end, C2 moved the segment's address through a vector register and back in every iteration (a
-     * chain from one iteration to the next) and added a second jump, and 64 rows of 1024 floats took 1.62
-     * against 1.41 us in cache, 64 MiB 1.40-1.47 against 1.32-1.41 ms (harness, 2026-11-25).
+     * chain from one iteration to the next) and added a second jump, and 64 rows of 1024 floats took 1.60-1.62
+     * against 1.39-1.43 us in cache, 64 MiB 1.40-1.47 against 1.32-1.41 ms (harness, 2026-11-25).
      */
     private static void sumSquaresOfRowRun(MemorySegment x, int first, int count, int cols, float[] sums, int r) {
         FloatVector zero = FloatVector.zero(FLOATS);
