@@ -412,11 +412,12 @@ public final class Images {
     /**
      * A crop as wide as its image, of consecutive blocks (NCHW planes, or a whole NHWC image) of it, the
      * blocks of x and out of one size when there are several: the rows that lie in x are one shifted copy, row
-     * r of out from row {@code r + top} of x moved by left pixels; the pixels that the shift brought in from
-     * the neighbouring rows, and the rows outside x (between blocks, what the copy brought from the next or
-     * previous block), are then zeroed. One copy instead of a copy per row: a same-size CIFAR crop (32-float
-     * rows) took 50 µs per batch row by row against 13 for a copy of it; one copy per NCHW image instead of one
-     * per plane: 64×3×224×224 1.59–1.67 → 1.46–1.55 ms, 32×32 within noise (measured).
+     * r of out from row {@code r + top} of x moved by left pixels, with zeros in the pixels that the shift
+     * brings in from the neighbouring rows ({@link dev.simdreg.internal.ImageKernels#shiftedRows}); the rows
+     * outside x (between blocks, what the copy brought from the next or previous block) are then zeroed. One
+     * copy instead of a copy per row: a same-size CIFAR crop (32-float rows) took 50 µs per batch row by row
+     * against 13 for a copy of it; one copy per NCHW image instead of one per plane: 64×3×224×224 1.59–1.67 →
+     * 1.46–1.55 ms, 32×32 within noise (measured).
      */
     private static void shiftedCopy(ImageShape shape, MemorySegment x, long source, ImageShape outShape,
                                     MemorySegment out, long target, int pixel, int top, int left, int blocks) {
@@ -427,17 +428,10 @@ public final class Images {
         int lastRow = Math.max(firstRow, Math.min(height, shape.height() - top));
         long cut = (long) Math.abs(left) * pixel;
         if (lastRow > firstRow && cut < rowLength) {
-            // out range [from, to) of the rows in x, less what would come from before or after x's blocks
-            long from = firstRow * rowLength + (left < 0 ? cut : 0);
-            long to = (blocks - 1) * block + lastRow * rowLength - (left > 0 ? cut : 0);
-            long shift = (long) top * rowLength + (long) left * pixel;
-            MemorySegment.copy(x, (source + from + shift) * Float.BYTES, out, (target + from) * Float.BYTES,
-                    (to - from) * Float.BYTES);
-            if (cut > 0) {
-                Providers.kernels().images().zeroColumns(out, target + firstRow * rowLength,
-                        (blocks - 1) * height + lastRow - firstRow, (int) rowLength,
-                        (int) (left < 0 ? 0 : rowLength - cut), (int) cut);
-            }
+            long from = firstRow * rowLength, shift = (long) top * rowLength + (long) left * pixel;
+            Providers.kernels().images().shiftedRows(x, source + from + shift, out, target + from,
+                    (blocks - 1) * height + lastRow - firstRow, (int) rowLength, (int) (left < 0 ? 0 : rowLength - cut),
+                    (int) cut);
         } else {
             firstRow = lastRow = height;
         }

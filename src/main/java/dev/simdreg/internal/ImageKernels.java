@@ -32,8 +32,14 @@ public interface ImageKernels {
     /** Out of place, the rows of rowLength floats from element from in reverse order. */
     void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int rows, int rowLength);
 
-    /** Zeros in floats {@code [col, col + count)} of each of the rows of rowLength floats from element from. */
-    void zeroColumns(MemorySegment out, long from, int rows, int rowLength, int col, int count);
+    /**
+     * The rows of rowLength floats from element outFrom of out copied from x's floats from xFrom,
+     * {@code out[outFrom + k] = x[xFrom + k]}, with zeros in floats {@code [col, col + count)} of each row, the
+     * band at the rows' start ({@code col = 0}) or end ({@code col + count = rowLength}); the floats of x behind
+     * the band may lie outside x.
+     */
+    void shiftedRows(MemorySegment x, long xFrom, MemorySegment out, long outFrom, int rows, int rowLength, int col,
+                     int count);
 
     /** {@code out[a + k] = x[b + k]} and {@code out[b + k] = x[a + k]} for k in {@code [0, n)}, the ranges disjoint; out may be x. */
     void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n);

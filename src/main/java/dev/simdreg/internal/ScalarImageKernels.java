@@ -119,12 +119,32 @@ public final class ScalarImageKernels implements ImageKernels {
         }
     }
 
-    /** A fill per row: see the vector kernel for short bands. */
+    /** One copy of the rows less the band's floats at the two ends, then a fill per row of the band. */
     @Override
-    public void zeroColumns(MemorySegment out, long from, int rows, int rowLength, int col, int count) {
+    public void shiftedRows(MemorySegment x, long xFrom, MemorySegment out, long outFrom, int rows, int rowLength,
+                            int col, int count) {
+        copyAroundBand(x, xFrom, out, outFrom, rows, rowLength, col, count);
+        if (count > 0) {
+            zeroColumns(out, outFrom, rows, rowLength, col, count);
+        }
+    }
+
+    /** Zeros in floats {@code [col, col + count)} of each of the rows of rowLength floats from element from. */
+    public static void zeroColumns(MemorySegment out, long from, int rows, int rowLength, int col, int count) {
         for (int r = 0; r < rows; r++) {
             out.asSlice((from + (long) r * rowLength + col) * Float.BYTES, (long) count * Float.BYTES).fill((byte) 0);
         }
+    }
+
+    /**
+     * {@link ImageKernels#shiftedRows}' copy without the zeros: one copy of the rows less the band's floats at
+     * the range's two ends, the only ones of the band that may lie outside x.
+     */
+    public static void copyAroundBand(MemorySegment x, long xFrom, MemorySegment out, long outFrom, int rows,
+                                      int rowLength, int col, int count) {
+        long head = col == 0 ? count : 0, tail = col == 0 ? 0 : count;
+        MemorySegment.copy(x, (xFrom + head) * Float.BYTES, out, (outFrom + head) * Float.BYTES,
+                ((long) rows * rowLength - head - tail) * Float.BYTES);
     }
 
     @Override

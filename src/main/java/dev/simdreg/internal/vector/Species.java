@@ -60,12 +60,17 @@ final class Species {
 
     /** v into floats {@code [i, i + LANES)} of s, by kind of segment as {@link #loadAt} reads. */
     static void store(FloatVector v, MemorySegment s, long i) {
+        storeAt(v, s, i * Float.BYTES);
+    }
+
+    /** v at byte {@code offset} of s, by kind of segment as {@link #loadAt} reads. */
+    static void storeAt(FloatVector v, MemorySegment s, long offset) {
         if (s.getClass() == NATIVE) {
-            v.intoMemorySegment(s, i * Float.BYTES, ORDER);
+            v.intoMemorySegment(s, offset, ORDER);
         } else if (s.getClass() == FLOAT_ARRAY) {
-            v.intoMemorySegment(s, i * Float.BYTES, ORDER);
+            v.intoMemorySegment(s, offset, ORDER);
         } else {
-            v.intoMemorySegment(s, i * Float.BYTES, ORDER);
+            v.intoMemorySegment(s, offset, ORDER);
         }
     }
 
