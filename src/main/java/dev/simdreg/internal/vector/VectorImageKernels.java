@@ -135,9 +135,9 @@ final class VectorImageKernels implements ImageKernels {
     /**
      * Rows of whole registers with a band within one register: one loop over all their registers, the band's
      * register of each row blended with zeros, its place found by counting the row's registers down. A first
-     * or last row whose band lies outside x goes as {@link ScalarImageKernels} copies it. A copy of the range
-     * and the band zeroed row by row took 17.8–18.7 µs for a 64×3×32×32 crop, one loop like this 14.8–15.2
-     * against 12.8–13.9 for a copy of the batch (harness, 2026-11-25).
+     * or last row whose band lies outside x goes as {@link ScalarImageKernels} copies it. A 64×3×32×32 random
+     * crop took 18.9–19.1 µs with a copy of the range and a blend per row, 16.2–16.8 with this loop, against
+     * 12.9–13.2 for a copy of the batch (JMH, alternating, 2026-11-25).
      */
     @Override
     public void shiftedRows(MemorySegment x, long xFrom, MemorySegment out, long outFrom, int rows, int rowLength,
