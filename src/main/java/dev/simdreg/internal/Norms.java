@@ -37,7 +37,7 @@ public final class Norms {
      * {@code fast}: that sum where it can be trusted.
      */
     public static double sumOfSquares(PenaltyKernels kernels, MemorySegment x, int from, int n, float fast) {
-        if (fast >= SMALLEST_TRUSTED_SUM && fast <= Float.MAX_VALUE) {
+        if (trusted(fast)) {
             return fast;
         }
         float max = kernels.maxAbs(x, from, n);
@@ -48,6 +48,11 @@ public final class Norms {
         int shift = Math.clamp(-Math.getExponent(max), -126, 126);
         double scaled = kernels.sumSquares(x, from, n, Math.scalb(1f, shift));
         return Math.scalb(scaled, -2 * shift);
+    }
+
+    /** Whether the float sum of squares the kernels took is {@link #sumOfSquares}' result as it is. */
+    public static boolean trusted(float fast) {
+        return fast >= SMALLEST_TRUSTED_SUM && fast <= Float.MAX_VALUE;
     }
 
     /** {@code x[i] *= factor} over all of x. */
