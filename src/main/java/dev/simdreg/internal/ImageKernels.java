@@ -33,7 +33,7 @@ public interface ImageKernels {
     void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int rows, int rowLength);
 
     /**
-     * The rows of rowLength floats from element outFrom of out copied from x's floats from xFrom,
+     * The rows (at least one) of rowLength floats from element outFrom of out copied from x's floats from xFrom,
      * {@code out[outFrom + k] = x[xFrom + k]}, with zeros in floats {@code [col, col + count)} of each row, the
      * band at the rows' start ({@code col = 0}) or end ({@code col + count = rowLength}); the floats of x behind
      * the band may lie outside x.
