@@ -98,8 +98,9 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      * one loop over all their registers: at each row's end the row's sum is shifted into a register of sums
      * and the accumulators start again, and that register is stored once, after the loop. From memory, a
      * loop per 4 KiB row read 64 MiB in 1.8-2.3 ms, and this loop with a store at each row's end in 2.3-2.9,
-     * against 1.4-1.5 for this loop and 1.2-1.6 for one loop without rows (a harness, 2026-11-25): each loop
-     * starts with C2's checks, and a store with the accumulators cleared kept the bounds checks in the loop.
+     * against 1.4-1.5 for this loop before the count down below and 1.2-1.6 for one loop without rows (a
+     * harness, 2026-11-25): each loop starts with C2's checks, and a store with the accumulators cleared kept
+     * the bounds checks in the loop.
      * The row's end is found by counting its register groups down: tested as the byte offset reaching the
      * row's end, C2 moved the segment's address through a vector register and back in every iteration (a
      * chain from one iteration to the next) and added a second jump, and 64 rows of 1024 floats took 1.60-1.62
