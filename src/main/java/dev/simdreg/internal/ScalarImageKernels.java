@@ -111,11 +111,14 @@ public final class ScalarImageKernels implements ImageKernels {
      * against 2.8 ms reading them in reverse order (1.3 ms for one copy of the whole batch, measured).
      */
     @Override
-    public void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int rows, int rowLength) {
+    public void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int blocks, int rows, int rowLength) {
         long bytes = (long) rowLength * Float.BYTES;
-        for (int r = 0; r < rows; r++) {
-            MemorySegment.copy(x, (from + (long) r * rowLength) * Float.BYTES, out,
-                    (from + (long) (rows - 1 - r) * rowLength) * Float.BYTES, bytes);
+        for (int b = 0; b < blocks; b++) {
+            long block = from + (long) b * rows * rowLength;
+            for (int r = 0; r < rows; r++) {
+                MemorySegment.copy(x, (block + (long) r * rowLength) * Float.BYTES, out,
+                        (block + (long) (rows - 1 - r) * rowLength) * Float.BYTES, bytes);
+            }
         }
     }
 

@@ -39,6 +39,9 @@ class ImageProperties {
         // more images than the random crops draw corners for at a time (256)
         shapes.add(ImageShape.nchw(300, 1, 2, 3));
         shapes.add(ImageShape.nhwc(300, 2, 3, 1));
+        // runs of images flipped alike longer than a word of draws (64), on rows of whole registers
+        shapes.add(ImageShape.nchw(70, 2, 3, 16));
+        shapes.add(ImageShape.nhwc(70, 3, 8, 2));
         return shapes;
     }
 
@@ -106,35 +109,40 @@ class ImageProperties {
         for (ImageShape shape : shapes()) {
             float[] x = randomFloats(shape.elements(), random);
             long seed = random.nextLong(), offset = random.nextLong(1L << 40);
-            float q = new float[] {0f, 0.5f, 1f, 0.3f}[random.nextInt(4)];
-            for (boolean horizontal : new boolean[] {true, false}) {
-                for (Storage storage : Storage.values()) {
-                    for (boolean inPlace : new boolean[] {false, true}) {
-                        try (Arena arena = Arena.ofConfined()) {
-                            var in = storage.hold(arena, x);
-                            var out = inPlace ? in : storage.hold(arena, new float[x.length]);
-                            flip(horizontal, seed, offset, q, shape, storage, in, out);
-                            float[] got = out.read();
-                            for (int n = 0; n < shape.images(); n++) {
-                                boolean flipped = ReferenceStreams.kept(seed, offset + n, q);
-                                for (int k = 0; k < shape.channels(); k++) {
-                                    for (int y = 0; y < shape.height(); y++) {
-                                        for (int c = 0; c < shape.width(); c++) {
-                                            int sy = flipped && !horizontal ? shape.height() - 1 - y : y;
-                                            int sx = flipped && horizontal ? shape.width() - 1 - c : c;
-                                            assertEquals(x[(int) at(shape, n, k, sy, sx)], got[(int) at(shape, n, k, y, c)],
-                                                    shape + " " + storage + (inPlace ? " in place" : "")
-                                                            + (horizontal ? " horizontal" : " vertical") + " image " + n);
-                                        }
-                                    }
-                                }
-                            }
-                            flip(horizontal, seed, offset, q, shape, storage, out, out);
-                            assertArrayEquals(x, out.read(), "flipping twice is the identity");
+            for (float q : new float[] {0f, 0.5f, 1f, 0.3f}) {
+                for (boolean horizontal : new boolean[] {true, false}) {
+                    for (Storage storage : Storage.values()) {
+                        checkFlip(horizontal, seed, offset, q, shape, storage, x, false);
+                        checkFlip(horizontal, seed, offset, q, shape, storage, x, true);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkFlip(boolean horizontal, long seed, long offset, float q, ImageShape shape,
+                                  Storage storage, float[] x, boolean inPlace) {
+        try (Arena arena = Arena.ofConfined()) {
+            var in = storage.hold(arena, x);
+            var out = inPlace ? in : storage.hold(arena, new float[x.length]);
+            flip(horizontal, seed, offset, q, shape, storage, in, out);
+            float[] got = out.read();
+            for (int n = 0; n < shape.images(); n++) {
+                boolean flipped = ReferenceStreams.kept(seed, offset + n, q);
+                for (int k = 0; k < shape.channels(); k++) {
+                    for (int y = 0; y < shape.height(); y++) {
+                        for (int c = 0; c < shape.width(); c++) {
+                            int sy = flipped && !horizontal ? shape.height() - 1 - y : y;
+                            int sx = flipped && horizontal ? shape.width() - 1 - c : c;
+                            assertEquals(x[(int) at(shape, n, k, sy, sx)], got[(int) at(shape, n, k, y, c)],
+                                    shape + " " + storage + (inPlace ? " in place" : "") + " q = " + q
+                                            + (horizontal ? " horizontal" : " vertical") + " image " + n);
                         }
                     }
                 }
             }
+            flip(horizontal, seed, offset, q, shape, storage, out, out);
+            assertArrayEquals(x, out.read(), "flipping twice is the identity");
         }
     }
 

@@ -196,21 +196,27 @@ final class VectorImageKernels implements ImageKernels {
     }
 
     /**
-     * Rows of a few whole blocks as one loop over all of them, block k of x to {@code k + shift}, the shift
-     * falling by two rows at each row; longer rows one copy each (see {@link ScalarImageKernels}).
+     * Rows of a few whole registers as one loop over all of them, register k of x to {@code k + shift}, the
+     * shift falling by two rows at each row and starting again at each block; longer rows one copy each (see
+     * {@link ScalarImageKernels}).
      */
     @Override
-    public void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int rows, int rowLength) {
+    public void reverseRowOrder(MemorySegment x, MemorySegment out, long from, int blocks, int rows, int rowLength) {
         if (rowLength % LANES != 0 || rowLength > 4 * LANES) {
-            SCALAR.reverseRowOrder(x, out, from, rows, rowLength);
+            SCALAR.reverseRowOrder(x, out, from, blocks, rows, rowLength);
             return;
         }
-        int n = rows * rowLength;
-        int rowEnd = rowLength, shift = (rows - 1) * rowLength;
+        int n = blocks * rows * rowLength;
+        int rowEnd = rowLength, rowsLeft = rows, firstShift = (rows - 1) * rowLength, shift = firstShift;
         for (int k = 0; k < n; k += LANES) {
             if (k == rowEnd) {
-                shift -= 2 * rowLength;
                 rowEnd += rowLength;
+                if (--rowsLeft == 0) {
+                    rowsLeft = rows;
+                    shift = firstShift;
+                } else {
+                    shift -= 2 * rowLength;
+                }
             }
             store(load(x, from + k), out, from + k + shift);
         }
@@ -218,11 +224,11 @@ final class VectorImageKernels implements ImageKernels {
 
     /** Rows of a few whole blocks as one loop over all of them: block k goes to {@code 2·rowStart + width − LANES − k}. */
     private static void reverseShortRows(MemorySegment x, MemorySegment out, long from, int rows, int width) {
-        int n = rows * width;
-        int rowEnd = width, mirror = width - LANES;
+        int n = rows * width, rowEnd = width;
+        long mirror = width - LANES;
         for (int k = 0; k < n; k += LANES) {
             if (k == rowEnd) {
-                mirror += 2 * width;
+                mirror += 2L * width;
                 rowEnd += width;
             }
             store(load(x, from + k).rearrange(REVERSE), out, from + mirror - k);
