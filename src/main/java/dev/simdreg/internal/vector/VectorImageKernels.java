@@ -343,20 +343,32 @@ final class VectorImageKernels implements ImageKernels {
      * three. For 64 NHWC images of 224×224 this took 2.1 ms against 2.0 for a vector-loop copy of the same rows
      * (1.4 for {@code MemorySegment.copy}); reading the groups from the row's end took 4.3 ms, and the
      * two-register windows of other channel counts, read from the end, 9.7 ms (measured). The output row's
-     * last pixels, from the input row's first, go element by element.
+     * last pixels, from the input row's first, go element by element. All rows' groups are one loop: with a
+     * loop per row, a 64×32×32×3 batch, all rows two groups long, took 16.9–17.1 µs against 14.1 (JMH, twice
+     * alternating, 2026-11-25; copy 12.4–12.9).
      */
     private static void reverseRgbPixels(MemorySegment x, MemorySegment out, long from, int rows, int width) {
         int n = width * RGB, groups = width / LANES, head = width - groups * LANES, group = RGB * LANES;
-        for (int r = 0; r < rows; r++) {
-            long row = from + (long) r * n;
-            ScalarImageKernels.reversePixelRange(x, out, row, width, RGB, groups * group, n);
-            for (int g = 0; g < groups; g++) {
-                long in = row + (long) head * RGB + (long) g * group, at = row + (long) (groups - 1 - g) * group;
-                FloatVector low = load(x, in), middle = load(x, in + LANES), high = load(x, in + 2 * LANES);
-                store(RGB_FROM_HIGH.selectFrom(middle, high), out, at);
-                store(RGB_FROM_WINDOW.selectFrom(low.slice(RGB_WINDOW, middle), middle.slice(RGB_WINDOW, high)), out,
-                        at + LANES);
-                store(RGB_FROM_LOW.selectFrom(low, middle), out, at + 2 * LANES);
+        if (groups == 0) {
+            SCALAR.reversePixels(x, out, from, rows, width, RGB);
+            return;
+        }
+        // One loop over all the rows' groups; at each row's end, counted down, its head pixels.
+        long at = from + (long) (groups - 1) * group;
+        int groupsLeft = groups;
+        for (long in = from + (long) head * RGB, end = from + (long) rows * n; in < end; in += group) {
+            FloatVector low = load(x, in), middle = load(x, in + LANES), high = load(x, in + 2 * LANES);
+            store(RGB_FROM_HIGH.selectFrom(middle, high), out, at);
+            store(RGB_FROM_WINDOW.selectFrom(low.slice(RGB_WINDOW, middle), middle.slice(RGB_WINDOW, high)), out,
+                    at + LANES);
+            store(RGB_FROM_LOW.selectFrom(low, middle), out, at + 2 * LANES);
+            if (--groupsLeft == 0) {
+                ScalarImageKernels.reversePixelRange(x, out, at, width, RGB, groups * group, n);
+                in += (long) head * RGB;
+                at += n + (long) (groups - 1) * group;
+                groupsLeft = groups;
+            } else {
+                at -= group;
             }
         }
     }
