@@ -222,7 +222,10 @@ final class VectorImageKernels implements ImageKernels {
         }
     }
 
-    /** Rows of a few whole blocks as one loop over all of them: block k goes to {@code 2·rowStart + width − LANES − k}. */
+    /**
+     * Rows of a few whole registers as one loop over all of them: register k goes to
+     * {@code 2·rowStart + width − LANES − k}.
+     */
     private static void reverseShortRows(MemorySegment x, MemorySegment out, long from, int rows, int width) {
         int n = rows * width, rowEnd = width;
         long mirror = width - LANES;
