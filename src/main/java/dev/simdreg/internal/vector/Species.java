@@ -2,13 +2,20 @@ package dev.simdreg.internal.vector;
 
 import dev.simdreg.internal.Providers;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.constant.ConstantDescs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * The constants of every vector loop. Static final, so C2 folds the species into the loops; a class of
@@ -23,34 +30,112 @@ final class Species {
     static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
     static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, FLOATS.vectorShape());
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    /** The classes of segments from arenas, and over float[] and byte[] (the array forms of the API). */
-    private static final Class<?> NATIVE = Arena.ofAuto().allocate(1).getClass();
+    /**
+     * The kind of segment of a kernel class as compiled: any. Its copies (see {@link KindCopies}) are each for
+     * one class of segment, and a kind is never a segment's class.
+     */
+    static final Class<?> ANY = MemorySegment.class;
+    /** The classes of segments from arenas (the per-thread scratch and tables), and over each primitive array. */
+    static final Class<?> NATIVE = Arena.ofAuto().allocate(1).getClass();
     private static final Class<?> FLOAT_ARRAY = MemorySegment.ofArray(new float[0]).getClass();
     private static final Class<?> BYTE_ARRAY = MemorySegment.ofArray(new byte[0]).getClass();
+    private static final Class<?> SHORT_ARRAY = MemorySegment.ofArray(new short[0]).getClass();
+    private static final Class<?> INT_ARRAY = MemorySegment.ofArray(new int[0]).getClass();
+    private static final Class<?> LONG_ARRAY = MemorySegment.ofArray(new long[0]).getClass();
+    private static final Class<?> DOUBLE_ARRAY = MemorySegment.ofArray(new double[0]).getClass();
+    /** Registers of FLOATS' width of each other lane type, for segments over other arrays. */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, FLOATS.vectorShape());
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, FLOATS.vectorShape());
+    private static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, FLOATS.vectorShape());
+    /** Reinterpreting lanes of another size keeps the bytes in little-endian order. */
+    private static final boolean LITTLE_ENDIAN = ORDER == ByteOrder.LITTLE_ENDIAN;
 
     private Species() {
     }
 
-    /** The vector of floats {@code [i, i + LANES)} of s. */
-    static FloatVector load(MemorySegment s, long i) {
-        return loadAt(s, i * Float.BYTES);
+    /** The class of the float segments that the kernel class of lookup was copied for, or {@link #ANY}. */
+    static Class<?> floatKind(MethodHandles.Lookup lookup) {
+        return kind(lookup, KindCopies.FLOATS);
+    }
+
+    /** The class of the byte segments that the kernel class of lookup was copied for, or {@link #ANY}. */
+    static Class<?> byteKind(MethodHandles.Lookup lookup) {
+        return kind(lookup, KindCopies.BYTES);
+    }
+
+    private static Class<?> kind(MethodHandles.Lookup lookup, int index) {
+        try {
+            List<?> kinds = MethodHandles.classData(lookup, ConstantDescs.DEFAULT_NAME, List.class);
+            return kinds == null ? ANY : (Class<?>) kinds.get(index);
+        } catch (IllegalAccessException e) {
+            throw new AssertionError("a kernel class reads its own class data", e);
+        }
+    }
+
+    /** The vector of floats {@code [i, i + LANES)} of s, a segment of the given kind. */
+    static FloatVector load(Class<?> kind, MemorySegment s, long i) {
+        return loadAt(kind, s, i * Float.BYTES);
     }
 
     /**
-     * The vector of floats at byte {@code offset} of s. The same load in one branch per kind of segment, each
-     * on an exact class, so that C2 compiles each against one kind: a load site that sees both heap and
-     * native segments is not intrinsified (C2 does not optimize mixed access), and the profiles that decide
-     * it are in the JDK's segment code, shared by every caller in the JVM. Without the branches, one call
-     * through the float[] API made every vector kernel 2 to 6 times slower on native segments (measured).
+     * The vector of floats at byte {@code offset} of s, a segment of the given kind. In a copy of a kernel class
+     * the kind is a constant class: the comparison gives C2 the segment's exact class, so that it compiles the
+     * load against that one class whatever other classes the JDK's segment code, shared by every caller in
+     * the JVM, has seen. A load whose segment class C2 does not know is not intrinsified when the segment may
+     * be heap or native ("mixed access"), and its vectors are boxed: 19 MB per AdamW call of 2^20 floats in a
+     * JVM that had also seen segments over byte[], and float[] calls 2.5 times slower after native ones
+     * (measured). The kernel class as compiled, for calls that mix classes, branches on the usual classes.
      */
-    static FloatVector loadAt(MemorySegment s, long offset) {
+    static FloatVector loadAt(Class<?> kind, MemorySegment s, long offset) {
+        if (kind == ANY) {
+            return loadAnyAt(s, offset);
+        }
+        if (s.getClass() != kind) {
+            throw mismatch(kind, s);
+        }
+        return loadOfKind(kind, s, offset);
+    }
+
+    private static FloatVector loadAnyAt(MemorySegment s, long offset) {
         if (s.getClass() == NATIVE) {
-            return FloatVector.fromMemorySegment(FLOATS, s, offset, ORDER);
+            return loadOfKind(NATIVE, s, offset);
         }
         if (s.getClass() == FLOAT_ARRAY) {
-            return FloatVector.fromMemorySegment(FLOATS, s, offset, ORDER);
+            return loadOfKind(FLOAT_ARRAY, s, offset);
+        }
+        if (s.getClass() == BYTE_ARRAY) {
+            return loadOfKind(BYTE_ARRAY, s, offset);
         }
         return FloatVector.fromMemorySegment(FLOATS, s, offset, ORDER);
+    }
+
+    /**
+     * The load for a segment of class kind, a constant. C2 intrinsifies vector access to a heap segment only in
+     * the lane type of its array ("not supported: op=load etype=float atype=byte" in -XX:+PrintIntrinsics;
+     * boxed, 6 MB per softThreshold call of 2^20 floats): over another array the load is of that lane type,
+     * reinterpreted as floats, the same bits.
+     */
+    private static FloatVector loadOfKind(Class<?> kind, MemorySegment s, long offset) {
+        if (kind == INT_ARRAY) {
+            return IntVector.fromMemorySegment(INTS, s, offset, ORDER).reinterpretAsFloats();
+        }
+        if (LITTLE_ENDIAN && kind == BYTE_ARRAY) {
+            return ByteVector.fromMemorySegment(BYTES, s, offset, ORDER).reinterpretAsFloats();
+        }
+        if (LITTLE_ENDIAN && kind == SHORT_ARRAY) {
+            return ShortVector.fromMemorySegment(SHORTS, s, offset, ORDER).reinterpretAsFloats();
+        }
+        if (LITTLE_ENDIAN && kind == LONG_ARRAY) {
+            return LongVector.fromMemorySegment(LONGS, s, offset, ORDER).reinterpretAsFloats();
+        }
+        if (LITTLE_ENDIAN && kind == DOUBLE_ARRAY) {
+            return DoubleVector.fromMemorySegment(DOUBLES, s, offset, ORDER).reinterpretAsFloats();
+        }
+        return FloatVector.fromMemorySegment(FLOATS, s, offset, ORDER);
+    }
+
+    private static IllegalStateException mismatch(Class<?> kind, MemorySegment s) {
+        return new IllegalStateException("a kernel copied for " + kind.getName() + " was given " + s);
     }
 
     /** v in every lane; hoisted out of the loops by C2. */
@@ -58,25 +143,58 @@ final class Species {
         return FloatVector.broadcast(FLOATS, v);
     }
 
-    /** v into floats {@code [i, i + LANES)} of s, by kind of segment as {@link #loadAt} reads. */
-    static void store(FloatVector v, MemorySegment s, long i) {
-        storeAt(v, s, i * Float.BYTES);
+    /** v into floats {@code [i, i + LANES)} of s, a segment of the given kind, as {@link #loadAt} reads. */
+    static void store(Class<?> kind, FloatVector v, MemorySegment s, long i) {
+        storeAt(kind, v, s, i * Float.BYTES);
     }
 
-    /** v at byte {@code offset} of s, by kind of segment as {@link #loadAt} reads. */
-    static void storeAt(FloatVector v, MemorySegment s, long offset) {
+    /** v at byte {@code offset} of s, a segment of the given kind, as {@link #loadAt} reads. */
+    static void storeAt(Class<?> kind, FloatVector v, MemorySegment s, long offset) {
+        if (kind == ANY) {
+            storeAnyAt(v, s, offset);
+            return;
+        }
+        if (s.getClass() != kind) {
+            throw mismatch(kind, s);
+        }
+        storeOfKind(kind, v, s, offset);
+    }
+
+    private static void storeAnyAt(FloatVector v, MemorySegment s, long offset) {
         if (s.getClass() == NATIVE) {
-            v.intoMemorySegment(s, offset, ORDER);
+            storeOfKind(NATIVE, v, s, offset);
         } else if (s.getClass() == FLOAT_ARRAY) {
-            v.intoMemorySegment(s, offset, ORDER);
+            storeOfKind(FLOAT_ARRAY, v, s, offset);
+        } else if (s.getClass() == BYTE_ARRAY) {
+            storeOfKind(BYTE_ARRAY, v, s, offset);
         } else {
             v.intoMemorySegment(s, offset, ORDER);
         }
     }
 
-    /** The bytes {@code [i, i + species.length())} of s, by kind of segment as {@link #loadAt} reads floats. */
-    static ByteVector loadBytes(VectorSpecies<Byte> species, MemorySegment s, long i) {
-        if (s.getClass() == NATIVE) {
+    /** The store for a segment of class kind, a constant, in its array's lane type as {@link #loadOfKind} loads. */
+    private static void storeOfKind(Class<?> kind, FloatVector v, MemorySegment s, long offset) {
+        if (kind == INT_ARRAY) {
+            v.reinterpretAsInts().intoMemorySegment(s, offset, ORDER);
+        } else if (LITTLE_ENDIAN && kind == BYTE_ARRAY) {
+            v.reinterpretAsBytes().intoMemorySegment(s, offset, ORDER);
+        } else if (LITTLE_ENDIAN && kind == SHORT_ARRAY) {
+            v.reinterpretAsShorts().intoMemorySegment(s, offset, ORDER);
+        } else if (LITTLE_ENDIAN && kind == LONG_ARRAY) {
+            v.reinterpretAsLongs().intoMemorySegment(s, offset, ORDER);
+        } else if (LITTLE_ENDIAN && kind == DOUBLE_ARRAY) {
+            v.reinterpretAsDoubles().intoMemorySegment(s, offset, ORDER);
+        } else {
+            v.intoMemorySegment(s, offset, ORDER);
+        }
+    }
+
+    /** The bytes {@code [i, i + species.length())} of s, a segment of the given kind, as {@link #loadAt} reads floats. */
+    static ByteVector loadBytes(Class<?> kind, VectorSpecies<Byte> species, MemorySegment s, long i) {
+        if (kind != ANY && s.getClass() != kind) {
+            throw mismatch(kind, s);
+        }
+        if (kind != ANY || s.getClass() == NATIVE) {
             return ByteVector.fromMemorySegment(species, s, i, ORDER);
         }
         if (s.getClass() == BYTE_ARRAY) {

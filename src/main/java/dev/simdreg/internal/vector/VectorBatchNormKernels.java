@@ -10,11 +10,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 import java.util.Arrays;
 
 import static dev.simdreg.internal.Floats.get;
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.LANES;
+import static dev.simdreg.internal.vector.Species.NATIVE;
 import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
@@ -28,6 +30,9 @@ import static dev.simdreg.internal.vector.Species.store;
  * are merged in float64 by Chan's formula. Element-wise results equal the scalar kernels' bit for bit.
  */
 final class VectorBatchNormKernels implements BatchNormKernels {
+
+    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
 
     /** Floats in a group of four registers: rows of C dividing it run as one flat loop over groups. */
     private static final int GROUP = 4 * LANES;
@@ -154,11 +159,11 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         long pilot = Math.min(rows, PILOT_ROWS);
         for (long r = 0; r < pilot; r++) {
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(load(t, c).add(load(x, r * channels + c)), t, c);
+                store(NATIVE, load(NATIVE, t, c).add(load(KIND, x, r * channels + c)), t, c);
             }
         }
         for (int c = 0; c < vectorChannels; c += LANES) {
-            store(load(t, c).div(pilot), t, c);
+            store(NATIVE, load(NATIVE, t, c).div(pilot), t, c);
         }
         Arrays.fill(mean, 0, vectorChannels, 0);
         Arrays.fill(m2, 0, vectorChannels, 0);
@@ -168,22 +173,22 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             for (; r + 4 <= end; r += 4) {
                 for (int c = 0; c < vectorChannels; c += LANES) {
                     long i = r * channels + c;
-                    FloatVector k = load(t, c);
-                    FloatVector d0 = load(x, i).sub(k);
-                    FloatVector d1 = load(x, i + channels).sub(k);
-                    FloatVector d2 = load(x, i + 2L * channels).sub(k);
-                    FloatVector d3 = load(x, i + 3L * channels).sub(k);
-                    store(load(t, sums + c).add(d0.add(d1).add(d2.add(d3))), t, sums + c);
+                    FloatVector k = load(NATIVE, t, c);
+                    FloatVector d0 = load(KIND, x, i).sub(k);
+                    FloatVector d1 = load(KIND, x, i + channels).sub(k);
+                    FloatVector d2 = load(KIND, x, i + 2L * channels).sub(k);
+                    FloatVector d3 = load(KIND, x, i + 3L * channels).sub(k);
+                    store(NATIVE, load(NATIVE, t, sums + c).add(d0.add(d1).add(d2.add(d3))), t, sums + c);
                     FloatVector q01 = d1.fma(d1, d0.mul(d0));
                     FloatVector q23 = d3.fma(d3, d2.mul(d2));
-                    store(load(t, squares + c).add(q01.add(q23)), t, squares + c);
+                    store(NATIVE, load(NATIVE, t, squares + c).add(q01.add(q23)), t, squares + c);
                 }
             }
             for (; r < end; r++) {
                 for (int c = 0; c < vectorChannels; c += LANES) {
-                    FloatVector d = load(x, r * channels + c).sub(load(t, c));
-                    store(load(t, sums + c).add(d), t, sums + c);
-                    store(d.fma(d, load(t, squares + c)), t, squares + c);
+                    FloatVector d = load(KIND, x, r * channels + c).sub(load(NATIVE, t, c));
+                    store(NATIVE, load(NATIVE, t, sums + c).add(d), t, sums + c);
+                    store(NATIVE, d.fma(d, load(NATIVE, t, squares + c)), t, squares + c);
                 }
             }
             addAndClear(t, sums, vectorChannels, mean);
@@ -209,7 +214,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         for (int v = 0; v < vectors; v++) {
             FloatVector sum = FloatVector.zero(FLOATS);
             for (long r = 0; r < pilot; r++) {
-                sum = sum.add(load(x, r * channels + c0 + v * LANES));
+                sum = sum.add(load(KIND, x, r * channels + c0 + v * LANES));
             }
             sum.div(pilot).intoArray(block, SHIFTS + v * LANES);
         }
@@ -221,7 +226,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         FloatVector s = FloatVector.zero(FLOATS);
         FloatVector q = s;
         for (long r = r0; r < end; r++) {
-            FloatVector d = load(x, r * channels + c0).sub(k);
+            FloatVector d = load(KIND, x, r * channels + c0).sub(k);
             s = s.add(d);
             q = d.fma(d, q);
         }
@@ -245,10 +250,10 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         FloatVector q3 = s0;
         for (long r = r0; r < end; r++) {
             long row = r * channels + c0;
-            FloatVector d0 = load(x, row).sub(k0);
-            FloatVector d1 = load(x, row + LANES).sub(k1);
-            FloatVector d2 = load(x, row + 2 * LANES).sub(k2);
-            FloatVector d3 = load(x, row + 3 * LANES).sub(k3);
+            FloatVector d0 = load(KIND, x, row).sub(k0);
+            FloatVector d1 = load(KIND, x, row + LANES).sub(k1);
+            FloatVector d2 = load(KIND, x, row + 2 * LANES).sub(k2);
+            FloatVector d3 = load(KIND, x, row + 3 * LANES).sub(k3);
             s0 = s0.add(d0);
             s1 = s1.add(d1);
             s2 = s2.add(d2);
@@ -315,8 +320,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             FloatVector squares1 = sum0;
             int i = 0;
             for (int end = loopEnd(0, b, 2 * LANES); i < end; i += 2 * LANES) {
-                FloatVector d0 = load(x, from + i).sub(k);
-                FloatVector d1 = load(x, from + i + LANES).sub(k);
+                FloatVector d0 = load(KIND, x, from + i).sub(k);
+                FloatVector d1 = load(KIND, x, from + i + LANES).sub(k);
                 sum0 = sum0.add(d0);
                 sum1 = sum1.add(d1);
                 squares0 = d0.fma(d0, squares0);
@@ -347,7 +352,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                     float shift = a.shift()[c];
                     int i = 0;
                     for (int end = loopEnd(0, inner, LANES); i < end; i += LANES) {
-                        store(normalized(load(x, from + i), splat(center), splat(scale), splat(shift), relu), y, from + i);
+                        store(KIND, normalized(load(KIND, x, from + i), splat(center), splat(scale), splat(shift), relu), y, from + i);
                     }
                     ScalarBatchNormKernels.normalizeRange(x, y, from + i, from + inner, center, scale, shift, relu);
                 }
@@ -369,7 +374,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             for (long r = 0; r < layout.outer(); r++) {
                 long row = r * channels;
                 for (int c = 0; c < vectorChannels; c += LANES) {
-                    store(normalized(load(x, row + c), load(t, c), load(t, scales + c), load(t, shifts + c), relu), y,
+                    store(KIND, normalized(load(KIND, x, row + c), load(NATIVE, t, c), load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu), y,
                             row + c);
                 }
                 ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
@@ -379,7 +384,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         for (long r = 0; r < layout.outer(); r++) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(normalized(load(x, row + c), column(a.center(), c), column(a.scale(), c), column(a.shift(), c),
+                store(KIND, normalized(load(KIND, x, row + c), column(a.center(), c), column(a.scale(), c), column(a.shift(), c),
                         relu), y, row + c);
             }
             ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
@@ -407,10 +412,10 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         int k = 0;
         for (int end = loopEnd(0, n, GROUP); k < end; k += GROUP) {
             long i = from + k;
-            store(normalized(load(x, i), c0, s0, h0, relu), y, i);
-            store(normalized(load(x, i + LANES), c1, s1, h1, relu), y, i + LANES);
-            store(normalized(load(x, i + 2 * LANES), c2, s2, h2, relu), y, i + 2 * LANES);
-            store(normalized(load(x, i + 3 * LANES), c3, s3, h3, relu), y, i + 3 * LANES);
+            store(KIND, normalized(load(KIND, x, i), c0, s0, h0, relu), y, i);
+            store(KIND, normalized(load(KIND, x, i + LANES), c1, s1, h1, relu), y, i + LANES);
+            store(KIND, normalized(load(KIND, x, i + 2 * LANES), c2, s2, h2, relu), y, i + 2 * LANES);
+            store(KIND, normalized(load(KIND, x, i + 3 * LANES), c3, s3, h3, relu), y, i + 3 * LANES);
         }
         for (; k < n; k++) {
             int j = k % channels;
@@ -522,29 +527,29 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             for (; !relu && r + 4 <= end; r += 4) {
                 for (int c = 0; c < vectorChannels; c += LANES) {
                     long i = r * channels + c;
-                    FloatVector center = load(t, c);
-                    FloatVector x0 = load(x, i);
-                    FloatVector x1 = load(x, i + channels);
-                    FloatVector x2 = load(x, i + 2L * channels);
-                    FloatVector x3 = load(x, i + 3L * channels);
-                    FloatVector g0 = load(dy, i);
-                    FloatVector g1 = load(dy, i + channels);
-                    FloatVector g2 = load(dy, i + 2L * channels);
-                    FloatVector g3 = load(dy, i + 3L * channels);
-                    store(load(t, sums + c).add(g0.add(g1).add(g2.add(g3))), t, sums + c);
+                    FloatVector center = load(NATIVE, t, c);
+                    FloatVector x0 = load(KIND, x, i);
+                    FloatVector x1 = load(KIND, x, i + channels);
+                    FloatVector x2 = load(KIND, x, i + 2L * channels);
+                    FloatVector x3 = load(KIND, x, i + 3L * channels);
+                    FloatVector g0 = load(KIND, dy, i);
+                    FloatVector g1 = load(KIND, dy, i + channels);
+                    FloatVector g2 = load(KIND, dy, i + 2L * channels);
+                    FloatVector g3 = load(KIND, dy, i + 3L * channels);
+                    store(NATIVE, load(NATIVE, t, sums + c).add(g0.add(g1).add(g2.add(g3))), t, sums + c);
                     FloatVector centered01 = g1.fma(x1.sub(center), g0.mul(x0.sub(center)));
                     FloatVector centered23 = g3.fma(x3.sub(center), g2.mul(x2.sub(center)));
-                    store(load(t, centeredSums + c).add(centered01.add(centered23)), t, centeredSums + c);
+                    store(NATIVE, load(NATIVE, t, centeredSums + c).add(centered01.add(centered23)), t, centeredSums + c);
                 }
             }
             for (; r < end; r++) {
                 for (int c = 0; c < vectorChannels; c += LANES) {
                     long i = r * channels + c;
-                    FloatVector center = load(t, c);
-                    FloatVector xi = load(x, i);
-                    FloatVector g = gated(load(dy, i), xi, center, load(t, scales + c), load(t, shifts + c), relu);
-                    store(load(t, sums + c).add(g), t, sums + c);
-                    store(g.fma(xi.sub(center), load(t, centeredSums + c)), t, centeredSums + c);
+                    FloatVector center = load(NATIVE, t, c);
+                    FloatVector xi = load(KIND, x, i);
+                    FloatVector g = gated(load(KIND, dy, i), xi, center, load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu);
+                    store(NATIVE, load(NATIVE, t, sums + c).add(g), t, sums + c);
+                    store(NATIVE, g.fma(xi.sub(center), load(NATIVE, t, centeredSums + c)), t, centeredSums + c);
                 }
             }
             addAndClear(t, sums, vectorChannels, sumDy);
@@ -597,8 +602,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         FloatVector sc = s;
         for (long r = r0; r < end; r++) {
             long i = r * channels + c0;
-            FloatVector xi = load(x, i);
-            FloatVector g = gated(load(dy, i), xi, center, scale, shift, relu);
+            FloatVector xi = load(KIND, x, i);
+            FloatVector g = gated(load(KIND, dy, i), xi, center, scale, shift, relu);
             s = s.add(g);
             sc = g.fma(xi.sub(center), sc);
         }
@@ -615,9 +620,9 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, sc0 = s0, sc1 = s0;
         for (long r = r0; r < end; r++) {
             long i = r * channels + c0;
-            FloatVector x0 = load(x, i), x1 = load(x, i + LANES);
-            FloatVector g0 = gated(load(dy, i), x0, center0, scale0, shift0, true);
-            FloatVector g1 = gated(load(dy, i + LANES), x1, center1, scale1, shift1, true);
+            FloatVector x0 = load(KIND, x, i), x1 = load(KIND, x, i + LANES);
+            FloatVector g0 = gated(load(KIND, dy, i), x0, center0, scale0, shift0, true);
+            FloatVector g1 = gated(load(KIND, dy, i + LANES), x1, center1, scale1, shift1, true);
             s0 = s0.add(g0);
             s1 = s1.add(g1);
             sc0 = g0.fma(x0.sub(center0), sc0);
@@ -646,14 +651,14 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         FloatVector sc3 = s0;
         for (long r = r0; r < end; r++) {
             long i = r * channels + c0;
-            FloatVector x0 = load(x, i);
-            FloatVector x1 = load(x, i + LANES);
-            FloatVector x2 = load(x, i + 2 * LANES);
-            FloatVector x3 = load(x, i + 3 * LANES);
-            FloatVector g0 = load(dy, i);
-            FloatVector g1 = load(dy, i + LANES);
-            FloatVector g2 = load(dy, i + 2 * LANES);
-            FloatVector g3 = load(dy, i + 3 * LANES);
+            FloatVector x0 = load(KIND, x, i);
+            FloatVector x1 = load(KIND, x, i + LANES);
+            FloatVector x2 = load(KIND, x, i + 2 * LANES);
+            FloatVector x3 = load(KIND, x, i + 3 * LANES);
+            FloatVector g0 = load(KIND, dy, i);
+            FloatVector g1 = load(KIND, dy, i + LANES);
+            FloatVector g2 = load(KIND, dy, i + 2 * LANES);
+            FloatVector g3 = load(KIND, dy, i + 3 * LANES);
             s0 = s0.add(g0);
             s1 = s1.add(g1);
             s2 = s2.add(g2);
@@ -692,16 +697,16 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             if (longRows) {
                 for (int c = 0; c < vectorChannels; c += LANES) {
                     long i = row + c;
-                    FloatVector g = gated(load(dy, i), load(x, i), load(t, c), load(t, scales + c),
-                            load(t, shifts + c), true);
-                    store(g.fma(load(t, dyScales + c), ZERO), dx, i);
+                    FloatVector g = gated(load(KIND, dy, i), load(KIND, x, i), load(NATIVE, t, c), load(NATIVE, t, scales + c),
+                            load(NATIVE, t, shifts + c), true);
+                    store(KIND, g.fma(load(NATIVE, t, dyScales + c), ZERO), dx, i);
                 }
             } else {
                 for (int c = 0; c < vectorChannels; c += LANES) {
                     long i = row + c;
-                    FloatVector g = gated(load(dy, i), load(x, i), column(a.center(), c), column(a.scale(), c),
+                    FloatVector g = gated(load(KIND, dy, i), load(KIND, x, i), column(a.center(), c), column(a.scale(), c),
                             column(a.shift(), c), true);
-                    store(g.fma(column(dyScale, c), ZERO), dx, i);
+                    store(KIND, g.fma(column(dyScale, c), ZERO), dx, i);
                 }
             }
             for (int c = vectorChannels; c < channels; c++) {
@@ -732,12 +737,12 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             FloatVector sc = s;
             int i = 0;
             for (int end = loopEnd(0, b, LANES); i < end; i += LANES) {
-                FloatVector xi = load(x, from + i);
-                FloatVector g = gated(load(dy, from + i), xi, center, scale, shift, relu);
+                FloatVector xi = load(KIND, x, from + i);
+                FloatVector g = gated(load(KIND, dy, from + i), xi, center, scale, shift, relu);
                 s = s.add(g);
                 sc = g.fma(xi.sub(center), sc);
                 if (writes) {
-                    store(g.fma(gradientScale, ZERO), dx, from + i);
+                    store(KIND, g.fma(gradientScale, ZERO), dx, from + i);
                 }
             }
             double total = s.reduceLanes(VectorOperators.ADD);
@@ -773,8 +778,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                     FloatVector k = splat(bias[c]);
                     int i = 0;
                     for (int end = loopEnd(0, inner, LANES); i < end; i += LANES) {
-                        FloatVector xi = load(x, from + i);
-                        store(inputGradient(xi, load(dy, from + i), center, scale, shift, relu, g, h, k), dx, from + i);
+                        FloatVector xi = load(KIND, x, from + i);
+                        store(KIND, inputGradient(xi, load(KIND, dy, from + i), center, scale, shift, relu, g, h, k), dx, from + i);
                     }
                     ScalarBatchNormKernels.inputGradientRange(x, dy, dx, from + i, from + inner, c, a, dyScale, xScale,
                             bias);
@@ -806,7 +811,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         for (long r = 0; r < layout.outer(); r++) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(inputGradient(load(x, row + c), load(dy, row + c), column(a.center(), c), column(a.scale(), c),
+                store(KIND, inputGradient(load(KIND, x, row + c), load(KIND, dy, row + c), column(a.center(), c), column(a.scale(), c),
                         column(a.shift(), c), relu, column(dyScale, c), column(xScale, c), column(bias, c)), dx,
                         row + c);
             }
@@ -830,9 +835,9 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         for (long r = rows - 1; r >= 0; r--) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(inputGradient(load(x, row + c), load(dy, row + c), load(t, c), load(t, stride + c),
-                        load(t, 2 * stride + c), relu, load(t, 3 * stride + c), load(t, 4 * stride + c),
-                        load(t, 5 * stride + c)), dx, row + c);
+                store(KIND, inputGradient(load(KIND, x, row + c), load(KIND, dy, row + c), load(NATIVE, t, c), load(NATIVE, t, stride + c),
+                        load(NATIVE, t, 2 * stride + c), relu, load(NATIVE, t, 3 * stride + c), load(NATIVE, t, 4 * stride + c),
+                        load(NATIVE, t, 5 * stride + c)), dx, row + c);
             }
             ScalarBatchNormKernels.inputGradientChannels(x, dy, dx, row, vectorChannels, channels, a, dyScale, xScale,
                     bias);
@@ -855,9 +860,9 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
             long i = from + k;
             int j = k & (GROUP - 1);
-            store(inputGradient(load(x, i), load(dy, i), load(groups, j), load(groups, SCALE * GROUP + j),
-                    load(groups, SHIFT * GROUP + j), relu, load(groups, DY_SCALE * GROUP + j),
-                    load(groups, X_SCALE * GROUP + j), load(groups, BIAS * GROUP + j)), dx, i);
+            store(KIND, inputGradient(load(KIND, x, i), load(KIND, dy, i), load(NATIVE, groups, j), load(NATIVE, groups, SCALE * GROUP + j),
+                    load(NATIVE, groups, SHIFT * GROUP + j), relu, load(NATIVE, groups, DY_SCALE * GROUP + j),
+                    load(NATIVE, groups, X_SCALE * GROUP + j), load(NATIVE, groups, BIAS * GROUP + j)), dx, i);
         }
         for (; k < n; k++) {
             long i = from + k;

@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.LANES;
@@ -16,6 +17,9 @@ import static dev.simdreg.internal.vector.Species.store;
 /** Vector dropout kernels: a mask's 64-bit group becomes lane masks by {@code VectorMask.fromLong} (kmov on x86). */
 final class VectorDropoutKernels implements DropoutKernels {
 
+    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+
     private static final FloatVector ZERO = FloatVector.zero(FLOATS);
 
     @Override
@@ -24,7 +28,7 @@ final class VectorDropoutKernels implements DropoutKernels {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
             VectorMask<Float> keep = VectorMask.fromLong(FLOATS, bits[k >>> 6] >>> (k & 63));
-            store(ZERO.blend(load(x, from + k).mul(factor), keep), y, from + k);
+            store(KIND, ZERO.blend(load(KIND, x, from + k).mul(factor), keep), y, from + k);
         }
         ScalarDropoutKernels.applyRange(x, y, from, k, n, bits, scale);
     }
@@ -41,7 +45,7 @@ final class VectorDropoutKernels implements DropoutKernels {
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
             VectorMask<Float> keep = VectorMask.fromLong(FLOATS, bits[k >>> 6] >>> (k & 63));
             FloatVector scale = FloatVector.fromArray(FLOATS, scales, column);
-            store(ZERO.blend(load(x, from + k).mul(scale), keep), y, from + k);
+            store(KIND, ZERO.blend(load(KIND, x, from + k).mul(scale), keep), y, from + k);
             column += LANES;
             if (column >= period) {
                 column -= period;
@@ -56,7 +60,7 @@ final class VectorDropoutKernels implements DropoutKernels {
     public void scale(MemorySegment x, MemorySegment y, long from, int n, float factor) {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            store(load(x, from + k).mul(factor), y, from + k);
+            store(KIND, load(KIND, x, from + k).mul(factor), y, from + k);
         }
         ScalarDropoutKernels.scaleRange(x, y, from + k, n - k, factor);
     }
@@ -67,7 +71,7 @@ final class VectorDropoutKernels implements DropoutKernels {
             long row = (long) r * cols;
             int c = 0;
             for (int end = loopEnd(0, cols, LANES); c < end; c += LANES) {
-                store(load(w, row + c).mul(FloatVector.fromArray(FLOATS, factors, c)), out, row + c);
+                store(KIND, load(KIND, w, row + c).mul(FloatVector.fromArray(FLOATS, factors, c)), out, row + c);
             }
             ScalarDropoutKernels.scaleRowRange(w, out, row, c, cols, factors);
         }

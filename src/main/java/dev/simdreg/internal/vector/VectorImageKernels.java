@@ -11,10 +11,12 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.INTS;
 import static dev.simdreg.internal.vector.Species.LANES;
+import static dev.simdreg.internal.vector.Species.NATIVE;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
 import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loadAt;
@@ -29,6 +31,11 @@ import static dev.simdreg.internal.vector.Species.storeAt;
  * of 4·LANES bytes holds LANES pixels of up to 4 channels.
  */
 final class VectorImageKernels implements ImageKernels {
+
+    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+    /** The class of the 8-bit sources this copy is for. */
+    private static final Class<?> BYTE_KIND = Species.byteKind(MethodHandles.lookup());
 
     /** Per-thread row for the reversal of tiled pixels, grown to the longest row seen. */
     private static final ThreadScratch SCRATCH_ROW = new ThreadScratch();
@@ -73,16 +80,16 @@ final class VectorImageKernels implements ImageKernels {
             FloatVector shift2 = FloatVector.fromArray(FLOATS, shifts, j2);
             for (int end = n - 2 * LANES - NARROW_BYTES.length(); k <= end; k += 3 * LANES) {
                 long at = outFrom + k, from = srcFrom + k;
-                store(widened(loadBytes(NARROW_BYTES, src, from)).fma(scale0, shift0), out, at);
-                store(widened(loadBytes(NARROW_BYTES, src, from + LANES)).fma(scale1, shift1), out, at + LANES);
-                store(widened(loadBytes(NARROW_BYTES, src, from + 2 * LANES)).fma(scale2, shift2), out,
+                store(KIND, widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from)).fma(scale0, shift0), out, at);
+                store(KIND, widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from + LANES)).fma(scale1, shift1), out, at + LANES);
+                store(KIND, widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from + 2 * LANES)).fma(scale2, shift2), out,
                         at + 2 * LANES);
             }
         }
         int j = (int) ((phase + (long) k) % period);
         for (int end = n - NARROW_BYTES.length(); k <= end; k += LANES) {
-            FloatVector v = widened(loadBytes(NARROW_BYTES, src, srcFrom + k));
-            store(v.fma(FloatVector.fromArray(FLOATS, scales, j), FloatVector.fromArray(FLOATS, shifts, j)), out,
+            FloatVector v = widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, srcFrom + k));
+            store(KIND, v.fma(FloatVector.fromArray(FLOATS, scales, j), FloatVector.fromArray(FLOATS, shifts, j)), out,
                     outFrom + k);
             j += LANES;
             if (j >= period) {
@@ -106,8 +113,8 @@ final class VectorImageKernels implements ImageKernels {
                 FloatVector scale = FloatVector.broadcast(FLOATS, scales[c]);
                 FloatVector shift = FloatVector.broadcast(FLOATS, shifts[c]);
                 for (int end = whole - LANES; p <= end; p += LANES) {
-                    ByteVector bytes = loadBytes(WIDE_BYTES, src, srcFrom + (long) p * channels);
-                    store(widened(bytes.rearrange(split)).fma(scale, shift), out, at + p);
+                    ByteVector bytes = loadBytes(BYTE_KIND, WIDE_BYTES, src, srcFrom + (long) p * channels);
+                    store(KIND, widened(bytes.rearrange(split)).fma(scale, shift), out, at + p);
                 }
             }
             ScalarImageKernels.planeRange(src, srcFrom, p, pixels, channels, c, scales[c], shifts[c], out, at);
@@ -166,12 +173,12 @@ final class VectorImageKernels implements ImageKernels {
         long shift = (xFrom - outFrom) * Float.BYTES;
         for (long at = (outFrom + (long) first * rowLength) * Float.BYTES,
              end = (outFrom + (long) last * rowLength) * Float.BYTES; at < end; at += VECTOR_BYTES) {
-            FloatVector v = loadAt(x, at + shift);
+            FloatVector v = loadAt(KIND, x, at + shift);
             if (--untilBand == 0) {
                 v = v.blend(zero, band);
                 untilBand = registersPerRow;
             }
-            storeAt(v, out, at);
+            storeAt(KIND, v, out, at);
         }
     }
 
@@ -191,7 +198,7 @@ final class VectorImageKernels implements ImageKernels {
         FloatVector zero = FloatVector.zero(FLOATS);
         for (int r = 0; r < rows; r++) {
             long at = from + (long) r * rowLength + block;
-            store(load(out, at).blend(zero, band), out, at);
+            store(KIND, load(KIND, out, at).blend(zero, band), out, at);
         }
     }
 
@@ -218,7 +225,7 @@ final class VectorImageKernels implements ImageKernels {
                     shift -= 2 * rowLength;
                 }
             }
-            store(load(x, from + k), out, from + k + shift);
+            store(KIND, load(KIND, x, from + k), out, from + k + shift);
         }
     }
 
@@ -234,7 +241,7 @@ final class VectorImageKernels implements ImageKernels {
                 mirror += 2L * width;
                 rowEnd += width;
             }
-            store(load(x, from + k).rearrange(REVERSE), out, from + mirror - k);
+            store(KIND, load(KIND, x, from + k).rearrange(REVERSE), out, from + mirror - k);
         }
     }
 
@@ -243,9 +250,9 @@ final class VectorImageKernels implements ImageKernels {
         for (int r = 0; r < rows; r++) {
             long row = from + (long) r * width, last = row + width - LANES;
             for (int k = 0; k < blocks; k += LANES) {
-                FloatVector head = load(x, row + k), tail = load(x, last - k);
-                store(tail.rearrange(REVERSE), x, row + k);
-                store(head.rearrange(REVERSE), x, last - k);
+                FloatVector head = load(KIND, x, row + k), tail = load(KIND, x, last - k);
+                store(KIND, tail.rearrange(REVERSE), x, row + k);
+                store(KIND, head.rearrange(REVERSE), x, last - k);
             }
             ScalarImageKernels.reverseRange(x, x, row, blocks, width - blocks);
         }
@@ -294,8 +301,8 @@ final class VectorImageKernels implements ImageKernels {
             for (int k = lastBlock; k >= 0; k -= LANES) {
                 int base = (width - 1 - lastPixel) * channels;
                 if (base + 2 * LANES <= n) {
-                    FloatVector low = load(x, row + base), high = load(x, row + base + LANES);
-                    store(low.rearrange(shuffles[phase], high), out, row + k);
+                    FloatVector low = load(KIND, x, row + base), high = load(KIND, x, row + base + LANES);
+                    store(KIND, low.rearrange(shuffles[phase], high), out, row + k);
                 } else {
                     ScalarImageKernels.reversePixelRange(x, out, row, width, channels, k, k + LANES);
                 }
@@ -330,10 +337,10 @@ final class VectorImageKernels implements ImageKernels {
         for (int r = 0; r < rows; r++) {
             long row = from + (long) r * n;
             for (int k = 0; k < blocks; k += LANES) {
-                store(load(x, row + k).rearrange(reverse), scratch, blocks - LANES - k);
+                store(NATIVE, load(KIND, x, row + k).rearrange(reverse), scratch, blocks - LANES - k);
             }
             for (int k = 0; k < blocks; k += LANES) {
-                store(load(scratch, k), out, row + head + k);
+                store(KIND, load(NATIVE, scratch, k), out, row + head + k);
             }
             ScalarImageKernels.reversePixelRange(x, out, row, width, channels, 0, head);
         }
@@ -360,11 +367,11 @@ final class VectorImageKernels implements ImageKernels {
         long at = from + (long) (groups - 1) * group;
         int groupsLeft = groups;
         for (long in = from + (long) head * RGB, end = from + (long) rows * n; in < end; in += group) {
-            FloatVector low = load(x, in), middle = load(x, in + LANES), high = load(x, in + 2 * LANES);
-            store(RGB_FROM_HIGH.selectFrom(middle, high), out, at);
-            store(RGB_FROM_WINDOW.selectFrom(low.slice(RGB_WINDOW, middle), middle.slice(RGB_WINDOW, high)), out,
+            FloatVector low = load(KIND, x, in), middle = load(KIND, x, in + LANES), high = load(KIND, x, in + 2 * LANES);
+            store(KIND, RGB_FROM_HIGH.selectFrom(middle, high), out, at);
+            store(KIND, RGB_FROM_WINDOW.selectFrom(low.slice(RGB_WINDOW, middle), middle.slice(RGB_WINDOW, high)), out,
                     at + LANES);
-            store(RGB_FROM_LOW.selectFrom(low, middle), out, at + 2 * LANES);
+            store(KIND, RGB_FROM_LOW.selectFrom(low, middle), out, at + 2 * LANES);
             if (--groupsLeft == 0) {
                 ScalarImageKernels.reversePixelRange(x, out, at, width, RGB, groups * group, n);
                 in += (long) head * RGB;
@@ -434,9 +441,9 @@ final class VectorImageKernels implements ImageKernels {
     public void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n) {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            FloatVector u = load(x, a + k), v = load(x, b + k);
-            store(v, out, a + k);
-            store(u, out, b + k);
+            FloatVector u = load(KIND, x, a + k), v = load(KIND, x, b + k);
+            store(KIND, v, out, a + k);
+            store(KIND, u, out, b + k);
         }
         ScalarImageKernels.swapRange(x, out, a, b, k, n);
     }
@@ -447,7 +454,7 @@ final class VectorImageKernels implements ImageKernels {
         int j = phase;
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            store(load(x, from + k).add(FloatVector.fromArray(FLOATS, shifts, j)), out, from + k);
+            store(KIND, load(KIND, x, from + k).add(FloatVector.fromArray(FLOATS, shifts, j)), out, from + k);
             j += LANES;
             if (j >= period) {
                 j -= period;

@@ -7,6 +7,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.LANES;
@@ -23,6 +24,9 @@ import static dev.simdreg.internal.vector.Species.store;
  * previous one's 3-4 cycle latency.
  */
 final class VectorPenaltyKernels implements PenaltyKernels {
+
+    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
 
     private static final int SIGN_BIT = 0x8000_0000;
     /** Floats per block of a sum: 64 KiB, a multiple of every unroll. */
@@ -45,7 +49,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     public void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold) {
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            store(softThreshold(load(x, i), threshold), out, i);
+            store(KIND, softThreshold(load(KIND, x, i), threshold), out, i);
         }
         ScalarPenaltyKernels.softThresholdRange(x, out, i, n, threshold);
     }
@@ -54,7 +58,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     public void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold) {
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            store(softThreshold(load(g, i).fma(splat(-learningRate), load(w, i)), threshold), w, i);
+            store(KIND, softThreshold(load(KIND, g, i).fma(splat(-learningRate), load(KIND, w, i)), threshold), w, i);
         }
         ScalarPenaltyKernels.proximalL1StepRange(w, g, i, n, learningRate, threshold);
     }
@@ -112,8 +116,8 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         int groupsPerRow = cols / (4 * LANES), groupsLeft = groupsPerRow;
         long at = (long) first * Float.BYTES;
         for (long end = at + (long) count * cols * Float.BYTES; at < end; at += 4 * VECTOR_BYTES) {
-            FloatVector v0 = loadAt(x, at), v1 = loadAt(x, at + VECTOR_BYTES);
-            FloatVector v2 = loadAt(x, at + 2 * VECTOR_BYTES), v3 = loadAt(x, at + 3 * VECTOR_BYTES);
+            FloatVector v0 = loadAt(KIND, x, at), v1 = loadAt(KIND, x, at + VECTOR_BYTES);
+            FloatVector v2 = loadAt(KIND, x, at + 2 * VECTOR_BYTES), v3 = loadAt(KIND, x, at + 3 * VECTOR_BYTES);
             a0 = v0.fma(v0, a0);
             a1 = v1.fma(v1, a1);
             a2 = v2.fma(v2, a2);
@@ -136,15 +140,15 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, b0 = a0, b1 = a0;
         int i = 0;
         for (int end = loopEnd(0, cols, 2 * LANES); i < end; i += 2 * LANES) {
-            FloatVector u0 = load(x, first + i), u1 = load(x, first + i + LANES);
-            FloatVector v0 = load(x, second + i), v1 = load(x, second + i + LANES);
+            FloatVector u0 = load(KIND, x, first + i), u1 = load(KIND, x, first + i + LANES);
+            FloatVector v0 = load(KIND, x, second + i), v1 = load(KIND, x, second + i + LANES);
             a0 = u0.fma(u0, a0);
             a1 = u1.fma(u1, a1);
             b0 = v0.fma(v0, b0);
             b1 = v1.fma(v1, b1);
         }
         for (int end = loopEnd(0, cols, LANES); i < end; i += LANES) {
-            FloatVector u = load(x, first + i), v = load(x, second + i);
+            FloatVector u = load(KIND, x, first + i), v = load(KIND, x, second + i);
             a0 = u.fma(u, a0);
             b0 = v.fma(v, b0);
         }
@@ -173,13 +177,13 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
         long at = (long) from * Float.BYTES;
         for (long end = byteEnd(from, n, 4 * LANES); at < end; at += 4 * VECTOR_BYTES) {
-            a0 = a0.add(magnitude(loadAt(x, at)));
-            a1 = a1.add(magnitude(loadAt(x, at + VECTOR_BYTES)));
-            a2 = a2.add(magnitude(loadAt(x, at + 2 * VECTOR_BYTES)));
-            a3 = a3.add(magnitude(loadAt(x, at + 3 * VECTOR_BYTES)));
+            a0 = a0.add(magnitude(loadAt(KIND, x, at)));
+            a1 = a1.add(magnitude(loadAt(KIND, x, at + VECTOR_BYTES)));
+            a2 = a2.add(magnitude(loadAt(KIND, x, at + 2 * VECTOR_BYTES)));
+            a3 = a3.add(magnitude(loadAt(KIND, x, at + 3 * VECTOR_BYTES)));
         }
         for (long end = byteEnd(from, n, LANES); at < end; at += VECTOR_BYTES) {
-            a0 = a0.add(magnitude(loadAt(x, at)));
+            a0 = a0.add(magnitude(loadAt(KIND, x, at)));
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
                 + ScalarPenaltyKernels.sumAbsRange(x, (int) (at / Float.BYTES), from + n);
@@ -200,17 +204,17 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
         long at = (long) from * Float.BYTES;
         for (long end = byteEnd(from, n, 4 * LANES); at < end; at += 4 * VECTOR_BYTES) {
-            FloatVector v0 = scaled(loadAt(x, at), scaled, scale);
-            FloatVector v1 = scaled(loadAt(x, at + VECTOR_BYTES), scaled, scale);
-            FloatVector v2 = scaled(loadAt(x, at + 2 * VECTOR_BYTES), scaled, scale);
-            FloatVector v3 = scaled(loadAt(x, at + 3 * VECTOR_BYTES), scaled, scale);
+            FloatVector v0 = scaled(loadAt(KIND, x, at), scaled, scale);
+            FloatVector v1 = scaled(loadAt(KIND, x, at + VECTOR_BYTES), scaled, scale);
+            FloatVector v2 = scaled(loadAt(KIND, x, at + 2 * VECTOR_BYTES), scaled, scale);
+            FloatVector v3 = scaled(loadAt(KIND, x, at + 3 * VECTOR_BYTES), scaled, scale);
             a0 = v0.fma(v0, a0);
             a1 = v1.fma(v1, a1);
             a2 = v2.fma(v2, a2);
             a3 = v3.fma(v3, a3);
         }
         for (long end = byteEnd(from, n, LANES); at < end; at += VECTOR_BYTES) {
-            FloatVector v = scaled(loadAt(x, at), scaled, scale);
+            FloatVector v = scaled(loadAt(KIND, x, at), scaled, scale);
             a0 = v.fma(v, a0);
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
@@ -226,8 +230,8 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0;
         int i = from;
         for (int end = loopEnd(from, n, 2 * LANES); i < end; i += 2 * LANES) {
-            a0 = a0.max(magnitude(load(x, i)));
-            a1 = a1.max(magnitude(load(x, i + LANES)));
+            a0 = a0.max(magnitude(load(KIND, x, i)));
+            a1 = a1.max(magnitude(load(KIND, x, i + LANES)));
         }
         return Math.max(a0.max(a1).reduceLanes(VectorOperators.MAX), ScalarPenaltyKernels.maxAbsRange(x, i, from + n));
     }
@@ -236,7 +240,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     public void scale(MemorySegment x, int from, int n, float factor) {
         int i = from;
         for (int end = loopEnd(from, n, LANES); i < end; i += LANES) {
-            store(load(x, i).mul(factor), x, i);
+            store(KIND, load(KIND, x, i).mul(factor), x, i);
         }
         ScalarPenaltyKernels.scaleRange(x, i, from + n, factor);
     }

@@ -12,9 +12,9 @@ public final class VectorProvider {
 
     /** The vector kernels at the chosen width (the preferred one when the scalar provider was chosen). */
     public static Kernels kernels() {
-        return new Kernels("vector", Species.FLOATS.vectorBitSize(), new VectorPenaltyKernels(),
-                new VectorOptimizerKernels(), new VectorAveragingKernels(), new VectorBatchNormKernels(),
-                new VectorRandomKernels(), new VectorDropoutKernels(), new VectorImageKernels());
+        return new Kernels("vector", Species.FLOATS.vectorBitSize(), new KindDispatch.Penalties(),
+                new KindDispatch.Optimizers(), new KindDispatch.Averaging(), new KindDispatch.BatchNorm(),
+                new KindDispatch.Random(), new KindDispatch.Dropout(), new KindDispatch.Images());
     }
 
     public static int preferredBits() {

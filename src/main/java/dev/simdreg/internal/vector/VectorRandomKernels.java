@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.INTS;
@@ -29,6 +30,9 @@ import static jdk.incubator.vector.VectorOperators.XOR;
  * so that a lane multiply is the 32×32→64-bit product the rounds need.
  */
 final class VectorRandomKernels implements RandomKernels {
+
+    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
 
     private static final long LOW = 0xFFFF_FFFFL;
     private static final long M0 = Philox.M0 & LOW;
@@ -118,12 +122,12 @@ final class VectorRandomKernels implements RandomKernels {
                 IntVector b = IntVector.fromArray(INTS, words, w + 16 + l);
                 IntVector c = IntVector.fromArray(INTS, words, w + 32 + l);
                 IntVector low = a.and(0xFF).or(b.and(0xFF).lanewise(LSHL, 8)).or(c.and(0xFF).lanewise(LSHL, 16));
-                store(((FloatVector) a.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + l);
-                store(((FloatVector) b.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
+                store(KIND, ((FloatVector) a.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + l);
+                store(KIND, ((FloatVector) b.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
                         o + 16 + l);
-                store(((FloatVector) c.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
+                store(KIND, ((FloatVector) c.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
                         o + 32 + l);
-                store(((FloatVector) low.convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + 48 + l);
+                store(KIND, ((FloatVector) low.convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + 48 + l);
             }
         }
     }
@@ -194,7 +198,7 @@ final class VectorRandomKernels implements RandomKernels {
     public void scale(float[] z, int zFrom, float factor, MemorySegment out, long from, int n) {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            store(FloatVector.fromArray(FLOATS, z, zFrom + k).mul(factor), out, from + k);
+            store(KIND, FloatVector.fromArray(FLOATS, z, zFrom + k).mul(factor), out, from + k);
         }
         ScalarRandomKernels.scaleRange(z, zFrom + k, factor, out, from + k, n - k);
     }
@@ -204,7 +208,7 @@ final class VectorRandomKernels implements RandomKernels {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
             long i = from + (long) k;
-            store(FloatVector.fromArray(FLOATS, z, zFrom + k).fma(splat(sigma), load(x, i)), out, i);
+            store(KIND, FloatVector.fromArray(FLOATS, z, zFrom + k).fma(splat(sigma), load(KIND, x, i)), out, i);
         }
         ScalarRandomKernels.addScaledRange(x, z, zFrom + k, sigma, out, from + k, n - k);
     }

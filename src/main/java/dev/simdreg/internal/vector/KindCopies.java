@@ -1,0 +1,110 @@
+package dev.simdreg.internal.vector;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.List;
+
+/**
+ * Copies of a kernel class, one per class of segment it is given, each defined from the class's own bytecode
+ * as a hidden class whose class data is that segment class (read by {@link Species#floatKind}). The JIT keeps
+ * profiles and compiled code per class, so each copy's loops are compiled for one class of segment, as if
+ * the kernels had been written once per storage kind, whatever else the application runs: a template
+ * instantiated by the JVM rather than by the build. A call whose float segments are not all of one class
+ * runs on the class as compiled, which branches per load (see {@link Species#loadAt}).
+ *
+ * @param <T> the family's kernel interface
+ */
+final class KindCopies<T> {
+
+    /** Index of the float segments' class in a copy's class data. */
+    static final int FLOATS = 0;
+    /** Index of the byte segments' class in a copy's class data (the images' 8-bit sources). */
+    static final int BYTES = 1;
+
+    private final Class<T> family;
+    private final byte[] bytecode;
+    private final T any;
+    private final ClassValue<ClassValue<T>> copies = new ClassValue<>() {
+        @Override
+        protected ClassValue<T> computeValue(Class<?> floatKind) {
+            return new ClassValue<>() {
+                @Override
+                protected T computeValue(Class<?> byteKind) {
+                    return floatKind == Species.ANY && byteKind == Species.ANY ? any : define(floatKind, byteKind);
+                }
+            };
+        }
+    };
+
+    /** Copies of the class of any, which serves calls that mix classes of segment. */
+    KindCopies(Class<T> family, T any) {
+        this.family = family;
+        this.bytecode = bytecode(any.getClass());
+        this.any = any;
+    }
+
+    /** The kernels for a call whose float segments are of class floatKind (or mixed: {@link Species#ANY}). */
+    T of(Class<?> floatKind) {
+        return copies.get(floatKind).get(Species.ANY);
+    }
+
+    /** As {@link #of(Class)}, for a call that also reads bytes from segments of class byteKind. */
+    T of(Class<?> floatKind, Class<?> byteKind) {
+        return copies.get(floatKind).get(byteKind);
+    }
+
+    /** The class of a, or {@link Species#ANY}; a null segment (an absent optional output) does not count. */
+    static Class<?> kind(MemorySegment a) {
+        return a == null ? Species.ANY : a.getClass();
+    }
+
+    /** The class that a and b share, or {@link Species#ANY}. */
+    static Class<?> kind(MemorySegment a, MemorySegment b) {
+        return b == null || a.getClass() == b.getClass() ? a.getClass() : Species.ANY;
+    }
+
+    /** The class that a, b and c share, or {@link Species#ANY}. */
+    static Class<?> kind(MemorySegment a, MemorySegment b, MemorySegment c) {
+        Class<?> ab = kind(a, b);
+        return c == null || ab == c.getClass() ? ab : Species.ANY;
+    }
+
+    /** The class that a, b, c and d share, or {@link Species#ANY}. */
+    static Class<?> kind(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
+        Class<?> abc = kind(a, b, c);
+        return d == null || abc == d.getClass() ? abc : Species.ANY;
+    }
+
+    private T define(Class<?> floatKind, Class<?> byteKind) {
+        try {
+            MethodHandles.Lookup copy = MethodHandles.lookup()
+                    .defineHiddenClassWithClassData(bytecode, List.of(floatKind, byteKind), true);
+            return instance(copy, copy.lookupClass());
+        } catch (IllegalAccessException e) {
+            throw new AssertionError("the vector package defines its own classes", e);
+        }
+    }
+
+    private T instance(MethodHandles.Lookup lookup, Class<?> copy) {
+        try {
+            return family.cast(lookup.findConstructor(copy, MethodType.methodType(void.class)).invoke());
+        } catch (Throwable e) {
+            throw new AssertionError("kernel classes have a no-argument constructor", e);
+        }
+    }
+
+    private static byte[] bytecode(Class<?> template) {
+        try (InputStream in = template.getResourceAsStream(template.getSimpleName() + ".class")) {
+            if (in == null) {
+                throw new IllegalStateException("no class file for " + template.getName());
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
