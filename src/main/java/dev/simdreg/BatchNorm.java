@@ -418,8 +418,8 @@ public final class BatchNorm {
                     + " >= 0");
         }
         long weights = (long) outputs * inputs;
-        Check.sameSize("outputs·inputs = " + outputs + "·" + inputs, weights, "w", Check.floats(w, "w"));
-        Check.sameSize("outputs·inputs = " + outputs + "·" + inputs, weights, "foldedW", Check.output(foldedW, "foldedW"));
+        checkWeights("w", Check.floats(w, "w"), outputs, inputs);
+        checkWeights("foldedW", Check.output(foldedW, "foldedW"), outputs, inputs);
         BatchShape channelsOnly = BatchShape.rows(1, outputs);
         checkOptionalPerChannel(channelsOnly, b, "b");
         checkOptionalPerChannel(channelsOnly, gamma, "gamma");
@@ -446,12 +446,16 @@ public final class BatchNorm {
         var penalties = Providers.kernels().penalties();
         for (int c = 0; c < outputs; c++) {
             double scale = gammaOf(gamma, c) / Math.sqrt((double) Floats.get(runningVar, c) + epsilon);
-            if (inputs > 0) {
-                Norms.scale(penalties, foldedW.asSlice((long) c * inputs * Float.BYTES, (long) inputs * Float.BYTES),
-                        (float) scale);
-            }
+            Norms.scale(penalties, foldedW, (long) c * inputs, inputs, (float) scale);
             double bias = b == null ? 0 : Floats.get(b, c);
             Floats.set(foldedB, c, (float) ((bias - Floats.get(runningMean, c)) * scale + betaOf(beta, c)));
+        }
+    }
+
+    private static void checkWeights(String name, long n, int outputs, int inputs) {
+        if (n != (long) outputs * inputs) {
+            throw new IllegalArgumentException(name + " has " + n + " elements but outputs·inputs = " + outputs + "·"
+                    + inputs + " has " + (long) outputs * inputs);
         }
     }
 

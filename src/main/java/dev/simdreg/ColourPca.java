@@ -46,7 +46,7 @@ public record ColourPca(double[] eigenvalues, double[] eigenvectors) {
             throw new IllegalArgumentException("shape " + shape + " has " + shape.channels()
                     + " channels; colour PCA takes 3 (RGB)");
         }
-        Check.sameSize("shape " + shape, shape.elements(), "x", Check.floats(x, "x"));
+        Check.sameSize("shape ", shape, shape.elements(), "x", Check.floats(x, "x"));
         return decompose(covariance(shape, x));
     }
 

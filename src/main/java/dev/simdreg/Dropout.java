@@ -3,7 +3,9 @@ package dev.simdreg;
 import dev.simdreg.internal.BitMasks;
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
+import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.Kernels;
+import dev.simdreg.internal.Periodic;
 import dev.simdreg.internal.Providers;
 import dev.simdreg.internal.StreamScratch;
 import dev.simdreg.internal.Streams;
@@ -277,13 +279,13 @@ public final class Dropout {
     private static StreamScratch perUnit(float[] keepPerUnit, Scaling scaling, long n, boolean thresholds) {
         float[] keep = checkKeepPerUnit(keepPerUnit, "keepPerUnit", n, "x");
         Objects.requireNonNull(scaling, "scaling");
-        int[] unitThresholds = new int[keep.length];
-        float[] unitScales = new float[keep.length];
-        for (int c = 0; c < keep.length; c++) {
-            unitThresholds[c] = thresholds ? RandomStreams.threshold(keep[c]) : 0;
-            unitScales[c] = scale(keep[c], scaling);
+        StreamScratch s = StreamScratch.get().perUnit(keep.length);
+        for (int i = 0; i < s.period + Periodic.EXTRA; i++) {
+            float unitKeep = keep[i % keep.length];
+            s.thresholds[i] = thresholds ? RandomStreams.threshold(unitKeep) : 0;
+            s.scales[i] = scale(unitKeep, scaling);
         }
-        return StreamScratch.get().keepPerUnit(unitThresholds, unitScales);
+        return s;
     }
 
     private static float[] checkKeepPerUnit(float[] keep, String name, long n, String tensor) {
@@ -293,7 +295,7 @@ public final class Dropout {
                     + keep.length + " units");
         }
         for (int c = 0; c < keep.length; c++) {
-            Check.keepProbability(keep[c], name + "[" + c + "]");
+            Check.keepProbability(keep[c], name, c);
         }
         return keep;
     }
@@ -318,7 +320,7 @@ public final class Dropout {
             if ((group >>> (p & 63) & 1) != 0) {
                 Providers.kernels().dropout().scale(x, y, p * spatial, spatial, factor);
             } else {
-                y.asSlice(p * spatial * Float.BYTES, (long) spatial * Float.BYTES).fill((byte) 0);
+                Floats.zero(y, p * spatial, spatial);
             }
         }
     }

@@ -78,7 +78,7 @@ public final class EarlyStopping implements AutoCloseable {
         Objects.requireNonNull(parameters, "parameters");
         MemorySegment[] segments = new MemorySegment[parameters.length];
         for (int t = 0; t < parameters.length; t++) {
-            segments[t] = Check.array(parameters[t], "parameters[" + t + "]");
+            segments[t] = Check.array(parameters[t], "parameters", t);
         }
         return new EarlyStopping(mode, patience, minDelta, segments);
     }
@@ -91,7 +91,7 @@ public final class EarlyStopping implements AutoCloseable {
         Objects.requireNonNull(parameters, "parameters");
         MemorySegment[] segments = parameters.clone();
         for (int t = 0; t < segments.length; t++) {
-            Check.output(segments[t], "parameters[" + t + "]");
+            Check.output(segments[t], "parameters", t);
         }
         return new EarlyStopping(mode, patience, minDelta, segments);
     }

@@ -38,7 +38,7 @@ public final class Ensembles {
         Objects.requireNonNull(members, "members");
         MemorySegment[] segments = new MemorySegment[members.length];
         for (int k = 0; k < members.length; k++) {
-            segments[k] = Check.array(members[k], "members[" + k + "]");
+            segments[k] = Check.array(members[k], "members", k);
         }
         averageProbabilities(segments, Check.array(out, "out"));
     }
@@ -82,7 +82,7 @@ public final class Ensembles {
         Objects.requireNonNull(members, "members");
         MemorySegment[] segments = new MemorySegment[members.length];
         for (int k = 0; k < members.length; k++) {
-            segments[k] = Check.array(members[k], "members[" + k + "]");
+            segments[k] = Check.array(members[k], "members", k);
         }
         geometricMean(segments, classes, Check.array(out, "out"));
     }
@@ -95,7 +95,7 @@ public final class Ensembles {
                     + " elements of each member");
         }
         for (int k = 0; k < members.length; k++) {
-            Check.disjoint(out, "out", members[k], "members[" + k + "]");
+            Check.disjoint(out, "out", members[k], "members", k);
         }
         double[] logs = new double[classes];
         for (long row = 0; row < n; row += classes) {
@@ -126,7 +126,7 @@ public final class Ensembles {
         }
         long n = Check.output(out, "out");
         for (int k = 0; k < members.length; k++) {
-            Check.sameSize("out", n, "members[" + k + "]", Check.floats(members[k], "members[" + k + "]"));
+            Check.sameSize("out", n, "members", k, Check.floats(members[k], "members", k));
         }
         return n;
     }

@@ -4,6 +4,7 @@ import dev.simdreg.internal.BitMasks;
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.ImageKernels;
+import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.Kernels;
 import dev.simdreg.internal.Periodic;
 import dev.simdreg.internal.Providers;
@@ -48,8 +49,8 @@ public final class Images {
     public static void fromBytes(MemorySegment src, float[] mean, float[] std, ImageShape shape, MemorySegment out) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(shape, "shape");
-        Check.sameSize("shape " + shape, shape.elements(), "src bytes", src.byteSize());
-        Check.sameSize("shape " + shape, shape.elements(), "out", Check.output(out, "out"));
+        Check.sameSize("shape ", shape, shape.elements(), "src bytes", src.byteSize());
+        Check.sameSize("shape ", shape, shape.elements(), "out", Check.output(out, "out"));
         Check.disjoint(out, "out", src, "src");
         int channels = shape.channels();
         int pixels = (int) shape.pixels();
@@ -206,7 +207,7 @@ public final class Images {
         Check.streamOffset(offset, 2L * shape.images());
         int rows = shape.height() + 2 * pad - outShape.height() + 1, cols = shape.width() + 2 * pad - outShape.width() + 1;
         int[] corners = StreamScratch.get().corners;
-        MemorySegment drawn = MemorySegment.ofArray(corners);
+        MemorySegment drawn = StreamScratch.get().cornerSegment;
         for (int first = 0; first < shape.images(); first += corners.length / 2) {
             int count = Math.min(corners.length / 2, shape.images() - first);
             Streams.boundedInts(Providers.kernels(), seed, offset + 2L * first, rows, cols, drawn, 2L * count);
@@ -280,14 +281,14 @@ public final class Images {
                 long row = target + (long) y * width * pixel;
                 int sourceRow = y + top;
                 if (sourceRow < 0 || sourceRow >= shape.height() || from >= to) {
-                    zeroFloats(out, row, (long) width * pixel);
+                    Floats.zero(out, row, (long) width * pixel);
                     continue;
                 }
-                zeroFloats(out, row, (long) from * pixel);
+                Floats.zero(out, row, (long) from * pixel);
                 long sourceAt = source + ((long) sourceRow * shape.width() + left + from) * pixel;
                 MemorySegment.copy(x, sourceAt * Float.BYTES, out, (row + (long) from * pixel) * Float.BYTES,
                         (long) (to - from) * pixel * Float.BYTES);
-                zeroFloats(out, row + (long) to * pixel, (long) (width - to) * pixel);
+                Floats.zero(out, row + (long) to * pixel, (long) (width - to) * pixel);
             }
         }
     }
@@ -441,16 +442,11 @@ public final class Images {
         } else {
             firstRow = lastRow = height;
         }
-        zeroFloats(out, target, firstRow * rowLength);
+        Floats.zero(out, target, firstRow * rowLength);
         for (int b = 1; b < blocks; b++) {
-            zeroFloats(out, target + (b - 1) * block + lastRow * rowLength, (height - lastRow + firstRow) * rowLength);
+            Floats.zero(out, target + (b - 1) * block + lastRow * rowLength, (height - lastRow + firstRow) * rowLength);
         }
-        zeroFloats(out, target + (blocks - 1) * block + lastRow * rowLength, (height - lastRow) * rowLength);
-    }
-
-    /** count floats of zeros from element at. */
-    private static void zeroFloats(MemorySegment s, long at, long count) {
-        s.asSlice(at * Float.BYTES, count * Float.BYTES).fill((byte) 0);
+        Floats.zero(out, target + (blocks - 1) * block + lastRow * rowLength, (height - lastRow) * rowLength);
     }
 
     /** outShape must describe the same images as shape: layout, N and C; height and width may differ. */
@@ -463,12 +459,12 @@ public final class Images {
 
     private static void input(ImageShape shape, MemorySegment s, String name) {
         Objects.requireNonNull(shape, "shape");
-        Check.sameSize("shape " + shape, shape.elements(), name, Check.floats(s, name));
+        Check.sameSize("shape ", shape, shape.elements(), name, Check.floats(s, name));
     }
 
     private static void output(ImageShape shape, MemorySegment s, String name) {
         Objects.requireNonNull(shape, "shape");
-        Check.sameSize("shape " + shape, shape.elements(), name, Check.output(s, name));
+        Check.sameSize("shape ", shape, shape.elements(), name, Check.output(s, name));
     }
 
     private static float channelValue(float[] values, int c, int channels, String name) {

@@ -58,8 +58,11 @@ public final class Noise {
         if (numClasses < 1) {
             throw new IllegalArgumentException("numClasses = " + numClasses + " must be >= 1");
         }
-        Check.sameSize("N·K = " + classes.length + "·" + numClasses, (long) classes.length * numClasses, "out",
-                Check.output(out, "out"));
+        long n = Check.output(out, "out");
+        if (n != (long) classes.length * numClasses) {
+            throw new IllegalArgumentException("out has " + n + " elements but N·K = " + classes.length + "·"
+                    + numClasses + " has " + (long) classes.length * numClasses);
+        }
         Check.fraction(epsilon, "epsilon");
         for (int r = 0; r < classes.length; r++) {
             if (classes[r] < 0 || classes[r] >= numClasses) {

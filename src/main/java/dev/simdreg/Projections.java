@@ -143,7 +143,7 @@ public final class Projections {
         Objects.requireNonNull(grads, "grads");
         MemorySegment[] segments = new MemorySegment[grads.length];
         for (int i = 0; i < grads.length; i++) {
-            segments[i] = Check.array(grads[i], "grads[" + i + "]");
+            segments[i] = Check.array(grads[i], "grads", i);
         }
         return clipGradNorm(segments, maxNorm, errorIfNonfinite);
     }
@@ -157,7 +157,7 @@ public final class Projections {
     public static float clipGradNorm(MemorySegment[] grads, float maxNorm, boolean errorIfNonfinite) {
         Objects.requireNonNull(grads, "grads");
         for (int i = 0; i < grads.length; i++) {
-            Check.output(grads[i], "grads[" + i + "]");
+            Check.output(grads[i], "grads", i);
         }
         Check.pairwiseDisjoint(grads, "grads");
         Check.positive(maxNorm, "maxNorm");

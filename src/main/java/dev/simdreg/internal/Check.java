@@ -22,12 +22,17 @@ public final class Check {
 
     /** The number of floats in s, which must be non-null, whole floats, alive and accessible here. */
     public static long floats(MemorySegment s, String name) {
-        return fourByteElements(s, name, "floats");
+        return fourByteElements(s, name, -1, "floats");
+    }
+
+    /** As {@link #floats(MemorySegment, String)} for {@code name[index]}, its name formatted only to throw. */
+    public static long floats(MemorySegment s, String name, int index) {
+        return fourByteElements(s, name, index, "floats");
     }
 
     /** As {@link #output} for a segment of ints. */
     public static long intOutput(MemorySegment s, String name) {
-        long n = fourByteElements(s, name, "ints");
+        long n = fourByteElements(s, name, -1, "ints");
         if (s.isReadOnly()) {
             throw new IllegalArgumentException(name + " is read-only");
         }
@@ -41,25 +46,42 @@ public final class Check {
         return n;
     }
 
-    private static long fourByteElements(MemorySegment s, String name, String kind) {
-        Objects.requireNonNull(s, name);
+    private static long fourByteElements(MemorySegment s, String name, int index, String kind) {
+        if (s == null) {
+            throw new NullPointerException(indexed(name, index));
+        }
         if (s.byteSize() % Float.BYTES != 0) {
-            throw new IllegalArgumentException(name + " has " + s.byteSize() + " bytes, not a whole number of " + kind);
+            throw new IllegalArgumentException(indexed(name, index) + " has " + s.byteSize()
+                    + " bytes, not a whole number of " + kind);
         }
         if (!s.scope().isAlive()) {
-            throw new IllegalStateException(name + ": the arena of this segment is already closed");
+            throw new IllegalStateException(indexed(name, index) + ": the arena of this segment is already closed");
         }
         if (!s.isAccessibleBy(Thread.currentThread())) {
-            throw new WrongThreadException(name + ": this segment is confined to another thread");
+            throw new WrongThreadException(indexed(name, index) + ": this segment is confined to another thread");
         }
         return s.byteSize() / Float.BYTES;
     }
 
+    /**
+     * {@code name[index]}, or name for a negative index. Checks of the members of an array argument take the
+     * index and format the name only to throw: formatted for every member, the names of a call's members
+     * were its garbage (measured).
+     */
+    private static String indexed(String name, int index) {
+        return index < 0 ? name : name + "[" + index + "]";
+    }
+
     /** As {@link #floats}, and s must be writable. */
     public static long output(MemorySegment s, String name) {
-        long n = floats(s, name);
+        return output(s, name, -1);
+    }
+
+    /** As {@link #output(MemorySegment, String)} for {@code name[index]}. */
+    public static long output(MemorySegment s, String name, int index) {
+        long n = fourByteElements(s, name, index, "floats");
         if (s.isReadOnly()) {
-            throw new IllegalArgumentException(name + " is read-only");
+            throw new IllegalArgumentException(indexed(name, index) + " is read-only");
         }
         return n;
     }
@@ -69,16 +91,51 @@ public final class Check {
         return MemorySegment.ofArray(Objects.requireNonNull(a, name));
     }
 
+    /** As {@link #array(float[], String)} for {@code name[index]}. */
+    public static MemorySegment array(float[] a, String name, int index) {
+        if (a == null) {
+            throw new NullPointerException(indexed(name, index));
+        }
+        return MemorySegment.ofArray(a);
+    }
+
     public static void sameSize(String name, long n, String otherName, long otherN) {
+        sameSize(name, n, otherName, -1, otherN);
+    }
+
+    /**
+     * As {@link #sameSize(String, long, String, long)} with the first size named {@code prefix + described}, the
+     * name formatted only to throw (a shape's description, built for every call, was its garbage).
+     */
+    public static void sameSize(String prefix, Object described, long n, String otherName, long otherN) {
         if (n != otherN) {
-            throw new IllegalArgumentException(otherName + " has " + otherN + " elements but " + name + " has " + n);
+            throw new IllegalArgumentException(otherName + " has " + otherN + " elements but " + prefix + described
+                    + " has " + n);
+        }
+    }
+
+    /** As {@link #sameSize(String, long, String, long)} for {@code otherName[otherIndex]}. */
+    public static void sameSize(String name, long n, String otherName, int otherIndex, long otherN) {
+        if (n != otherN) {
+            throw new IllegalArgumentException(indexed(otherName, otherIndex) + " has " + otherN + " elements but "
+                    + name + " has " + n);
         }
     }
 
     /** a and b share no byte. */
     public static void disjoint(MemorySegment a, String aName, MemorySegment b, String bName) {
+        disjoint(a, aName, -1, b, bName, -1);
+    }
+
+    /** {@code a} and {@code bName[bIndex]} share no byte. */
+    public static void disjoint(MemorySegment a, String aName, MemorySegment b, String bName, int bIndex) {
+        disjoint(a, aName, -1, b, bName, bIndex);
+    }
+
+    private static void disjoint(MemorySegment a, String aName, int aIndex, MemorySegment b, String bName, int bIndex) {
         if (a.asOverlappingSlice(b).isPresent()) {
-            throw new IllegalArgumentException(aName + " and " + bName + " overlap; they must be separate buffers");
+            throw new IllegalArgumentException(indexed(aName, aIndex) + " and " + indexed(bName, bIndex)
+                    + " overlap; they must be separate buffers");
         }
     }
 
@@ -90,7 +147,7 @@ public final class Check {
         if (segments.length <= PAIRWISE_LIMIT) {
             for (int i = 0; i < segments.length; i++) {
                 for (int j = 0; j < i; j++) {
-                    disjoint(segments[j], name + "[" + j + "]", segments[i], name + "[" + i + "]");
+                    disjoint(segments[j], name, j, segments[i], name, i);
                 }
             }
             return;
@@ -103,8 +160,8 @@ public final class Check {
         for (List<Integer> group : byBase.values()) {
             group.sort(Comparator.comparingLong(i -> segments[i].address()));
             for (int k = 1; k < group.size(); k++) {
-                disjoint(segments[group.get(k - 1)], name + "[" + group.get(k - 1) + "]",
-                        segments[group.get(k)], name + "[" + group.get(k) + "]");
+                disjoint(segments[group.get(k - 1)], name, group.get(k - 1), segments[group.get(k)], name,
+                        group.get(k));
             }
         }
     }
@@ -195,8 +252,13 @@ public final class Check {
 
     /** A keep probability: in (0, 1]. */
     public static float keepProbability(float value, String name) {
+        return keepProbability(value, name, -1);
+    }
+
+    /** A keep probability {@code name[index]}: in (0, 1]. */
+    public static float keepProbability(float value, String name, int index) {
         if (!(value > 0 && value <= 1)) {
-            throw new IllegalArgumentException(name + " = " + value + " must lie in (0, 1]");
+            throw new IllegalArgumentException(indexed(name, index) + " = " + value + " must lie in (0, 1]");
         }
         return value;
     }

@@ -1,5 +1,6 @@
 package dev.simdreg.internal;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -13,7 +14,21 @@ public final class Floats {
 
     public static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
+    /** Zeros to copy from: cleared by a slice's fill, each band of zeros cost a segment object (measured). */
+    private static final MemorySegment ZEROS = Arena.global().allocate(16 << 10, 64);
+
     private Floats() {
+    }
+
+    /** Zeros in floats {@code [from, from + count)} of s, allocating nothing. */
+    public static void zero(MemorySegment s, long from, long count) {
+        long at = from * Float.BYTES;
+        for (long left = count * Float.BYTES; left > 0; ) {
+            long bytes = Math.min(left, ZEROS.byteSize());
+            MemorySegment.copy(ZEROS, 0, s, at, bytes);
+            at += bytes;
+            left -= bytes;
+        }
     }
 
     public static float get(MemorySegment s, long i) {

@@ -57,10 +57,18 @@ public final class Norms {
 
     /** {@code x[i] *= factor} over all of x. */
     public static void scale(PenaltyKernels kernels, MemorySegment x, float factor) {
-        long n = x.byteSize() / Float.BYTES;
+        scale(kernels, x, 0, x.byteSize() / Float.BYTES, factor);
+    }
+
+    /** {@code x[i] *= factor} over {@code [from, from + n)}, a slice of x only where int offsets cannot reach. */
+    public static void scale(PenaltyKernels kernels, MemorySegment x, long from, long n, float factor) {
+        if (from + n <= Integer.MAX_VALUE) {
+            kernels.scale(x, (int) from, (int) n, factor);
+            return;
+        }
         for (long base = 0; base < n; base += Chunks.MAX) {
             int length = Chunks.length(n, base);
-            kernels.scale(Chunks.of(x, base, length), 0, length, factor);
+            kernels.scale(Chunks.of(x.asSlice(from * Float.BYTES), base, length), 0, length, factor);
         }
     }
 }

@@ -135,7 +135,7 @@ public final class ScalarImageKernels implements ImageKernels {
     /** Zeros in floats {@code [col, col + count)} of each of the rows of rowLength floats from element from. */
     public static void zeroColumns(MemorySegment out, long from, int rows, int rowLength, int col, int count) {
         for (int r = 0; r < rows; r++) {
-            out.asSlice((from + (long) r * rowLength + col) * Float.BYTES, (long) count * Float.BYTES).fill((byte) 0);
+            Floats.zero(out, from + (long) r * rowLength + col, count);
         }
     }
 

@@ -27,6 +27,8 @@ public final class StreamScratch {
     public final int[] block = new int[4];
     /** The top and left corners of the random crops of up to 256 images, drawn in one call. */
     public final int[] corners = new int[512];
+    /** {@link #corners} as a segment, made once. */
+    public final MemorySegment cornerSegment = MemorySegment.ofArray(corners);
     /** One group of 64 uniform floats, for the groups a call covers in part. */
     public final MemorySegment uniformGroup = Arena.ofAuto().allocate(64L * Float.BYTES, 64);
     /** Keep thresholds and scales of the call, repeating with {@link #period} (see {@link Periodic}). */
@@ -56,19 +58,17 @@ public final class StreamScratch {
         return this;
     }
 
-    /** Threshold and scale per unit: element i has those of unit {@code i mod units}. */
-    public StreamScratch keepPerUnit(int[] unitThresholds, float[] unitScales) {
-        int units = unitThresholds.length;
+    /**
+     * Tables for a keep probability per unit of a period of units: {@link #period} is set and the tables hold
+     * at least {@code period + Periodic.EXTRA} entries, for the caller to fill (entry i for unit i mod units).
+     */
+    public StreamScratch perUnit(int units) {
         period = Periodic.period(units);
         perUnit = true;
         if (thresholds.length < period + Periodic.EXTRA) {
             thresholds = new int[period + Periodic.EXTRA];
             scales = new float[period + Periodic.EXTRA];
         }
-        for (int i = 0; i < period + Periodic.EXTRA; i++) {
-            thresholds[i] = unitThresholds[i % units];
-        }
-        Periodic.repeat(unitScales, units, scales, period);
         return this;
     }
 

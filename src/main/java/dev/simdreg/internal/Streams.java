@@ -102,15 +102,15 @@ public final class Streams {
     public static void boundedInts(Kernels kernels, long seed, long offset, int even, int odd, MemorySegment out,
                                    long n) {
         StreamScratch s = StreamScratch.get();
-        long[] bounds = {even, odd};
-        long[] rejectBelow = {(-bounds[0] & LOW) % bounds[0], (-bounds[1] & LOW) % bounds[1]};
+        long rejectEven = (-even & LOW) % even, rejectOdd = (-odd & LOW) % odd;
         for (long done = 0; done < n; ) {
             int skip = (int) ((offset + done) & 31);
             int count = (int) Math.min(WORD_CHUNK - skip, n - done);
             kernels.random().words(seed, (offset + done) >>> 5, (skip + count + 31) >>> 5, s.words);
             for (int k = 0; k < count; k++) {
-                int turn = (int) ((done + k) & 1);
-                int value = lemire(seed, offset + done + k, s.words[skip + k], bounds[turn], rejectBelow[turn], s.block);
+                boolean isEven = ((done + k) & 1) == 0;
+                int value = lemire(seed, offset + done + k, s.words[skip + k], isEven ? even : odd,
+                        isEven ? rejectEven : rejectOdd, s.block);
                 out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, done + k, value);
             }
             done += count;

@@ -169,28 +169,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         Arrays.fill(m2, 0, vectorChannels, 0);
         for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
             long end = Math.min(rows, r0 + ROW_BLOCK);
-            long r = r0;
-            for (; r + 4 <= end; r += 4) {
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    long i = r * channels + c;
-                    FloatVector k = load(NATIVE, t, c);
-                    FloatVector d0 = load(KIND, x, i).sub(k);
-                    FloatVector d1 = load(KIND, x, i + channels).sub(k);
-                    FloatVector d2 = load(KIND, x, i + 2L * channels).sub(k);
-                    FloatVector d3 = load(KIND, x, i + 3L * channels).sub(k);
-                    store(NATIVE, load(NATIVE, t, sums + c).add(d0.add(d1).add(d2.add(d3))), t, sums + c);
-                    FloatVector q01 = d1.fma(d1, d0.mul(d0));
-                    FloatVector q23 = d3.fma(d3, d2.mul(d2));
-                    store(NATIVE, load(NATIVE, t, squares + c).add(q01.add(q23)), t, squares + c);
-                }
-            }
-            for (; r < end; r++) {
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    FloatVector d = load(KIND, x, r * channels + c).sub(load(NATIVE, t, c));
-                    store(NATIVE, load(NATIVE, t, sums + c).add(d), t, sums + c);
-                    store(NATIVE, d.fma(d, load(NATIVE, t, squares + c)), t, squares + c);
-                }
-            }
+            shiftedSumsOfRows(x, t, r0, end, channels, vectorChannels);
             addAndClear(t, sums, vectorChannels, mean);
             addAndClear(t, squares, vectorChannels, m2);
         }
@@ -198,6 +177,40 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             finishShiftedMoments(layout, x, c, get(t, c), mean, m2);
         }
         ScalarBatchNormKernels.momentsOfChannels(layout, x, vectorChannels, channels, mean, m2);
+    }
+
+    /**
+     * Rows {@code [r0, end)} of {@link #longRowMoments}, added into the table's float sums. A method of its
+     * own, too large for C2 to inline: in one method with the pilot and the finish, the compilation reached
+     * C2's node limit (NodeCountInliningCutoff), its loads stayed calls and their vectors were boxed
+     * (about 15 KB a call of 4608 floats, measured).
+     */
+    private static void shiftedSumsOfRows(MemorySegment x, MemorySegment t, long r0, long end, int channels,
+                                          int vectorChannels) {
+        long stride = AlignedColumns.stride(channels);
+        long sums = stride, squares = 2 * stride;
+        long r = r0;
+        for (; r + 4 <= end; r += 4) {
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                long i = r * channels + c;
+                FloatVector k = load(NATIVE, t, c);
+                FloatVector d0 = load(KIND, x, i).sub(k);
+                FloatVector d1 = load(KIND, x, i + channels).sub(k);
+                FloatVector d2 = load(KIND, x, i + 2L * channels).sub(k);
+                FloatVector d3 = load(KIND, x, i + 3L * channels).sub(k);
+                store(NATIVE, load(NATIVE, t, sums + c).add(d0.add(d1).add(d2.add(d3))), t, sums + c);
+                FloatVector q01 = d1.fma(d1, d0.mul(d0));
+                FloatVector q23 = d3.fma(d3, d2.mul(d2));
+                store(NATIVE, load(NATIVE, t, squares + c).add(q01.add(q23)), t, squares + c);
+            }
+        }
+        for (; r < end; r++) {
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                FloatVector d = load(KIND, x, r * channels + c).sub(load(NATIVE, t, c));
+                store(NATIVE, load(NATIVE, t, sums + c).add(d), t, sums + c);
+                store(NATIVE, d.fma(d, load(NATIVE, t, squares + c)), t, squares + c);
+            }
+        }
     }
 
     /** Four vectors side by side into block from offset. */
@@ -523,37 +536,48 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         Arrays.fill(sumDyCentered, 0, vectorChannels, 0);
         for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
             long end = Math.min(rows, r0 + ROW_BLOCK);
-            long r = r0;
-            for (; !relu && r + 4 <= end; r += 4) {
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    long i = r * channels + c;
-                    FloatVector center = load(NATIVE, t, c);
-                    FloatVector x0 = load(KIND, x, i);
-                    FloatVector x1 = load(KIND, x, i + channels);
-                    FloatVector x2 = load(KIND, x, i + 2L * channels);
-                    FloatVector x3 = load(KIND, x, i + 3L * channels);
-                    FloatVector g0 = load(KIND, dy, i);
-                    FloatVector g1 = load(KIND, dy, i + channels);
-                    FloatVector g2 = load(KIND, dy, i + 2L * channels);
-                    FloatVector g3 = load(KIND, dy, i + 3L * channels);
-                    store(NATIVE, load(NATIVE, t, sums + c).add(g0.add(g1).add(g2.add(g3))), t, sums + c);
-                    FloatVector centered01 = g1.fma(x1.sub(center), g0.mul(x0.sub(center)));
-                    FloatVector centered23 = g3.fma(x3.sub(center), g2.mul(x2.sub(center)));
-                    store(NATIVE, load(NATIVE, t, centeredSums + c).add(centered01.add(centered23)), t, centeredSums + c);
-                }
-            }
-            for (; r < end; r++) {
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    long i = r * channels + c;
-                    FloatVector center = load(NATIVE, t, c);
-                    FloatVector xi = load(KIND, x, i);
-                    FloatVector g = gated(load(KIND, dy, i), xi, center, load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu);
-                    store(NATIVE, load(NATIVE, t, sums + c).add(g), t, sums + c);
-                    store(NATIVE, g.fma(xi.sub(center), load(NATIVE, t, centeredSums + c)), t, centeredSums + c);
-                }
-            }
+            gradientSumsOfRows(x, dy, t, r0, end, channels, vectorChannels, relu);
             addAndClear(t, sums, vectorChannels, sumDy);
             addAndClear(t, centeredSums, vectorChannels, sumDyCentered);
+        }
+    }
+
+    /**
+     * Rows {@code [r0, end)} of {@link #longRowGradientSums}, added into the table's float sums; a method of
+     * its own for C2's node limit, as {@link #shiftedSumsOfRows}.
+     */
+    private static void gradientSumsOfRows(MemorySegment x, MemorySegment dy, MemorySegment t, long r0, long end,
+                                           int channels, int vectorChannels, boolean relu) {
+        long stride = AlignedColumns.stride(channels);
+        long scales = stride, shifts = 2 * stride, sums = 3 * stride, centeredSums = 4 * stride;
+        long r = r0;
+        for (; !relu && r + 4 <= end; r += 4) {
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                long i = r * channels + c;
+                FloatVector center = load(NATIVE, t, c);
+                FloatVector x0 = load(KIND, x, i);
+                FloatVector x1 = load(KIND, x, i + channels);
+                FloatVector x2 = load(KIND, x, i + 2L * channels);
+                FloatVector x3 = load(KIND, x, i + 3L * channels);
+                FloatVector g0 = load(KIND, dy, i);
+                FloatVector g1 = load(KIND, dy, i + channels);
+                FloatVector g2 = load(KIND, dy, i + 2L * channels);
+                FloatVector g3 = load(KIND, dy, i + 3L * channels);
+                store(NATIVE, load(NATIVE, t, sums + c).add(g0.add(g1).add(g2.add(g3))), t, sums + c);
+                FloatVector centered01 = g1.fma(x1.sub(center), g0.mul(x0.sub(center)));
+                FloatVector centered23 = g3.fma(x3.sub(center), g2.mul(x2.sub(center)));
+                store(NATIVE, load(NATIVE, t, centeredSums + c).add(centered01.add(centered23)), t, centeredSums + c);
+            }
+        }
+        for (; r < end; r++) {
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                long i = r * channels + c;
+                FloatVector center = load(NATIVE, t, c);
+                FloatVector xi = load(KIND, x, i);
+                FloatVector g = gated(load(KIND, dy, i), xi, center, load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu);
+                store(NATIVE, load(NATIVE, t, sums + c).add(g), t, sums + c);
+                store(NATIVE, g.fma(xi.sub(center), load(NATIVE, t, centeredSums + c)), t, centeredSums + c);
+            }
         }
     }
 
