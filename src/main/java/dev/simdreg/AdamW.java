@@ -4,6 +4,10 @@ import dev.simdreg.internal.Check;
 
 /**
  * Settings of AdamW (Loshchilov and Hutter 2019), PyTorch's {@code torch.optim.AdamW} without amsgrad.
+ * Hyperparameters are doubles, as PyTorch's are Python floats: the scalars a step derives from them
+ * ({@code 1 − β}, {@code 1 − η·μ}, the bias corrections) are computed in double and rounded to float once,
+ * so that {@code 1 − 0.999} is {@code 0.001f} as in PyTorch, not the {@code 0.00099998713f} of
+ * {@code 1f − 0.999f}.
  *
  * @param learningRate η, {@code >= 0} and finite
  * @param beta1        the decay of the first moment, in [0, 1)
@@ -11,7 +15,7 @@ import dev.simdreg.internal.Check;
  * @param eps          added to the denominator after bias correction, {@code >= 0} and finite
  * @param weightDecay  μ, {@code >= 0} and finite: decoupled decay {@code w ← w·(1 − η·μ)}
  */
-public record AdamW(float learningRate, float beta1, float beta2, float eps, float weightDecay) {
+public record AdamW(double learningRate, double beta1, double beta2, double eps, double weightDecay) {
 
     public AdamW {
         Check.nonNegative(learningRate, "learningRate");
@@ -22,7 +26,7 @@ public record AdamW(float learningRate, float beta1, float beta2, float eps, flo
     }
 
     /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
-    public static AdamW withDefaults(float learningRate) {
-        return new AdamW(learningRate, 0.9f, 0.999f, 1e-8f, 0.01f);
+    public static AdamW withDefaults(double learningRate) {
+        return new AdamW(learningRate, 0.9, 0.999, 1e-8, 0.01);
     }
 }

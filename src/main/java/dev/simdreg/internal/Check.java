@@ -222,6 +222,30 @@ public final class Check {
         return value;
     }
 
+    /** As {@link #nonNegative(float, String)} for a hyperparameter in double. */
+    public static double nonNegative(double value, String name) {
+        if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(name + " = " + value + " must be finite and >= 0");
+        }
+        return value;
+    }
+
+    /** value in [0, 1], a hyperparameter in double. */
+    public static double fraction(double value, String name) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + " = " + value + " must lie in [0, 1]");
+        }
+        return value;
+    }
+
+    /** value in [0, 1), a decay in double whose bias correction {@code 1 - value^t} must not vanish. */
+    public static double decay(double value, String name) {
+        if (!(value >= 0 && value < 1)) {
+            throw new IllegalArgumentException(name + " = " + value + " must lie in [0, 1)");
+        }
+        return value;
+    }
+
     /** value in [0, 1]. */
     public static float fraction(float value, String name) {
         if (!(value >= 0 && value <= 1)) {
