@@ -38,8 +38,14 @@ public final class Averaging {
 
     /** The linear average on segments; see {@link #linearAverage(float[], float[], long)}. */
     public static void linearAverage(MemorySegment avg, MemorySegment theta, long t) {
-        long n = checkPair(avg, theta);
-        Check.step(t, "t");
+        linearAverage(avg, "avg", theta, "theta", t, "t");
+    }
+
+    /** The linear average with its arguments named as the caller's signature names them. */
+    static void linearAverage(MemorySegment avg, String avgName, MemorySegment theta, String thetaName, long t,
+                              String tName) {
+        long n = checkPair(avg, avgName, theta, thetaName);
+        Check.step(t, tName);
         if (t == 1) {
             MemorySegment.copy(theta, 0, avg, 0, n * Float.BYTES);
         } else {
@@ -66,7 +72,7 @@ public final class Averaging {
 
     /** The exponential average on segments; see {@link #exponentialAverage(float[], float[], float)}. */
     public static void exponentialAverage(MemorySegment avg, MemorySegment theta, float alpha) {
-        long n = checkPair(avg, theta);
+        long n = checkPair(avg, "avg", theta, "theta");
         Check.fraction(alpha, "alpha");
         for (long base = 0; base < n; base += Chunks.MAX) {
             int length = Chunks.length(n, base);
@@ -74,10 +80,10 @@ public final class Averaging {
         }
     }
 
-    private static long checkPair(MemorySegment avg, MemorySegment theta) {
-        long n = Check.output(avg, "avg");
-        Check.sameSize("avg", n, "theta", Check.floats(theta, "theta"));
-        Check.disjoint(avg, "avg", theta, "theta");
+    private static long checkPair(MemorySegment avg, String avgName, MemorySegment theta, String thetaName) {
+        long n = Check.output(avg, avgName);
+        Check.sameSize(avgName, n, thetaName, Check.floats(theta, thetaName));
+        Check.disjoint(avg, avgName, theta, thetaName);
         return n;
     }
 }

@@ -18,6 +18,8 @@ import java.util.Objects;
 public record ColourPca(double[] eigenvalues, double[] eigenvectors) {
 
     private static final int MAX_SWEEPS = 64;
+    /** How far from 1 a given eigenvector's length may be: float data decomposed in double is well within it. */
+    private static final double UNIT_TOLERANCE = 1e-6;
 
     public ColourPca {
         Objects.requireNonNull(eigenvalues, "eigenvalues");
@@ -25,6 +27,18 @@ public record ColourPca(double[] eigenvalues, double[] eigenvectors) {
         if (eigenvalues.length != 3 || eigenvectors.length != 9) {
             throw new IllegalArgumentException("eigenvalues has " + eigenvalues.length + " values and eigenvectors "
                     + eigenvectors.length + "; a colour PCA has 3 and 9");
+        }
+        for (int k = 0; k < 3; k++) {
+            if (!(eigenvalues[k] >= 0 && eigenvalues[k] < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("eigenvalues[" + k + "] = " + eigenvalues[k]
+                        + " must be finite and >= 0 (a covariance's)");
+            }
+            double norm = Math.sqrt(eigenvectors[k] * eigenvectors[k] + eigenvectors[3 + k] * eigenvectors[3 + k]
+                    + eigenvectors[6 + k] * eigenvectors[6 + k]);
+            if (!(Math.abs(norm - 1) <= UNIT_TOLERANCE)) {
+                throw new IllegalArgumentException("eigenvectors column " + k + " has length " + norm
+                        + "; each eigenvector must have length 1");
+            }
         }
         eigenvalues = eigenvalues.clone();
         eigenvectors = eigenvectors.clone();

@@ -63,8 +63,8 @@ public final class Dropout {
     public static void forward(long seed, long offset, float keep, Scaling scaling, float[] x, float[] y, long[] mask) {
         MemorySegment xs = Check.array(x, "x");
         long n = xs.byteSize() / Float.BYTES;
-        forward(seed, offset, keep, scaling, xs, Check.array(y, "y"), mask == null ? null : Check.mask(mask, "mask", n),
-                ByteOrder.nativeOrder());
+        forward(seed, offset, keep, scaling, xs, "x", Check.array(y, "y"), "y",
+                mask == null ? null : Check.mask(mask, "mask", n), ByteOrder.nativeOrder());
     }
 
     /**
@@ -74,13 +74,14 @@ public final class Dropout {
     public static void forward(long seed, long offset, float keep, Scaling scaling, MemorySegment x, MemorySegment y,
                                MemorySegment mask) {
         long n = Check.floats(x, "x");
-        forward(seed, offset, keep, scaling, x, y, mask == null ? null : Check.mask(mask, "mask", n, true),
+        forward(seed, offset, keep, scaling, x, "x", y, "y", mask == null ? null : Check.mask(mask, "mask", n, true),
                 ByteOrder.LITTLE_ENDIAN);
     }
 
-    private static void forward(long seed, long offset, float keep, Scaling scaling, MemorySegment x, MemorySegment y,
-                                MemorySegment mask, ByteOrder order) {
-        long n = checkElementwise(x, "x", y, "y", mask);
+    /** Forward, or the regenerating backward with x and y named dy and dx. */
+    private static void forward(long seed, long offset, float keep, Scaling scaling, MemorySegment x, String xName,
+                                MemorySegment y, String yName, MemorySegment mask, ByteOrder order) {
+        long n = checkElementwise(x, xName, y, yName, mask);
         Check.streamOffset(offset, n);
         Check.keepProbability(keep, "keep");
         Objects.requireNonNull(scaling, "scaling");
@@ -126,13 +127,14 @@ public final class Dropout {
      * nothing was stored. The same as {@link #forward} on dy with no mask.
      */
     public static void backward(long seed, long offset, float keep, Scaling scaling, float[] dy, float[] dx) {
-        forward(seed, offset, keep, scaling, dy, dx, null);
+        forward(seed, offset, keep, scaling, Check.array(dy, "dy"), "dy", Check.array(dx, "dx"), "dx", null,
+                ByteOrder.nativeOrder());
     }
 
     /** Dropout backward on segments from (seed, offset); see {@link #backward(long, long, float, Scaling, float[], float[])}. */
     public static void backward(long seed, long offset, float keep, Scaling scaling, MemorySegment dy,
                                 MemorySegment dx) {
-        forward(seed, offset, keep, scaling, dy, dx, null);
+        forward(seed, offset, keep, scaling, dy, "dy", dx, "dx", null, ByteOrder.LITTLE_ENDIAN);
     }
 
     /**

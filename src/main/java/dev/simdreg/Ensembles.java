@@ -60,12 +60,12 @@ public final class Ensembles {
      * {@link Averaging#linearAverage(float[], float[], long)}.
      */
     public static void addPrediction(float[] mean, float[] prediction, long k) {
-        Averaging.linearAverage(mean, prediction, k);
+        addPrediction(Check.array(mean, "mean"), Check.array(prediction, "prediction"), k);
     }
 
     /** Monte Carlo dropout's running mean on segments; see {@link #addPrediction(float[], float[], long)}. */
     public static void addPrediction(MemorySegment mean, MemorySegment prediction, long k) {
-        Averaging.linearAverage(mean, prediction, k);
+        Averaging.linearAverage(mean, "mean", prediction, "prediction", k, "k");
     }
 
     /**
@@ -96,6 +96,13 @@ public final class Ensembles {
         }
         for (int k = 0; k < members.length; k++) {
             Check.disjoint(out, "out", members[k], "members", k);
+            for (long i = 0; i < n; i++) {
+                float p = Floats.get(members[k], i);
+                if (!(p >= 0 && p < Float.POSITIVE_INFINITY)) {
+                    throw new IllegalArgumentException("members[" + k + "][" + i + "] = " + p
+                            + " must be a finite probability >= 0");
+                }
+            }
         }
         double[] logs = new double[classes];
         for (long row = 0; row < n; row += classes) {

@@ -47,7 +47,7 @@ public final class Images {
 
     /** The conversion on segments; see {@link #fromBytes(byte[], float[], float[], ImageShape, float[])}. */
     public static void fromBytes(MemorySegment src, float[] mean, float[] std, ImageShape shape, MemorySegment out) {
-        Objects.requireNonNull(src, "src");
+        Check.accessible(src, "src");
         Objects.requireNonNull(shape, "shape");
         Check.sameSize("shape ", shape, shape.elements(), "src bytes", src.byteSize());
         Check.sameSize("shape ", shape, shape.elements(), "out", Check.output(out, "out"));
@@ -205,7 +205,8 @@ public final class Images {
         }
         checkCrop(shape, x, outShape, out, pad);
         Check.streamOffset(offset, 2L * shape.images());
-        int rows = shape.height() + 2 * pad - outShape.height() + 1, cols = shape.width() + 2 * pad - outShape.width() + 1;
+        int rows = corners(shape.height(), pad, outShape.height(), "height");
+        int cols = corners(shape.width(), pad, outShape.width(), "width");
         int[] corners = StreamScratch.get().corners;
         MemorySegment drawn = StreamScratch.get().cornerSegment;
         for (int first = 0; first < shape.images(); first += corners.length / 2) {
@@ -236,6 +237,16 @@ public final class Images {
         for (int n = 0; n < shape.images(); n++) {
             crop(shape, x, outShape, out, n, top, left);
         }
+    }
+
+    /** The number of places for a crop of crop along a side of length side padded by pad on both ends. */
+    private static int corners(int side, int pad, int crop, String name) {
+        long places = side + 2L * pad - crop + 1;
+        if (places > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pad = " + pad + " is too large: a crop of " + crop + " would have "
+                    + places + " places along the " + name + " of " + side + ", more than an int counts");
+        }
+        return (int) places;
     }
 
     private static void checkCrop(ImageShape shape, MemorySegment x, ImageShape outShape, MemorySegment out, int pad) {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.stream.Stream;
 
@@ -64,6 +65,18 @@ class ImageBadInputTest {
         expect("centre crop larger", IAE, b -> Images.centerCrop(SHAPE, b.x, ImageShape.nchw(2, 3, 2, 6), new float[72]),
                 "crop 2×6", "image, 4×5");
         expect("negative pad", IAE, b -> Images.randomCrop(1, 0, -1, SHAPE, b.x, crop, b.crop), "pad = -1");
+        expect("pad past an int", IAE, b -> Images.randomCrop(1, 0, Integer.MAX_VALUE, SHAPE, b.x, crop, b.crop),
+                "pad = 2147483647", "too large");
+        expect("bytes of a closed arena", IllegalStateException.class, b -> {
+            Arena arena = Arena.ofConfined();
+            MemorySegment src = arena.allocate(120);
+            arena.close();
+            Images.fromBytes(src, MEAN, STD, SHAPE, MemorySegment.ofArray(b.y));
+        }, "src", "closed");
+        expect("pca NaN eigenvalue", IAE, b -> new ColourPca(new double[] {Double.NaN, 0, 0},
+                new double[] {1, 0, 0, 0, 1, 0, 0, 0, 1}), "eigenvalues[0] = NaN");
+        expect("pca eigenvector not unit", IAE, b -> new ColourPca(new double[] {1, 0, 0},
+                new double[] {2, 0, 0, 0, 1, 0, 0, 0, 1}), "eigenvectors column 0", "length 2.0");
         expect("crop channels", IAE, b -> Images.centerCrop(SHAPE, b.x, ImageShape.nchw(2, 2, 3, 3), new float[36]),
                 "layout, N and C");
         expect("crop layout", IAE, b -> Images.centerCrop(SHAPE, b.x, ImageShape.nhwc(2, 2, 3, 3), b.crop),

@@ -4,6 +4,7 @@ import dev.simdreg.Dropout.Scaling;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.stream.Stream;
 
@@ -38,6 +39,35 @@ class RandomBadInputTest {
     }
 
     private final Rejections<Batch> rejections = new Rejections<>(Batch::new);
+
+    /** 16 bytes of an arena already closed. */
+    private static MemorySegment closed() {
+        Arena arena = Arena.ofConfined();
+        MemorySegment s = arena.allocate(16);
+        arena.close();
+        return s;
+    }
+
+    /** 16 bytes of an arena confined to a thread that has ended. */
+    private static MemorySegment otherThreads() {
+        MemorySegment[] made = new MemorySegment[1];
+        Thread thread = Thread.ofPlatform().start(() -> made[0] = Arena.ofConfined().allocate(16));
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        return made[0];
+    }
+
+    /** -|x|: every element a negative probability. */
+    private static float[] minus(float[] x) {
+        float[] negative = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            negative[i] = -Math.abs(x[i]) - 0.5f;
+        }
+        return negative;
+    }
 
     private void expect(String name, Class<? extends Throwable> type, Rejections.Call<Batch> call, String... words) {
         rejections.expect(name, type, call, words);
@@ -100,6 +130,24 @@ class RandomBadInputTest {
         expect("init into read-only", IAE, b -> Initializers.heUniform(1, 0, 4, b.readOnly), "out is read-only");
         expect("init offset past the end", IAE, b -> Initializers.heUniform(1, Long.MAX_VALUE, 4, b.y), "offset");
         expect("init null out", NPE, b -> Initializers.glorotUniform(1, 0, 4, 4, (float[]) null), "out");
+        // arguments named as the method's signature names them
+        expect("regenerating backward null dy", NPE, b -> Dropout.backward(1, 0, 0.5f, Scaling.INVERTED, null, b.y),
+                "dy");
+        expect("regenerating backward read-only dx", IAE, b -> Dropout.backward(1, 0, 0.5f, Scaling.INVERTED, b.sx,
+                b.readOnly), "dx is read-only");
+        expect("prediction number 0", IAE, b -> Ensembles.addPrediction(b.y, b.x, 0), "k = 0");
+        expect("prediction size", IAE, b -> Ensembles.addPrediction(b.y, b.short99, 2), "prediction has 99",
+                "mean has 100");
+        // segments checked up front, each failure naming its argument
+        expect("mask of a closed arena", IllegalStateException.class, b -> Dropout.forward(1, 0, 0.5f,
+                Scaling.INVERTED, b.sx, b.sy, closed()), "mask", "closed");
+        expect("mask of another thread", WrongThreadException.class, b -> Dropout.backward(0.5f, Scaling.INVERTED,
+                otherThreads(), b.sx, b.sy), "mask", "another thread");
+        expect("bits of a closed arena", IllegalStateException.class, b -> RandomStreams.bernoulli(1, 0, 0.5f,
+                closed(), 100), "bits", "closed");
+        // member probabilities must be finite and >= 0
+        expect("negative member probability", IAE, b -> Ensembles.geometricMean(new float[][] {b.x, minus(b.x)}, 5,
+                b.y), "members[1][0]", "finite probability");
         return rejections.tests();
     }
 }

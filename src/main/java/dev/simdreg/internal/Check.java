@@ -54,13 +54,24 @@ public final class Check {
             throw new IllegalArgumentException(indexed(name, index) + " has " + s.byteSize()
                     + " bytes, not a whole number of " + kind);
         }
+        accessible(s, name, index);
+        return s.byteSize() / Float.BYTES;
+    }
+
+    /** s, non-null, alive and accessible from this thread, each failure naming it. */
+    public static MemorySegment accessible(MemorySegment s, String name) {
+        Objects.requireNonNull(s, name);
+        accessible(s, name, -1);
+        return s;
+    }
+
+    private static void accessible(MemorySegment s, String name, int index) {
         if (!s.scope().isAlive()) {
             throw new IllegalStateException(indexed(name, index) + ": the arena of this segment is already closed");
         }
         if (!s.isAccessibleBy(Thread.currentThread())) {
             throw new WrongThreadException(indexed(name, index) + ": this segment is confined to another thread");
         }
-        return s.byteSize() / Float.BYTES;
     }
 
     /**
@@ -289,7 +300,7 @@ public final class Check {
 
     /** A bit mask for n elements: at least {@code ceil(n/8)} bytes, alive, writable if it is an output. */
     public static MemorySegment mask(MemorySegment mask, String name, long n, boolean output) {
-        Objects.requireNonNull(mask, name);
+        accessible(mask, name);
         if (output && mask.isReadOnly()) {
             throw new IllegalArgumentException(name + " is read-only");
         }
