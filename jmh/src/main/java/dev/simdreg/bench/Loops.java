@@ -86,28 +86,32 @@ final class Loops {
     }
 
     static void sgd(Sgd s, float[] w, float[] g) {
+        float lr = (float) s.learningRate(), decay = (float) s.weightDecay();
         for (int i = 0; i < w.length; i++) {
-            w[i] -= s.learningRate() * (g[i] + s.weightDecay() * w[i]);
+            w[i] -= lr * (g[i] + decay * w[i]);
         }
     }
 
     static void sgdMomentum(Sgd s, float[] w, float[] g, float[] buf) {
-        float damping = 1 - s.dampening();
+        float lr = (float) s.learningRate(), decay = (float) s.weightDecay(), momentum = (float) s.momentum();
+        float damping = (float) (1 - s.dampening());
         for (int i = 0; i < w.length; i++) {
-            float d = g[i] + s.weightDecay() * w[i];
-            buf[i] = s.momentum() * buf[i] + damping * d;
-            w[i] -= s.learningRate() * buf[i];
+            float d = g[i] + decay * w[i];
+            buf[i] = momentum * buf[i] + damping * d;
+            w[i] -= lr * buf[i];
         }
     }
 
     static void adamW(AdamW a, long step, float[] w, float[] g, float[] m, float[] v) {
-        float decay = 1 - a.learningRate() * a.weightDecay();
+        float decay = (float) (1 - a.learningRate() * a.weightDecay());
         float stepSize = (float) (a.learningRate() / (1 - Math.pow(a.beta1(), step)));
         float bias2Sqrt = (float) Math.sqrt(1 - Math.pow(a.beta2(), step));
+        float beta1 = (float) a.beta1(), beta2 = (float) a.beta2(), eps = (float) a.eps();
+        float complement1 = (float) (1 - a.beta1()), complement2 = (float) (1 - a.beta2());
         for (int i = 0; i < w.length; i++) {
-            m[i] = a.beta1() * m[i] + (1 - a.beta1()) * g[i];
-            v[i] = a.beta2() * v[i] + (1 - a.beta2()) * g[i] * g[i];
-            w[i] = w[i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / bias2Sqrt + a.eps());
+            m[i] = beta1 * m[i] + complement1 * g[i];
+            v[i] = beta2 * v[i] + complement2 * g[i] * g[i];
+            w[i] = w[i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / bias2Sqrt + eps);
         }
     }
 
