@@ -155,7 +155,11 @@ final class ApiCalls {
                 MethodHandle h = MethodHandles.publicLookup().unreflect(m).asFixedArity()
                         .asSpreader(Object[].class, built.length)
                         .asType(MethodType.methodType(Object.class, Object[].class));
-                return new Prepared(this, storage, m, h, built, written);
+                List<byte[]> initial = new ArrayList<>();
+                for (Object w : written) {
+                    initial.add(bytes(w));
+                }
+                return new Prepared(this, storage, m, h, built, written, initial);
             } catch (IllegalAccessException e) {
                 throw new AssertionError(e);
             }
@@ -169,7 +173,15 @@ final class ApiCalls {
 
     /** A call with its buffers built; {@link #run()} may be repeated (each run overwrites the outputs). */
     record Prepared(Call call, Storage storage, Method method, MethodHandle handle, Object[] arguments,
-                    List<Object> written) {
+                    List<Object> written, List<byte[]> initial) {
+
+        /** Puts back what the written buffers held before the first run. */
+        void reset() {
+            for (int k = 0; k < written.size(); k++) {
+                MemorySegment.copy(MemorySegment.ofArray(initial.get(k)), 0, segment(written.get(k)), 0,
+                        initial.get(k).length);
+            }
+        }
 
         /** Runs the call, returning what the method returns (null for void); what it opens, it closes. */
         Object run() throws Throwable {
@@ -192,6 +204,7 @@ final class ApiCalls {
                     case null -> "";
                     case Float f -> Integer.toHexString(Float.floatToRawIntBits(f));
                     case ColourPca p -> Arrays.toString(p.eigenvalues()) + Arrays.toString(p.eigenvectors());
+                    case int[] ints -> Arrays.toString(ints);
                     default -> returned.toString();
                 };
                 sha.update(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -208,7 +221,11 @@ final class ApiCalls {
     }
 
     private static byte[] bytes(Object buffer) {
-        MemorySegment s = switch (buffer) {
+        return segment(buffer).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static MemorySegment segment(Object buffer) {
+        return switch (buffer) {
             case float[] a -> MemorySegment.ofArray(a);
             case long[] a -> MemorySegment.ofArray(a);
             case int[] a -> MemorySegment.ofArray(a);
@@ -216,7 +233,6 @@ final class ApiCalls {
             case MemorySegment m -> m;
             default -> throw new IllegalArgumentException(buffer.getClass().getName());
         };
-        return s.toArray(ValueLayout.JAVA_BYTE);
     }
 
     private static Object make(Buffer b, Storage storage, Arena arena) {
@@ -342,7 +358,8 @@ final class ApiCalls {
                 call(Projections.class, "projectToL2Ball", state(n), 1f),
                 call(Projections.class, "maxNormRows", state(units * inputs), units, inputs, 7f),
                 call(Projections.class, "clipGradNorm", many(3, i -> state(n / 3 + i)), 1f),
-                call(Projections.class, "clipGradNorm", many(3, i -> state(n / 3 + i)), 1f, true),
+                call("Projections.clipGradNorm, error if nonfinite", Projections.class, "clipGradNorm",
+                        many(3, i -> state(n / 3 + i)), 1f, true),
                 call(Optimizers.class, "sgd", Sgd.withWeightDecay(0.01f, 1e-4f), 3, state(n), in(n), null),
                 call("Optimizers.sgd with Nesterov momentum", Optimizers.class, "sgd", nesterov, 3, state(n), in(n),
                         state(n)),
@@ -353,7 +370,8 @@ final class ApiCalls {
                 call(Averaging.class, "exponentialAverage", state(n), in(n), 0.99f),
                 call(Dropout.class, "forward", 7L, 11L, 0.8f, Dropout.Scaling.INVERTED, in(n), out(n), maskOut(n)),
                 call(Dropout.class, "backward", 0.8f, Dropout.Scaling.INVERTED, maskIn(n), in(n), out(n)),
-                call(Dropout.class, "backward", 7L, 11L, 0.8f, Dropout.Scaling.INVERTED, in(n), out(n)),
+                call("Dropout.backward, regenerated", Dropout.class, "backward", 7L, 11L, 0.8f,
+                        Dropout.Scaling.INVERTED, in(n), out(n)),
                 call(Dropout.class, "forwardPerUnit", 7L, 11L, perUnit(17), Dropout.Scaling.INVERTED, in(17 * units),
                         out(17 * units), maskOut(17L * units)),
                 call(Dropout.class, "backwardPerUnit", perUnit(17), Dropout.Scaling.INVERTED, maskIn(17L * units),
