@@ -27,8 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 class GoldenDigestTest {
 
-    /** Calls whose reductions do not yet have an order fixed by position (issue 23, item 3, open). */
-    private static final List<String> NOT_YET = List.of("BatchNorm.addMoments", "BatchNorm.trainingForward",
+    /**
+     * Calls whose reductions do not yet have an order fixed by position (issue 23, item 3, open): the norms and
+     * what is built on them, and batch norm's moments and gradient sums. Everything else is element-wise, or
+     * sums in scalar code in a fixed order, and is checked.
+     */
+    private static final List<String> NOT_YET = List.of("Penalties.l1Norm", "Penalties.sumOfSquares",
+            "Penalties.l2Norm", "Projections.", "BatchNorm.addMoments", "BatchNorm.trainingForward",
             "BatchNorm.trainingBackward", "BatchNorm.inferenceBackward");
     /**
      * Sizes around n floats, and the calls after which a call counts as warm: 1021 leaves a tail at every

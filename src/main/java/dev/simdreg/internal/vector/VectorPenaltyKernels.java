@@ -1,6 +1,5 @@
 package dev.simdreg.internal.vector;
 
-import dev.simdreg.internal.PartialSums;
 import dev.simdreg.internal.PenaltyKernels;
 import dev.simdreg.internal.ScalarPenaltyKernels;
 import jdk.incubator.vector.FloatVector;
@@ -21,8 +20,7 @@ import static dev.simdreg.internal.vector.Species.splat;
 import static dev.simdreg.internal.vector.Species.store;
 
 /**
- * Vector norm-penalty kernels. Sums follow {@link PartialSums}' order, so that they give the same bits at
- * every width and on the scalar provider; its 64 partials are enough registers that no add waits on the
+ * Vector norm-penalty kernels. Reductions keep four accumulators: one would chain every add on the
  * previous one's 3-4 cycle latency.
  */
 final class VectorPenaltyKernels implements PenaltyKernels {
@@ -31,11 +29,8 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
 
     private static final int SIGN_BIT = 0x8000_0000;
-    /** PartialSums' 64 partials as registers of this width: 4 at 512 bits, 8 at 256, 16 at 128. */
-    private static final int REGISTERS = PartialSums.PARTIALS / LANES;
-    /** Bytes of one group of 64 floats, an iteration of the sums' loops. */
-    private static final long GROUP_BYTES = (long) PartialSums.PARTIALS * Float.BYTES;
-    private static final FloatVector ZERO = FloatVector.zero(FLOATS);
+    /** Floats per block of a sum: 64 KiB, a multiple of every unroll. */
+    private static final int BLOCK = 1 << 14;
 
     /**
      * {@code sign(x) * max(|x| - t, 0)} as {@code sign(x) * (|x| - min(|x|, t))}: the same bits. The min is
@@ -79,190 +74,119 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     }
 
     /**
-     * Rows of whole groups of 64 floats, at most a block long, LANES rows to a loop (see
-     * {@link #sumSquaresOfRowRun}); other rows one at a time, as {@link #sumSquares} sums them: each row's sum
-     * is the same bits as sumSquares over the row.
+     * Rows of whole groups of four registers, at most a block long, LANES rows to a loop (see
+     * {@link #sumSquaresOfRowRun}); other rows of at most a block two at a time, each with two accumulators,
+     * so that their loads interleave; longer rows and the last odd one as {@link #sumSquares} sums them.
      */
     @Override
     public void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums) {
-        if (cols % PartialSums.PARTIALS == 0 && cols <= PartialSums.BLOCK) {
-            for (int r = 0; r < rows; r += LANES) {
+        int r = 0;
+        if (cols % (4 * LANES) == 0 && cols <= BLOCK) {
+            for (; r < rows; r += LANES) {
                 sumSquaresOfRowRun(x, from + r * cols, Math.min(LANES, rows - r), cols, sums, r);
             }
             return;
         }
-        for (int r = 0; r < rows; r++) {
+        if (cols <= BLOCK) {
+            for (; r + 1 < rows; r += 2) {
+                sumSquaresOfTwoRows(x, from + r * cols, cols, sums, r);
+            }
+        }
+        for (; r < rows; r++) {
             sums[r] = (float) sumInBlocks(x, from + r * cols, cols, true, 1f);
         }
     }
 
     /**
      * The sums of squares of count consecutive rows (count at most LANES) into {@code sums[r..r + count)}, by
-     * one loop over all their registers: at each row's end the row's partials are combined, its sum is shifted
-     * into a register of sums and the accumulators start again, and that register is stored once, after the
-     * loop. From memory, a loop per 4 KiB row read 64 MiB in 1.8-2.3 ms, and this loop with a store at each
-     * row's end in 2.3-2.9, against 1.4-1.5 for this loop before the count down below and 1.2-1.6 for one loop
-     * without rows (a harness, 2026-11-25): each loop starts with C2's checks, and a store with the
-     * accumulators cleared kept the bounds checks in the loop. The row's end is found by counting its groups
-     * down: tested as the byte offset reaching the row's end, C2 moved the segment's address through a vector
-     * register and back in every iteration (harness, 2026-11-25).
+     * one loop over all their registers: at each row's end the row's sum is shifted into a register of sums
+     * and the accumulators start again, and that register is stored once, after the loop. From memory, a
+     * loop per 4 KiB row read 64 MiB in 1.8-2.3 ms, and this loop with a store at each row's end in 2.3-2.9,
+     * against 1.4-1.5 for this loop before the count down below and 1.2-1.6 for one loop without rows (a
+     * harness, 2026-11-25): each loop starts with C2's checks, and a store with the accumulators cleared kept
+     * the bounds checks in the loop.
+     * The row's end is found by counting its register groups down: tested as the byte offset reaching the
+     * row's end, C2 moved the segment's address through a vector register and back in every iteration (a
+     * chain from one iteration to the next) and added a second jump, and 64 rows of 1024 floats took 1.60-1.62
+     * against 1.39-1.43 us in cache, 64 MiB 1.40-1.47 against 1.32-1.41 ms (harness, 2026-11-25).
      */
     private static void sumSquaresOfRowRun(MemorySegment x, int first, int count, int cols, float[] sums, int r) {
-        FloatVector a0 = ZERO, a1 = ZERO, a2 = ZERO, a3 = ZERO, a4 = ZERO, a5 = ZERO, a6 = ZERO, a7 = ZERO;
-        FloatVector a8 = ZERO, a9 = ZERO, a10 = ZERO, a11 = ZERO, a12 = ZERO, a13 = ZERO, a14 = ZERO, a15 = ZERO;
-        FloatVector rowSums = ZERO;
-        int groupsPerRow = cols / PartialSums.PARTIALS, groupsLeft = groupsPerRow;
+        FloatVector zero = FloatVector.zero(FLOATS);
+        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, rowSums = zero;
+        int groupsPerRow = cols / (4 * LANES), groupsLeft = groupsPerRow;
         long at = (long) first * Float.BYTES;
-        for (long end = at + (long) count * cols * Float.BYTES; at < end; at += GROUP_BYTES) {
-            a0 = square(a0, x, at, 0);
-            a1 = square(a1, x, at, 1);
-            a2 = square(a2, x, at, 2);
-            a3 = square(a3, x, at, 3);
-            if (REGISTERS > 4) {
-                a4 = square(a4, x, at, 4);
-                a5 = square(a5, x, at, 5);
-                a6 = square(a6, x, at, 6);
-                a7 = square(a7, x, at, 7);
-            }
-            if (REGISTERS > 8) {
-                a8 = square(a8, x, at, 8);
-                a9 = square(a9, x, at, 9);
-                a10 = square(a10, x, at, 10);
-                a11 = square(a11, x, at, 11);
-                a12 = square(a12, x, at, 12);
-                a13 = square(a13, x, at, 13);
-                a14 = square(a14, x, at, 14);
-                a15 = square(a15, x, at, 15);
-            }
+        for (long end = at + (long) count * cols * Float.BYTES; at < end; at += 4 * VECTOR_BYTES) {
+            FloatVector v0 = loadAt(KIND, x, at), v1 = loadAt(KIND, x, at + VECTOR_BYTES);
+            FloatVector v2 = loadAt(KIND, x, at + 2 * VECTOR_BYTES), v3 = loadAt(KIND, x, at + 3 * VECTOR_BYTES);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
+            a2 = v2.fma(v2, a2);
+            a3 = v3.fma(v3, a3);
             if (--groupsLeft == 0) {
-                float sum = combine(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+                float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
                 rowSums = rowSums.slice(1, FloatVector.broadcast(FLOATS, sum));
                 groupsLeft = groupsPerRow;
-                a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = ZERO;
-                a8 = a9 = a10 = a11 = a12 = a13 = a14 = a15 = ZERO;
+                a0 = zero;
+                a1 = zero;
+                a2 = zero;
+                a3 = zero;
             }
         }
         rowSums.slice(LANES - count).intoArray(sums, r, FLOATS.indexInRange(0, count));
     }
 
-    /** Σ|x| or Σ(scale·x)² (squares) over blocks of PartialSums.BLOCK floats in PartialSums' order. */
+    private static void sumSquaresOfTwoRows(MemorySegment x, int first, int cols, float[] sums, int r) {
+        int second = first + cols;
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, b0 = a0, b1 = a0;
+        int i = 0;
+        for (int end = loopEnd(0, cols, 2 * LANES); i < end; i += 2 * LANES) {
+            FloatVector u0 = load(KIND, x, first + i), u1 = load(KIND, x, first + i + LANES);
+            FloatVector v0 = load(KIND, x, second + i), v1 = load(KIND, x, second + i + LANES);
+            a0 = u0.fma(u0, a0);
+            a1 = u1.fma(u1, a1);
+            b0 = v0.fma(v0, b0);
+            b1 = v1.fma(v1, b1);
+        }
+        for (int end = loopEnd(0, cols, LANES); i < end; i += LANES) {
+            FloatVector u = load(KIND, x, first + i), v = load(KIND, x, second + i);
+            a0 = u.fma(u, a0);
+            b0 = v.fma(v, b0);
+        }
+        sums[r] = a0.add(a1).reduceLanes(VectorOperators.ADD)
+                + ScalarPenaltyKernels.sumSquaresRange(x, first + i, first + cols, 1f);
+        sums[r + 1] = b0.add(b1).reduceLanes(VectorOperators.ADD)
+                + ScalarPenaltyKernels.sumSquaresRange(x, second + i, second + cols, 1f);
+    }
+
+    /**
+     * Σ|x| or Σ(scale·x)² (squares) over blocks of {@link #BLOCK} floats: float partial sums within a
+     * block, then double across blocks. Sixteen-lane float partials alone drift by 3e-5 over 16M elements
+     * (measured); per block each of the 4·LANES partial sums adds at most 1024 terms (256 at 512 bits).
+     */
     private static double sumInBlocks(MemorySegment x, int from, int n, boolean squares, float scale) {
         double total = 0;
         int end = from + n;
-        for (int block = from; block < end; block += PartialSums.BLOCK) {
-            total += sumBlock(x, block, Math.min(PartialSums.BLOCK, end - block), squares, scale);
+        for (int block = from; block < end; block += BLOCK) {
+            int length = Math.min(BLOCK, end - block);
+            total += squares ? sumSquaresBlock(x, block, length, scale) : sumAbsBlock(x, block, length);
         }
         return total;
     }
 
-    /**
-     * One block's sum: PartialSums' 64 partials in REGISTERS registers, register k holding partials
-     * {@code k·LANES} to {@code (k + 1)·LANES − 1}; the registers C2 finds unused at a width are dead. A block
-     * of whole groups is combined in the registers, the same tree as {@link PartialSums#combine}; a block with
-     * a tail stores its partials, adds the tail in order and combines them in scalar code.
-     */
-    private static float sumBlock(MemorySegment x, int from, int n, boolean squares, float scale) {
-        boolean scaled = scale != 1f; // loop invariants: C2 unswitches the loop on them
-        FloatVector a0 = ZERO, a1 = ZERO, a2 = ZERO, a3 = ZERO, a4 = ZERO, a5 = ZERO, a6 = ZERO, a7 = ZERO;
-        FloatVector a8 = ZERO, a9 = ZERO, a10 = ZERO, a11 = ZERO, a12 = ZERO, a13 = ZERO, a14 = ZERO, a15 = ZERO;
+    private static float sumAbsBlock(MemorySegment x, int from, int n) {
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
         long at = (long) from * Float.BYTES;
-        for (long end = byteEnd(from, n, PartialSums.PARTIALS); at < end; at += GROUP_BYTES) {
-            a0 = term(a0, x, at, 0, squares, scaled, scale);
-            a1 = term(a1, x, at, 1, squares, scaled, scale);
-            a2 = term(a2, x, at, 2, squares, scaled, scale);
-            a3 = term(a3, x, at, 3, squares, scaled, scale);
-            if (REGISTERS > 4) {
-                a4 = term(a4, x, at, 4, squares, scaled, scale);
-                a5 = term(a5, x, at, 5, squares, scaled, scale);
-                a6 = term(a6, x, at, 6, squares, scaled, scale);
-                a7 = term(a7, x, at, 7, squares, scaled, scale);
-            }
-            if (REGISTERS > 8) {
-                a8 = term(a8, x, at, 8, squares, scaled, scale);
-                a9 = term(a9, x, at, 9, squares, scaled, scale);
-                a10 = term(a10, x, at, 10, squares, scaled, scale);
-                a11 = term(a11, x, at, 11, squares, scaled, scale);
-                a12 = term(a12, x, at, 12, squares, scaled, scale);
-                a13 = term(a13, x, at, 13, squares, scaled, scale);
-                a14 = term(a14, x, at, 14, squares, scaled, scale);
-                a15 = term(a15, x, at, 15, squares, scaled, scale);
-            }
+        for (long end = byteEnd(from, n, 4 * LANES); at < end; at += 4 * VECTOR_BYTES) {
+            a0 = a0.add(magnitude(loadAt(KIND, x, at)));
+            a1 = a1.add(magnitude(loadAt(KIND, x, at + VECTOR_BYTES)));
+            a2 = a2.add(magnitude(loadAt(KIND, x, at + 2 * VECTOR_BYTES)));
+            a3 = a3.add(magnitude(loadAt(KIND, x, at + 3 * VECTOR_BYTES)));
         }
-        int tail = (int) (at / Float.BYTES);
-        if (tail == from + n) {
-            return combine(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+        for (long end = byteEnd(from, n, LANES); at < end; at += VECTOR_BYTES) {
+            a0 = a0.add(magnitude(loadAt(KIND, x, at)));
         }
-        float[] partials = PartialSums.cleared();
-        a0.intoArray(partials, 0);
-        a1.intoArray(partials, LANES);
-        a2.intoArray(partials, 2 * LANES);
-        a3.intoArray(partials, 3 * LANES);
-        if (REGISTERS > 4) {
-            a4.intoArray(partials, 4 * LANES);
-            a5.intoArray(partials, 5 * LANES);
-            a6.intoArray(partials, 6 * LANES);
-            a7.intoArray(partials, 7 * LANES);
-        }
-        if (REGISTERS > 8) {
-            a8.intoArray(partials, 8 * LANES);
-            a9.intoArray(partials, 9 * LANES);
-            a10.intoArray(partials, 10 * LANES);
-            a11.intoArray(partials, 11 * LANES);
-            a12.intoArray(partials, 12 * LANES);
-            a13.intoArray(partials, 13 * LANES);
-            a14.intoArray(partials, 14 * LANES);
-            a15.intoArray(partials, 15 * LANES);
-        }
-        return squares ? PartialSums.finishSquares(partials, x, from, tail, from + n, scale)
-                : PartialSums.finishAbs(partials, x, from, tail, from + n);
-    }
-
-    /** Register k of the group at byte {@code at} added to sum: |v|, or (scale·v)² by one fused multiply-add. */
-    private static FloatVector term(FloatVector sum, MemorySegment x, long at, int k, boolean squares, boolean scaled,
-                                    float scale) {
-        FloatVector v = loadAt(KIND, x, at + (long) k * VECTOR_BYTES);
-        if (!squares) {
-            return sum.add(magnitude(v));
-        }
-        FloatVector w = scaled ? v.mul(scale) : v;
-        return w.fma(w, sum);
-    }
-
-    /** Register k of the group at byte {@code at}, squared into sum by one fused multiply-add. */
-    private static FloatVector square(FloatVector sum, MemorySegment x, long at, int k) {
-        FloatVector v = loadAt(KIND, x, at + (long) k * VECTOR_BYTES);
-        return v.fma(v, sum);
-    }
-
-    /**
-     * PartialSums' tree over the partials in REGISTERS registers: first across registers (partial p takes
-     * p + 32, p + 16, ... while they lie in other registers), then across the lanes of the last one.
-     */
-    private static float combine(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, FloatVector a4,
-                                 FloatVector a5, FloatVector a6, FloatVector a7, FloatVector a8, FloatVector a9,
-                                 FloatVector a10, FloatVector a11, FloatVector a12, FloatVector a13, FloatVector a14,
-                                 FloatVector a15) {
-        if (REGISTERS > 8) {
-            a0 = a0.add(a8);
-            a1 = a1.add(a9);
-            a2 = a2.add(a10);
-            a3 = a3.add(a11);
-            a4 = a4.add(a12);
-            a5 = a5.add(a13);
-            a6 = a6.add(a14);
-            a7 = a7.add(a15);
-        }
-        if (REGISTERS > 4) {
-            a0 = a0.add(a4);
-            a1 = a1.add(a5);
-            a2 = a2.add(a6);
-            a3 = a3.add(a7);
-        }
-        FloatVector v = a0.add(a2).add(a1.add(a3));
-        for (int half = LANES / 2; half > 0; half /= 2) {
-            v = v.add(v.slice(half));
-        }
-        return v.lane(0);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
+                + ScalarPenaltyKernels.sumAbsRange(x, (int) (at / Float.BYTES), from + n);
     }
 
     /**
@@ -272,6 +196,33 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      */
     private static FloatVector magnitude(FloatVector v) {
         return v.reinterpretAsInts().and(0x7FFF_FFFF).reinterpretAsFloats();
+    }
+
+    /** Σ(scale·x)², the product skipped at scale 1 (every sum but the rescaled one of tiny or huge input). */
+    private static float sumSquaresBlock(MemorySegment x, int from, int n, float scale) {
+        boolean scaled = scale != 1f; // a loop invariant: C2 unswitches the loop on it
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
+        long at = (long) from * Float.BYTES;
+        for (long end = byteEnd(from, n, 4 * LANES); at < end; at += 4 * VECTOR_BYTES) {
+            FloatVector v0 = scaled(loadAt(KIND, x, at), scaled, scale);
+            FloatVector v1 = scaled(loadAt(KIND, x, at + VECTOR_BYTES), scaled, scale);
+            FloatVector v2 = scaled(loadAt(KIND, x, at + 2 * VECTOR_BYTES), scaled, scale);
+            FloatVector v3 = scaled(loadAt(KIND, x, at + 3 * VECTOR_BYTES), scaled, scale);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
+            a2 = v2.fma(v2, a2);
+            a3 = v3.fma(v3, a3);
+        }
+        for (long end = byteEnd(from, n, LANES); at < end; at += VECTOR_BYTES) {
+            FloatVector v = scaled(loadAt(KIND, x, at), scaled, scale);
+            a0 = v.fma(v, a0);
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
+                + ScalarPenaltyKernels.sumSquaresRange(x, (int) (at / Float.BYTES), from + n, scale);
+    }
+
+    private static FloatVector scaled(FloatVector v, boolean scaled, float scale) {
+        return scaled ? v.mul(scale) : v;
     }
 
     @Override
