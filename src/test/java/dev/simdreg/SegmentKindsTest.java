@@ -10,10 +10,10 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * Kernels on every kind of segment give the same floats. The vector loads and stores take one branch per
- * exact segment class (native, over float[], over byte[], any other), so each branch needs a caller: here
- * segments over byte[], long[] and int[], read-only views, and native ones aligned and at an odd offset,
- * each against the float[] form.
+ * Kernels on every kind of segment give the same floats. The vector kernels are compiled once per class of
+ * segment, and over an array other than float[] they load and store in that array's lane type, so each
+ * class needs a caller: here segments over byte[], long[] and int[], read-only views, and native ones
+ * aligned and at an odd offset, each against the float[] form, and calls that mix classes.
  */
 class SegmentKindsTest {
 
