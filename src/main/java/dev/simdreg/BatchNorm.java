@@ -55,9 +55,9 @@ public final class BatchNorm {
      * PyTorch's {@code momentum=None}: {@code 1 / batchesTracked}, where batchesTracked counts the current
      * batch (1 for the first).
      */
-    public static float cumulativeMomentum(long batchesTracked) {
+    public static double cumulativeMomentum(long batchesTracked) {
         Check.step(batchesTracked, "batchesTracked");
-        return (float) (1.0 / batchesTracked);
+        return 1.0 / batchesTracked;
     }
 
     // ---------------------------------------------------------------------------------------------

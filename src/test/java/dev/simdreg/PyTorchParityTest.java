@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 class PyTorchParityTest {
 
-    private static final float EPS = 1e-5f;
-    private static final float MOMENTUM = 0.1f;
+    private static final double EPS = 1e-5;
+    private static final double MOMENTUM = 0.1;
 
     @ParameterizedTest
     @ValueSource(strings = {"rows", "channels_first", "channels_last"})

@@ -241,6 +241,14 @@ public final class Check {
         return value;
     }
 
+    /** As {@link #positive(float, String)} for a hyperparameter in double. */
+    public static double positive(double value, String name) {
+        if (!(value > 0 && value < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(name + " = " + value + " must be finite and > 0");
+        }
+        return value;
+    }
+
     /** value in [0, 1], a hyperparameter in double. */
     public static double fraction(double value, String name) {
         if (!(value >= 0 && value <= 1)) {

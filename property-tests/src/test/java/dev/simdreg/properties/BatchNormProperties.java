@@ -580,7 +580,7 @@ class BatchNormProperties {
                     BatchNormOptions.defaults());
             for (int c = 0; c < channels; c++) {
                 assertEquals(42.5f, savedMean[c]);
-                assertEquals((float) (1 / Math.sqrt(1e-5f)), savedInvStd[c]);
+                assertEquals((float) (1 / Math.sqrt(1e-5)), savedInvStd[c], "1/√ε with PyTorch's ε = 1e-5 in double");
             }
             for (int i = 0; i < y.length; i++) {
                 assertEquals(beta[channelOf(shape, i)], y[i], "y[" + i + "]");
