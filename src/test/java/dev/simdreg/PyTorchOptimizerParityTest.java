@@ -2,16 +2,10 @@ package dev.simdreg;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -65,22 +59,6 @@ class PyTorchOptimizerParityTest {
     }
 
     private static Map<String, float[]> fixture() throws IOException {
-        Map<String, float[]> values = new HashMap<>();
-        try (InputStream in = PyTorchOptimizerParityTest.class.getResourceAsStream("pytorch/optimizers.txt")) {
-            assertNotNull(in, "fixture pytorch/optimizers.txt");
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("#")) {
-                    continue;
-                }
-                String[] parts = line.trim().split(" ");
-                float[] v = new float[parts.length - 1];
-                for (int i = 1; i < parts.length; i++) {
-                    v[i - 1] = (float) Double.parseDouble(parts[i]);
-                }
-                values.put(parts[0], v);
-            }
-        }
-        return values;
+        return PyTorchParityTest.fixture("pytorch/optimizers.txt", "src/test/python/optimizer_fixtures.py");
     }
 }

@@ -128,10 +128,14 @@ class PyTorchParityTest {
 
     /** name → values of one fixture file; values are exact float32, written as hexadecimal literals. */
     private static Map<String, float[]> fixture(String layout) throws IOException {
-        String name = "pytorch/batchnorm_" + layout + ".txt";
+        return fixture("pytorch/batchnorm_" + layout + ".txt", "src/test/python/batchnorm_fixtures.py");
+    }
+
+    /** A fixture's named float arrays, each line a name and hexadecimal floats; script writes it. */
+    static Map<String, float[]> fixture(String name, String script) throws IOException {
         Map<String, float[]> values = new HashMap<>();
         try (InputStream in = PyTorchParityTest.class.getResourceAsStream(name)) {
-            assertNotNull(in, name + " is missing; run src/test/python/batchnorm_fixtures.py");
+            assertNotNull(in, name + " is missing; run " + script);
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 if (line.startsWith("#") || line.isBlank()) {

@@ -62,19 +62,19 @@ public class BatchNormBenchmark {
         batch = BatchShapes.parse(shape);
         arena = Arena.ofShared();
         SplittableRandom random = new SplittableRandom(42);
-        x = filled(batch.elements(), random, 3, 2);
-        dy = filled(batch.elements(), random, 0, 1);
-        y = filled(batch.elements(), random, 0, 0);
-        dx = filled(batch.elements(), random, 0, 0);
+        x = BatchShapes.filled(arena, batch.elements(), random, 3, 2);
+        dy = BatchShapes.filled(arena, batch.elements(), random, 0, 1);
+        y = BatchShapes.filled(arena, batch.elements(), random, 0, 0);
+        dx = BatchShapes.filled(arena, batch.elements(), random, 0, 0);
         int c = batch.channels();
-        gamma = filled(c, random, 1, 0.1);
-        beta = filled(c, random, 0, 0.1);
-        savedMean = filled(c, random, 0, 0);
-        savedInvStd = filled(c, random, 0, 0);
-        runningMean = filled(c, random, 0, 0);
-        runningVar = filled(c, random, 1, 0);
-        dGamma = filled(c, random, 0, 0);
-        dBeta = filled(c, random, 0, 0);
+        gamma = BatchShapes.filled(arena, c, random, 1, 0.1);
+        beta = BatchShapes.filled(arena, c, random, 0, 0.1);
+        savedMean = BatchShapes.filled(arena, c, random, 0, 0);
+        savedInvStd = BatchShapes.filled(arena, c, random, 0, 0);
+        runningMean = BatchShapes.filled(arena, c, random, 0, 0);
+        runningVar = BatchShapes.filled(arena, c, random, 1, 0);
+        dGamma = BatchShapes.filled(arena, c, random, 0, 0);
+        dBeta = BatchShapes.filled(arena, c, random, 0, 0);
         moments = new ChannelMoments(c);
         trainingForward();
         checkForward();
@@ -118,14 +118,6 @@ public class BatchNormBenchmark {
 
     private static float get(MemorySegment s, long i) {
         return s.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-    }
-
-    private MemorySegment filled(long n, SplittableRandom random, double mean, double spread) {
-        MemorySegment s = arena.allocate(n * Float.BYTES, 64);
-        for (long i = 0; i < n; i++) {
-            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (mean + spread * random.nextGaussian()));
-        }
-        return s;
     }
 
     @TearDown

@@ -57,14 +57,14 @@ public class BatchNormChannelsBenchmark {
         int channels = batch.channels();
         arena = Arena.ofShared();
         SplittableRandom random = new SplittableRandom(42);
-        x = filled(batch.elements(), random, 3, 2);
-        y = filled(batch.elements(), random, 0, 0);
-        gamma = filled(channels, random, 1, 0.1);
-        beta = filled(channels, random, 0, 0.1);
-        savedMean = filled(channels, random, 0, 0);
-        savedInvStd = filled(channels, random, 0, 0);
-        runningMean = filled(channels, random, 0, 0);
-        runningVar = filled(channels, random, 1, 0);
+        x = BatchShapes.filled(arena, batch.elements(), random, 3, 2);
+        y = BatchShapes.filled(arena, batch.elements(), random, 0, 0);
+        gamma = BatchShapes.filled(arena, channels, random, 1, 0.1);
+        beta = BatchShapes.filled(arena, channels, random, 0, 0.1);
+        savedMean = BatchShapes.filled(arena, channels, random, 0, 0);
+        savedInvStd = BatchShapes.filled(arena, channels, random, 0, 0);
+        runningMean = BatchShapes.filled(arena, channels, random, 0, 0);
+        runningVar = BatchShapes.filled(arena, channels, random, 1, 0);
         trainingForward();
         checkMeans();
     }
@@ -88,14 +88,6 @@ public class BatchNormChannelsBenchmark {
                         + ", expected beta = " + expected);
             }
         }
-    }
-
-    private MemorySegment filled(long n, SplittableRandom random, double mean, double spread) {
-        MemorySegment s = arena.allocate(n * Float.BYTES, 64);
-        for (long i = 0; i < n; i++) {
-            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (mean + spread * random.nextGaussian()));
-        }
-        return s;
     }
 
     @TearDown

@@ -2,7 +2,12 @@ package dev.simdreg.bench;
 
 import dev.simdreg.BatchShape;
 
-/** The batch-norm issue's shapes, named as JMH parameters. */
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+/** The batch-norm issue's shapes, named as JMH parameters, and the segments the benchmarks fill. */
 final class BatchShapes {
 
     /** {@code [256, 1024]}. */
@@ -13,6 +18,15 @@ final class BatchShapes {
     static final String NHWC = "nhwc:32x56x56x64";
 
     private BatchShapes() {
+    }
+
+    /** n floats of a normal distribution, 64-byte aligned in arena. */
+    static MemorySegment filled(Arena arena, long n, SplittableRandom random, double mean, double spread) {
+        MemorySegment s = arena.allocate(n * Float.BYTES, 64);
+        for (long i = 0; i < n; i++) {
+            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (mean + spread * random.nextGaussian()));
+        }
+        return s;
     }
 
     static BatchShape parse(String name) {
