@@ -339,7 +339,7 @@ final class ApiCalls {
         seeds = 0;
         int c = 8, spatial = n / 32 + 1;
         BatchShape rows = BatchShape.rows(n / 16 + 1, 16), nchw = BatchShape.channelsFirst(4, c, spatial);
-        BatchShape nhwc = BatchShape.channelsLast(4, spatial, c), wide = BatchShape.channelsLast(2, n / 512 + 1, 256);
+        BatchShape nhwc = BatchShape.channelsLast(4, spatial, c), wide = BatchShape.channelsLast(2, n / 512 + 1, 257);
         ImageShape images = ImageShape.nchw(2, 3, 13, n / 78 + 3), pixels = ImageShape.nhwc(2, 13, n / 78 + 3, 3);
         ImageShape cropped = ImageShape.nchw(2, 3, 9, n / 78 - 1), croppedPixels = ImageShape.nhwc(2, 9, n / 78 - 1, 3);
         int units = n / 64 + 1, inputs = 64;

@@ -28,14 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 class GoldenDigestTest {
 
     /**
-     * Calls whose reductions do not yet have an order fixed by position (issue 23, item 3, open): the norms and
-     * what is built on them, and batch norm's moments and gradient sums. Everything else is element-wise, or
-     * sums in scalar code in a fixed order, and is checked.
-     */
-    private static final List<String> NOT_YET = List.of("Penalties.l1Norm", "Penalties.sumOfSquares",
-            "Penalties.l2Norm", "Projections.", "BatchNorm.addMoments", "BatchNorm.trainingForward",
-            "BatchNorm.trainingBackward", "BatchNorm.inferenceBackward");
-    /**
      * Sizes around n floats, and the calls after which a call counts as warm: 1021 leaves a tail at every
      * width, 4096 none; 40960, three blocks of the sums, once (cold and warm are the same code there).
      */
@@ -49,9 +41,6 @@ class GoldenDigestTest {
             for (int[] sizeAndCalls : SIZES_AND_CALLS) {
             int n = sizeAndCalls[0];
             for (Call call : ApiCalls.all(n)) {
-                if (NOT_YET.stream().anyMatch(call.label()::startsWith)) {
-                    continue;
-                }
                 for (Storage storage : Storage.values()) {
                     if (!call.runsOn(storage)) {
                         continue;

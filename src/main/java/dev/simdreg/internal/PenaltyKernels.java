@@ -8,21 +8,24 @@ import java.lang.foreign.MemorySegment;
  */
 public interface PenaltyKernels {
 
+    /** Floats per block of the sums below: float partial sums within a block (see {@link SumOrder}), double across. */
+    int SUM_BLOCK = 1 << 14;
+
     /** {@code out[i] = sign(x[i]) * max(|x[i]| - threshold, 0)}; out may be x. */
     void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold);
 
     /** {@code w[i] = softThreshold(w[i] - learningRate * g[i], threshold)}. */
     void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold);
 
-    /** {@code sum |x[i]|} over {@code [from, from + n)}, accumulated in float. */
+    /** {@code sum |x[i]|} over {@code [from, from + n)}, in {@link SumOrder}'s order over blocks of {@link #SUM_BLOCK}. */
     float sumAbs(MemorySegment x, int from, int n);
 
-    /** {@code sum (scale * x[i])^2} over {@code [from, from + n)}, accumulated in float. */
+    /** {@code sum (scale * x[i])^2} over {@code [from, from + n)}, in the order of {@link #sumAbs}. */
     float sumSquares(MemorySegment x, int from, int n, float scale);
 
     /**
      * {@code sum x[i]^2} over row r, {@code [from + r·cols, from + (r + 1)·cols)}, into {@code sums[r]} for each
-     * of rows rows, accumulated in float as {@link #sumSquares} accumulates, not necessarily in its order.
+     * of rows rows, each the bits {@link #sumSquares} gives for the row.
      */
     void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums);
 

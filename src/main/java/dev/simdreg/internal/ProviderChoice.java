@@ -19,6 +19,12 @@ public record ProviderChoice(boolean vector, int vectorBits, String reason, bool
     /** System property forcing the vector width: {@code 128}, {@code 256} or {@code 512}. */
     public static final String BITS_PROPERTY = "simdreg.vectorBits";
 
+    /**
+     * The widest vectors the kernels use: sixteen floats, the partials of every sum (see {@link SumOrder}),
+     * whose order must not depend on the width.
+     */
+    static final int WIDEST_BITS = 512;
+
     static final String ENABLE_HINT = "pass --add-modules jdk.incubator.vector to the JVM to enable the vector kernels";
 
     public ProviderChoice {
@@ -44,6 +50,10 @@ public record ProviderChoice(boolean vector, int vectorBits, String reason, bool
      * @param requestedBits     the value of {@value #BITS_PROPERTY}, or null
      */
     public static ProviderChoice decide(Jvm jvm, String requestedProvider, String requestedBits) {
+        if (jvm.preferredBits() > WIDEST_BITS || jvm.maxBits() > WIDEST_BITS) {
+            jvm = new Jvm(jvm.vectorModulePresent(), jvm.c2Available(), Math.min(jvm.preferredBits(), WIDEST_BITS),
+                    Math.min(jvm.maxBits(), WIDEST_BITS));
+        }
         if (requestedProvider != null && !requestedProvider.equals("vector") && !requestedProvider.equals("scalar")) {
             ProviderChoice fallback = decide(jvm, null, requestedBits);
             return new ProviderChoice(fallback.vector, fallback.vectorBits,

@@ -7,9 +7,8 @@ import static dev.simdreg.internal.Floats.get;
 import static dev.simdreg.internal.Floats.set;
 
 /**
- * Scalar batch-norm kernels: sums in float64 (free for scalar code), two passes for the moments. The
- * static element and range methods are also the vector kernels' tails, so those elements get the same
- * bits on both paths.
+ * Scalar batch-norm kernels, summing in the order {@link BatchNormKernels} fixes. The static element, range
+ * and channel methods are also the vector kernels' tails, so those elements get the same bits on both paths.
  */
 public final class ScalarBatchNormKernels implements BatchNormKernels {
 
@@ -66,71 +65,214 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
         }
     }
 
-    /**
-     * Two passes in float64 over channels {@code [c0, channels)} of layout: the mean, then the squared
-     * deviations from it. Also the vector kernels' path for the channels left over after their vector
-     * columns, and their exact fallback.
-     */
-    public static void momentsOfChannels(ChannelLayout layout, MemorySegment x, int c0, int channels, double[] mean,
+    /** The moments of channels {@code [c0, c1)}, in the order of {@link BatchNormKernels}. */
+    public static void momentsOfChannels(ChannelLayout layout, MemorySegment x, int c0, int c1, double[] mean,
                                          double[] m2) {
-        Arrays.fill(mean, c0, channels, 0);
-        Arrays.fill(m2, c0, channels, 0);
-        for (long o = 0; o < layout.outer(); o++) {
-            for (int c = c0; c < channels; c++) {
-                long start = layout.runStart(o, c);
-                double sum = 0;
-                for (int k = 0, inner = layout.inner(); k < inner; k++) {
-                    long i = start + k;
-                    sum += get(x, i);
+        Arrays.fill(mean, c0, c1, 0);
+        Arrays.fill(m2, c0, c1, 0);
+        float[] p = SumOrder.scratch();
+        for (int c = c0; c < c1; c++) {
+            float shift = pilotMean(layout, x, c);
+            if (layout.planar()) {
+                for (long o = 0; o < layout.outer(); o++) {
+                    addShiftedRunSums(x, layout.runStart(o, c), layout.inner(), shift, mean, m2, c, p);
                 }
-                mean[c] += sum;
+            } else {
+                addShiftedColumnSums(layout, x, c, shift, mean, m2);
             }
+            finishShiftedMoments(layout, x, c, shift, mean, m2);
         }
-        double count = layout.count();
-        for (int c = c0; c < channels; c++) {
-            mean[c] /= count;
+    }
+
+    /** K of channel c: the float mean of its first {@link #PILOT_ROWS} rows or run values, added in order. */
+    public static float pilotMean(ChannelLayout layout, MemorySegment x, int c) {
+        long stride = layout.planar() ? 1 : layout.channels();
+        long count = Math.min(layout.planar() ? layout.inner() : layout.outer(), PILOT_ROWS);
+        long first = layout.runStart(0, c);
+        float sum = 0;
+        for (long r = 0; r < count; r++) {
+            sum += get(x, first + r * stride);
         }
-        for (long o = 0; o < layout.outer(); o++) {
-            for (int c = c0; c < channels; c++) {
-                long start = layout.runStart(o, c);
-                double squares = 0;
-                for (int k = 0, inner = layout.inner(); k < inner; k++) {
-                    long i = start + k;
-                    double d = get(x, i) - mean[c];
-                    squares += d * d;
-                }
-                m2[c] += squares;
+        return sum / count;
+    }
+
+    private static void addShiftedColumnSums(ChannelLayout layout, MemorySegment x, int c, float shift,
+                                             double[] sums, double[] squares) {
+        long rows = layout.outer();
+        int channels = layout.channels();
+        for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+            float s = 0;
+            float q = 0;
+            for (long r = r0, end = Math.min(rows, r0 + ROW_BLOCK); r < end; r++) {
+                float d = get(x, r * channels + c) - shift;
+                s += d;
+                q = Math.fma(d, d, q);
+            }
+            sums[c] += s;
+            squares[c] += q;
+        }
+    }
+
+    private static void addShiftedRunSums(MemorySegment x, long runStart, int inner, float shift, double[] sums,
+                                          double[] squares, int c, float[] p) {
+        for (long from = runStart, end = runStart + inner; from < end; from += RUN_BLOCK) {
+            Arrays.fill(p, 0f);
+            addShiftedGroups(x, from, Math.min(end, from + RUN_BLOCK), shift, p);
+            sums[c] += SumOrder.total(p, 0);
+            squares[c] += SumOrder.total(p, SumOrder.PARTIALS);
+        }
+    }
+
+    /**
+     * Adds the folded {@code x − shift} of the groups of {@code [from, to)} to {@code p[0..16)} and their folded
+     * squares to {@code p[16..32)}, in {@link SumOrder}'s order; the vector kernels' short last group.
+     */
+    public static void addShiftedGroups(MemorySegment x, long from, long to, float shift, float[] p) {
+        for (long g = from; g < to; g += SumOrder.GROUP) {
+            for (int j = 0; j < SumOrder.PARTIALS; j++) {
+                long i = g + j;
+                float d0 = shiftedOrZero(x, i, to, shift), d1 = shiftedOrZero(x, i + 16, to, shift);
+                float d2 = shiftedOrZero(x, i + 32, to, shift), d3 = shiftedOrZero(x, i + 48, to, shift);
+                p[j] += SumOrder.fold(d0, d1, d2, d3);
+                p[SumOrder.PARTIALS + j] += SumOrder.foldProducts(d0, d0, d1, d1, d2, d2, d3, d3);
             }
         }
     }
 
-    /** The gradient sums of channels {@code [c0, C)} in float64, and dx when given, as {@link #gradientSums}. */
+    private static float shiftedOrZero(MemorySegment x, long i, long to, float shift) {
+        return i < to ? get(x, i) - shift : 0f;
+    }
+
+    /**
+     * Channel c's mean and M2 from its shifted sums, held in mean[c] and m2[c], and its shift K; recomputed
+     * exactly when the cancellation exceeds {@link #SHIFT_TOLERANCE}.
+     */
+    public static void finishShiftedMoments(ChannelLayout layout, MemorySegment x, int c, float shift,
+                                            double[] mean, double[] m2) {
+        double sum = mean[c];
+        double shiftedMean = sum / layout.count();
+        m2[c] -= sum * shiftedMean;
+        mean[c] = shift + shiftedMean;
+        if (sum * shiftedMean > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
+            exactMoments(layout, x, c, mean, m2);
+        }
+    }
+
+    /** Two passes in float64 over channel c: the mean, then the squared deviations from it. */
+    private static void exactMoments(ChannelLayout layout, MemorySegment x, int c, double[] mean, double[] m2) {
+        double sum = 0;
+        for (long o = 0; o < layout.outer(); o++) {
+            long start = layout.runStart(o, c);
+            for (int k = 0, inner = layout.inner(); k < inner; k++) {
+                sum += get(x, start + k);
+            }
+        }
+        double average = sum / layout.count();
+        double squares = 0;
+        for (long o = 0; o < layout.outer(); o++) {
+            long start = layout.runStart(o, c);
+            for (int k = 0, inner = layout.inner(); k < inner; k++) {
+                double d = get(x, start + k) - average;
+                squares += d * d;
+            }
+        }
+        mean[c] = average;
+        m2[c] = squares;
+    }
+
+    /**
+     * The gradient sums of channels {@code [c0, C)} in the order of {@link BatchNormKernels}, and dx when
+     * given, as {@link #gradientSums}.
+     */
     public static void gradientSumsOfChannels(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
                                               int c0, double[] sumDy, double[] sumDyCentered, MemorySegment dx,
                                               float[] dyScale) {
         int channels = layout.channels();
         Arrays.fill(sumDy, c0, channels, 0);
         Arrays.fill(sumDyCentered, c0, channels, 0);
-        for (long o = 0; o < layout.outer(); o++) {
-            for (int c = c0; c < channels; c++) {
+        float[] p = SumOrder.scratch();
+        for (int c = c0; c < channels; c++) {
+            float gradientScale = dx == null ? 0f : dyScale[c];
+            if (!layout.planar()) {
+                addColumnGradientSums(layout, x, dy, a, c, sumDy, sumDyCentered, dx, gradientScale);
+                continue;
+            }
+            for (long o = 0; o < layout.outer(); o++) {
                 long start = layout.runStart(o, c);
-                float center = a.center()[c];
-                double s = 0;
-                double sc = 0;
-                for (int k = 0, inner = layout.inner(); k < inner; k++) {
-                    long i = start + k;
-                    float xi = get(x, i);
-                    float g = gated(get(dy, i), xi, center, a.scale()[c], a.shift()[c], a.relu());
-                    s += g;
-                    sc += (double) g * (xi - center);
-                    if (dx != null) {
-                        set(dx, i, scaledGradient(g, dyScale[c]));
-                    }
+                for (long from = start, end = start + layout.inner(); from < end; from += RUN_BLOCK) {
+                    Arrays.fill(p, 0f);
+                    addGradientGroups(x, dy, from, Math.min(end, from + RUN_BLOCK), a, c, p, dx, gradientScale);
+                    sumDy[c] += SumOrder.total(p, 0);
+                    sumDyCentered[c] += SumOrder.total(p, SumOrder.PARTIALS);
                 }
-                sumDy[c] += s;
-                sumDyCentered[c] += sc;
             }
         }
+    }
+
+    private static void addColumnGradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
+                                              int c, double[] sumDy, double[] sumDyCentered, MemorySegment dx,
+                                              float gradientScale) {
+        long rows = layout.outer();
+        int channels = layout.channels();
+        float center = a.center()[c];
+        for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+            float s = 0;
+            float sc = 0;
+            for (long r = r0, end = Math.min(rows, r0 + ROW_BLOCK); r < end; r++) {
+                long i = r * channels + c;
+                float xi = get(x, i);
+                float g = gated(get(dy, i), xi, center, a.scale()[c], a.shift()[c], a.relu());
+                s += g;
+                sc = Math.fma(g, xi - center, sc);
+                if (dx != null) {
+                    set(dx, i, scaledGradient(g, gradientScale));
+                }
+            }
+            sumDy[c] += s;
+            sumDyCentered[c] += sc;
+        }
+    }
+
+    /**
+     * Adds the folded {@code dy'} of the groups of {@code [from, to)} of a run of channel c to {@code p[0..16)}
+     * and the folded {@code dy'·(x − center)} to {@code p[16..32)}, in {@link SumOrder}'s order, writing
+     * {@code dx = dy'·gradientScale} when dx is given; the vector kernels' short last group. Positions past
+     * the end count as dy' = 0 and x = center.
+     */
+    public static void addGradientGroups(MemorySegment x, MemorySegment dy, long from, long to, ChannelAffine a, int c,
+                                         float[] p, MemorySegment dx, float gradientScale) {
+        float center = a.center()[c];
+        for (long g = from; g < to; g += SumOrder.GROUP) {
+            for (int j = 0; j < SumOrder.PARTIALS; j++) {
+                long i = g + j;
+                // x − center before dx is written: dx may be x
+                float c0 = centeredOrZero(x, i, to, center), c1 = centeredOrZero(x, i + 16, to, center);
+                float c2 = centeredOrZero(x, i + 32, to, center), c3 = centeredOrZero(x, i + 48, to, center);
+                float g0 = gatedOrZero(x, dy, i, to, a, c, dx, gradientScale);
+                float g1 = gatedOrZero(x, dy, i + 16, to, a, c, dx, gradientScale);
+                float g2 = gatedOrZero(x, dy, i + 32, to, a, c, dx, gradientScale);
+                float g3 = gatedOrZero(x, dy, i + 48, to, a, c, dx, gradientScale);
+                p[j] += SumOrder.fold(g0, g1, g2, g3);
+                p[SumOrder.PARTIALS + j] += SumOrder.foldProducts(g0, c0, g1, c1, g2, c2, g3, c3);
+            }
+        }
+    }
+
+    /** dy' at i of channel c, and dx there when given; 0 past the end. */
+    private static float gatedOrZero(MemorySegment x, MemorySegment dy, long i, long to, ChannelAffine a, int c,
+                                     MemorySegment dx, float gradientScale) {
+        if (i >= to) {
+            return 0f;
+        }
+        float g = gated(get(dy, i), get(x, i), a.center()[c], a.scale()[c], a.shift()[c], a.relu());
+        if (dx != null) {
+            set(dx, i, scaledGradient(g, gradientScale));
+        }
+        return g;
+    }
+
+    private static float centeredOrZero(MemorySegment x, long i, long to, float center) {
+        return i < to ? get(x, i) - center : 0f;
     }
 
     /** dx of inference backward from dy': {@code dy'·dyScale}, as {@code fma(dy', dyScale, 0)}. */

@@ -1,6 +1,7 @@
 package dev.simdreg.internal;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 import static dev.simdreg.internal.Floats.get;
 import static dev.simdreg.internal.Floats.set;
@@ -31,27 +32,6 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
         }
     }
 
-    /** Accumulated in double: free for scalar code, and one float accumulator drifts by n·2^-24 over long inputs. */
-    public static float sumAbsRange(MemorySegment x, int from, int to) {
-        double sum = 0;
-        for (int k = 0, count = to - from; k < count; k++) {
-            long i = from + k;
-            sum += Math.abs(get(x, i));
-        }
-        return (float) sum;
-    }
-
-    /** Squares of the scaled floats, accumulated in double as {@link #sumAbsRange}. */
-    public static float sumSquaresRange(MemorySegment x, int from, int to, float scale) {
-        double sum = 0;
-        for (int k = 0, count = to - from; k < count; k++) {
-            long i = from + k;
-            double v = get(x, i) * scale;
-            sum += v * v;
-        }
-        return (float) sum;
-    }
-
     public static float maxAbsRange(MemorySegment x, int from, int to) {
         float max = 0;
         for (int k = 0, count = to - from; k < count; k++) {
@@ -68,6 +48,60 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
         }
     }
 
+    /**
+     * Adds the folded magnitudes of the groups of {@code [from, to)} to {@code p[0..16)} in {@link SumOrder}'s
+     * order; the vector kernels' short last group.
+     */
+    public static void addAbsGroups(MemorySegment x, long from, long to, float[] p) {
+        for (long g = from; g < to; g += SumOrder.GROUP) {
+            for (int j = 0; j < SumOrder.PARTIALS; j++) {
+                long i = g + j;
+                p[j] += SumOrder.fold(Math.abs(valueOrZero(x, i, to)), Math.abs(valueOrZero(x, i + 16, to)),
+                        Math.abs(valueOrZero(x, i + 32, to)), Math.abs(valueOrZero(x, i + 48, to)));
+            }
+        }
+    }
+
+    /** {@link #addAbsGroups} of the squares of {@code scale·x}, the product skipped at scale 1 as the vector kernels do. */
+    public static void addSquareGroups(MemorySegment x, long from, long to, float scale, float[] p) {
+        for (long g = from; g < to; g += SumOrder.GROUP) {
+            for (int j = 0; j < SumOrder.PARTIALS; j++) {
+                long i = g + j;
+                float a0 = scaled(valueOrZero(x, i, to), scale), a1 = scaled(valueOrZero(x, i + 16, to), scale);
+                float a2 = scaled(valueOrZero(x, i + 32, to), scale), a3 = scaled(valueOrZero(x, i + 48, to), scale);
+                p[j] += SumOrder.foldProducts(a0, a0, a1, a1, a2, a2, a3, a3);
+            }
+        }
+    }
+
+    private static float scaled(float v, float scale) {
+        return scale == 1f ? v : v * scale;
+    }
+
+    private static float valueOrZero(MemorySegment x, long i, long to) {
+        return i < to ? get(x, i) : 0f;
+    }
+
+    /** A block of {@link PenaltyKernels#SUM_BLOCK} floats or fewer, squares or magnitudes. */
+    private static float sumOfBlock(MemorySegment x, long from, long to, boolean squares, float scale) {
+        float[] p = SumOrder.scratch();
+        Arrays.fill(p, 0, SumOrder.PARTIALS, 0f);
+        if (squares) {
+            addSquareGroups(x, from, to, scale, p);
+        } else {
+            addAbsGroups(x, from, to, p);
+        }
+        return SumOrder.total(p, 0);
+    }
+
+    private static float sumInBlocks(MemorySegment x, int from, int n, boolean squares, float scale) {
+        double total = 0;
+        for (int block = from, end = from + n; block < end; block += SUM_BLOCK) {
+            total += sumOfBlock(x, block, Math.min(end, block + SUM_BLOCK), squares, scale);
+        }
+        return (float) total;
+    }
+
     @Override
     public void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold) {
         softThresholdRange(x, out, 0, n, threshold);
@@ -80,18 +114,18 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
 
     @Override
     public float sumAbs(MemorySegment x, int from, int n) {
-        return sumAbsRange(x, from, from + n);
+        return sumInBlocks(x, from, n, false, 1f);
     }
 
     @Override
     public float sumSquares(MemorySegment x, int from, int n, float scale) {
-        return sumSquaresRange(x, from, from + n, scale);
+        return sumInBlocks(x, from, n, true, scale);
     }
 
     @Override
     public void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums) {
         for (int r = 0; r < rows; r++) {
-            sums[r] = sumSquaresRange(x, from + r * cols, from + (r + 1) * cols, 1f);
+            sums[r] = sumInBlocks(x, from + r * cols, cols, true, 1f);
         }
     }
 

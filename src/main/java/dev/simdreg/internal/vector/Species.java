@@ -1,6 +1,7 @@
 package dev.simdreg.internal.vector;
 
 import dev.simdreg.internal.Providers;
+import dev.simdreg.internal.SumOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -26,6 +27,11 @@ final class Species {
     static final VectorSpecies<Float> FLOATS = floats(Providers.CHOICE.vectorBits());
     static final int LANES = FLOATS.length();
     static final int VECTOR_BYTES = FLOATS.vectorByteSize();
+    /** Passes over a block of a sum, one per register of its sixteen partials (see {@link SumOrder}). */
+    static final int SUM_PASSES = SumOrder.PARTIALS / LANES;
+    static final long GROUP_BYTES = SumOrder.GROUP * Float.BYTES;
+    /** A quarter of a sum's group: its terms j, j + 16, j + 32 and j + 48 are folded together. */
+    static final long QUARTER_BYTES = GROUP_BYTES / 4;
     /** Ints and longs in registers of the same width. */
     static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
     static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, FLOATS.vectorShape());
@@ -136,6 +142,19 @@ final class Species {
 
     private static IllegalStateException mismatch(Class<?> kind, MemorySegment s) {
         return new IllegalStateException("a kernel copied for " + kind.getName() + " was given " + s);
+    }
+
+    /**
+     * The sum of sixteen partials held in one register, by {@link SumOrder#total}'s tree: lanes j and j + 8
+     * added, then j and j + 4, j + 2, j + 1. Small enough that C1 and C2 always inline it (with
+     * {@link #halvesAdded}), as a vector argument needs.
+     */
+    static float sumOfPartials(FloatVector partials) {
+        return halvesAdded(halvesAdded(halvesAdded(halvesAdded(partials, 8), 4), 2), 1).lane(0);
+    }
+
+    private static FloatVector halvesAdded(FloatVector v, int half) {
+        return v.add(v.slice(half));
     }
 
     /** v in every lane; hoisted out of the loops by C2. */

@@ -6,6 +6,7 @@ import dev.simdreg.internal.ChannelLayout;
 import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.ScalarBatchNormKernels;
+import dev.simdreg.internal.SumOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -15,11 +16,18 @@ import java.util.Arrays;
 
 import static dev.simdreg.internal.Floats.get;
 import static dev.simdreg.internal.vector.Species.FLOATS;
+import static dev.simdreg.internal.vector.Species.GROUP_BYTES;
+import static dev.simdreg.internal.vector.Species.QUARTER_BYTES;
+import static dev.simdreg.internal.vector.Species.SUM_PASSES;
+import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
+import static dev.simdreg.internal.vector.Species.loadAt;
+import static dev.simdreg.internal.vector.Species.storeAt;
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.NATIVE;
 import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
+import static dev.simdreg.internal.vector.Species.sumOfPartials;
 import static dev.simdreg.internal.vector.Species.store;
 
 /**
@@ -50,10 +58,6 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static final int BIAS = 5;
     /** The addend of inference backward's {@code fma(dy', dyScale, 0)}. */
     private static final FloatVector ZERO = FloatVector.zero(FLOATS);
-    /** Rows per block of an interleaved column: float sums of at most this many terms go to float64. */
-    private static final int ROW_BLOCK = 256;
-    /** Floats per block of a planar run: 16 KiB. */
-    private static final int RUN_BLOCK = 4096;
     /** Offsets in the per-thread block scratch: shifts, then first and second sums, four vectors each. */
     private static final int SHIFTS = 0;
     private static final int SUMS = 4 * LANES;
@@ -67,10 +71,6 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static final ThreadLocal<float[]> ZERO_CHANNELS = ThreadLocal.withInitial(() -> new float[0]);
     /** Per-channel shifts of the planar moments, grown to the widest layer seen. */
     private static final ThreadLocal<float[]> CHANNEL_SHIFTS = ThreadLocal.withInitial(() -> new float[0]);
-    /** Rows (interleaved) or values (planar) whose mean is the shift of the one-read moments. */
-    private static final int PILOT_ROWS = 16;
-    /** The cancellation, {@code n·(mean − K)²/M2}, beyond which the moments are recomputed exactly. */
-    private static final double SHIFT_TOLERANCE = 16;
 
     @Override
     public void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
@@ -119,7 +119,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                 }
             }
             for (int j = 0; j < width; j++) {
-                finishShiftedMoments(layout, x, c0 + j, block[SHIFTS + j], mean, m2);
+                ScalarBatchNormKernels.finishShiftedMoments(layout, x, c0 + j, block[SHIFTS + j], mean, m2);
             }
             c0 += width;
         }
@@ -127,23 +127,8 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     }
 
     /**
-     * Channel c's mean and M2 from its shifted sums, held in mean[c] and m2[c], and its shift K; recomputed
-     * exactly when the cancellation exceeds {@link #SHIFT_TOLERANCE}.
-     */
-    private static void finishShiftedMoments(ChannelLayout layout, MemorySegment x, int c, float shift,
-                                             double[] mean, double[] m2) {
-        double sum = mean[c];
-        double shiftedMean = sum / layout.outer();
-        m2[c] -= sum * shiftedMean;
-        mean[c] = shift + shiftedMean;
-        if (sum * shiftedMean > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
-            ScalarBatchNormKernels.momentsOfChannels(layout, x, c, c + 1, mean, m2);
-        }
-    }
-
-    /**
-     * {@link #interleavedMoments} of long rows in memory order: the shifts, then the shifted sums four rows
-     * at a time, each channel's float sums kept in the aligned table and taken to float64 every
+     * {@link #interleavedMoments} of long rows in memory order: the shifts, then the shifted sums row by row,
+     * each channel's float sums kept in the aligned table and taken to float64 every
      * {@link #ROW_BLOCK} rows. Going down columns reads a page per row for 1024 channels: {@code [256, 1024]}
      * moments took 16.7–17.8 µs that way and 14.9 in memory order, training forward 38.6–40.8 and 36.4–36.6
      * (JMH).
@@ -174,7 +159,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             addAndClear(t, squares, vectorChannels, m2);
         }
         for (int c = 0; c < vectorChannels; c++) {
-            finishShiftedMoments(layout, x, c, get(t, c), mean, m2);
+            ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, get(t, c), mean, m2);
         }
         ScalarBatchNormKernels.momentsOfChannels(layout, x, vectorChannels, channels, mean, m2);
     }
@@ -189,22 +174,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                                           int vectorChannels) {
         long stride = AlignedColumns.stride(channels);
         long sums = stride, squares = 2 * stride;
-        long r = r0;
-        for (; r + 4 <= end; r += 4) {
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                long i = r * channels + c;
-                FloatVector k = load(NATIVE, t, c);
-                FloatVector d0 = load(KIND, x, i).sub(k);
-                FloatVector d1 = load(KIND, x, i + channels).sub(k);
-                FloatVector d2 = load(KIND, x, i + 2L * channels).sub(k);
-                FloatVector d3 = load(KIND, x, i + 3L * channels).sub(k);
-                store(NATIVE, load(NATIVE, t, sums + c).add(d0.add(d1).add(d2.add(d3))), t, sums + c);
-                FloatVector q01 = d1.fma(d1, d0.mul(d0));
-                FloatVector q23 = d3.fma(d3, d2.mul(d2));
-                store(NATIVE, load(NATIVE, t, squares + c).add(q01.add(q23)), t, squares + c);
-            }
-        }
-        for (; r < end; r++) {
+        for (long r = r0; r < end; r++) {
             for (int c = 0; c < vectorChannels; c += LANES) {
                 FloatVector d = load(KIND, x, r * channels + c).sub(load(NATIVE, t, c));
                 store(NATIVE, load(NATIVE, t, sums + c).add(d), t, sums + c);
@@ -287,69 +257,61 @@ final class VectorBatchNormKernels implements BatchNormKernels {
      */
     private static void planarMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
         int channels = layout.channels();
-        int inner = layout.inner();
         float[] shifts = CHANNEL_SHIFTS.get();
         if (shifts.length < channels) {
             shifts = new float[channels];
             CHANNEL_SHIFTS.set(shifts);
         }
-        int pilot = Math.min(inner, PILOT_ROWS);
         for (int c = 0; c < channels; c++) {
-            long first = layout.runStart(0, c);
-            float pilotSum = 0;
-            for (int i = 0; i < pilot; i++) {
-                pilotSum += get(x, first + i);
-            }
-            shifts[c] = pilotSum / pilot;
+            shifts[c] = ScalarBatchNormKernels.pilotMean(layout, x, c);
         }
         Arrays.fill(mean, 0, channels, 0);
         Arrays.fill(m2, 0, channels, 0);
         for (long o = 0; o < layout.outer(); o++) {
             for (int c = 0; c < channels; c++) {
-                runShiftedSums(x, layout.runStart(o, c), inner, shifts[c], mean, m2, c);
+                long runStart = layout.runStart(o, c);
+                for (long from = runStart, end = runStart + layout.inner(); from < end; from += RUN_BLOCK) {
+                    addShiftedSumsOfBlock(x, from, Math.min(end, from + RUN_BLOCK), shifts[c], mean, m2, c);
+                }
             }
         }
         for (int c = 0; c < channels; c++) {
-            double sum = mean[c];
-            double shiftedMean = sum / layout.count();
-            mean[c] = shifts[c] + shiftedMean;
-            m2[c] -= sum * shiftedMean;
-            if (sum * shiftedMean > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
-                ScalarBatchNormKernels.momentsOfChannels(layout, x, c, c + 1, mean, m2);
-            }
+            ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
         }
     }
 
-    /** Adds {@code Σ (x − shift)} and {@code Σ (x − shift)²} of one run to sums[c] and squares[c]. */
-    private static void runShiftedSums(MemorySegment x, long runStart, int inner, float shift, double[] sums,
-                                       double[] squares, int c) {
+    /**
+     * Adds {@code Σ (x − shift)} over {@code [from, to)} to sums[c] and {@code Σ (x − shift)²} to squares[c],
+     * in {@link SumOrder}'s order: a pass per register of partials, then the short last group as the scalar
+     * kernels take it; one register of partials and no short group summed in the register.
+     */
+    private static void addShiftedSumsOfBlock(MemorySegment x, long from, long to, float shift,
+                                              double[] sumsOfChannels, double[] squaresOfChannels, int c) {
         FloatVector k = splat(shift);
-        for (int s0 = 0; s0 < inner; s0 += RUN_BLOCK) {
-            int b = Math.min(RUN_BLOCK, inner - s0);
-            long from = runStart + s0;
-            FloatVector sum0 = FloatVector.zero(FLOATS);
-            FloatVector sum1 = sum0;
-            FloatVector squares0 = sum0;
-            FloatVector squares1 = sum0;
-            int i = 0;
-            for (int end = loopEnd(0, b, 2 * LANES); i < end; i += 2 * LANES) {
-                FloatVector d0 = load(KIND, x, from + i).sub(k);
-                FloatVector d1 = load(KIND, x, from + i + LANES).sub(k);
-                sum0 = sum0.add(d0);
-                sum1 = sum1.add(d1);
-                squares0 = d0.fma(d0, squares0);
-                squares1 = d1.fma(d1, squares1);
+        long start = from * Float.BYTES;
+        long end = SumOrder.wholeGroupsEnd(from, to) * Float.BYTES;
+        for (int pass = 0; pass < SUM_PASSES; pass++) {
+            FloatVector partialSums = FloatVector.zero(FLOATS);
+            FloatVector partialSquares = partialSums;
+            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += GROUP_BYTES) {
+                FloatVector d0 = loadAt(KIND, x, at).sub(k), d1 = loadAt(KIND, x, at + QUARTER_BYTES).sub(k);
+                FloatVector d2 = loadAt(KIND, x, at + 2 * QUARTER_BYTES).sub(k);
+                FloatVector d3 = loadAt(KIND, x, at + 3 * QUARTER_BYTES).sub(k);
+                partialSums = partialSums.add(d0.add(d1).add(d2.add(d3)));
+                partialSquares = partialSquares.add(d0.fma(d0, d1.mul(d1)).add(d2.fma(d2, d3.mul(d3))));
             }
-            double sum = sum0.add(sum1).reduceLanes(VectorOperators.ADD);
-            double square = squares0.add(squares1).reduceLanes(VectorOperators.ADD);
-            for (; i < b; i++) {
-                float d = get(x, from + i) - shift;
-                sum += d;
-                square += d * d;
+            if (SUM_PASSES == 1 && end == to * Float.BYTES) {
+                sumsOfChannels[c] += sumOfPartials(partialSums);
+                squaresOfChannels[c] += sumOfPartials(partialSquares);
+                return;
             }
-            sums[c] += sum;
-            squares[c] += square;
+            partialSums.intoArray(SumOrder.scratch(), pass * LANES);
+            partialSquares.intoArray(SumOrder.scratch(), SumOrder.PARTIALS + pass * LANES);
         }
+        float[] p = SumOrder.scratch();
+        ScalarBatchNormKernels.addShiftedGroups(x, end / Float.BYTES, to, shift, p);
+        sumsOfChannels[c] += SumOrder.total(p, 0);
+        squaresOfChannels[c] += SumOrder.total(p, SumOrder.PARTIALS);
     }
 
     @Override
@@ -521,8 +483,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
      * table and taken to float64 every {@link #ROW_BLOCK} rows. Going down columns of four registers instead
      * reads x and dy 4 KiB apart for 1024 channels, a page per row: the sums of {@code [256, 1024]} took
      * 25–37 µs that way, varying with the pages the JVM got, and 22–25 µs in memory order (harness); training
-     * backward 73 -> 58–61 µs (JMH). Four rows share each load and store of the sums; with the ReLU's gating
-     * that body boxed vectors (143 µs), so gated rows go one at a time (70 µs, against 75–95 before).
+     * backward 73 -> 58–61 µs (JMH). Rows go one at a time, the order of {@link BatchNormKernels}.
      */
     private static void longRowGradientSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long rows,
                                             int channels, double[] sumDy, double[] sumDyCentered) {
@@ -550,26 +511,7 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                                            int channels, int vectorChannels, boolean relu) {
         long stride = AlignedColumns.stride(channels);
         long scales = stride, shifts = 2 * stride, sums = 3 * stride, centeredSums = 4 * stride;
-        long r = r0;
-        for (; !relu && r + 4 <= end; r += 4) {
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                long i = r * channels + c;
-                FloatVector center = load(NATIVE, t, c);
-                FloatVector x0 = load(KIND, x, i);
-                FloatVector x1 = load(KIND, x, i + channels);
-                FloatVector x2 = load(KIND, x, i + 2L * channels);
-                FloatVector x3 = load(KIND, x, i + 3L * channels);
-                FloatVector g0 = load(KIND, dy, i);
-                FloatVector g1 = load(KIND, dy, i + channels);
-                FloatVector g2 = load(KIND, dy, i + 2L * channels);
-                FloatVector g3 = load(KIND, dy, i + 3L * channels);
-                store(NATIVE, load(NATIVE, t, sums + c).add(g0.add(g1).add(g2.add(g3))), t, sums + c);
-                FloatVector centered01 = g1.fma(x1.sub(center), g0.mul(x0.sub(center)));
-                FloatVector centered23 = g3.fma(x3.sub(center), g2.mul(x2.sub(center)));
-                store(NATIVE, load(NATIVE, t, centeredSums + c).add(centered01.add(centered23)), t, centeredSums + c);
-            }
-        }
-        for (; r < end; r++) {
+        for (long r = r0; r < end; r++) {
             for (int c = 0; c < vectorChannels; c += LANES) {
                 long i = r * channels + c;
                 FloatVector center = load(NATIVE, t, c);
@@ -742,47 +684,69 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         }
     }
 
-    /** Adds the gradient sums of one run of channel c to sumDy[c] and sumDyCentered[c]; writes dx when given. */
+    /**
+     * Adds the gradient sums of one run of channel c to sumDy[c] and sumDyCentered[c], a block at a time in
+     * {@link SumOrder}'s order; writes dx when given.
+     */
     private static void runGradientSums(MemorySegment x, MemorySegment dy, long runStart, int inner, ChannelAffine a,
                                         int c, double[] sumDy, double[] sumDyCentered, MemorySegment dx,
                                         float[] dyScale) {
+        float gradientScale = dx == null ? 0f : dyScale[c];
+        for (long from = runStart, end = runStart + inner; from < end; from += RUN_BLOCK) {
+            addGradientSumsOfBlock(x, dy, from, Math.min(end, from + RUN_BLOCK), a, c, sumDy, sumDyCentered, dx,
+                    gradientScale);
+        }
+    }
+
+    /**
+     * Adds {@code Σ dy'} over {@code [from, to)} to sumDy[c] and {@code Σ dy'·(x − center)} to
+     * sumDyCentered[c], in the order of {@link #addShiftedSumsOfBlock}, and writes
+     * {@code dx = dy'·gradientScale} when dx is given.
+     */
+    private static void addGradientSumsOfBlock(MemorySegment x, MemorySegment dy, long from, long to, ChannelAffine a,
+                                               int c, double[] sumDy, double[] sumDyCentered, MemorySegment dx,
+                                               float gradientScale) {
         boolean relu = a.relu();
         boolean writes = dx != null;
-        float gradientScaleC = writes ? dyScale[c] : 0f;
-        FloatVector gradientScale = splat(gradientScaleC);
-        float centerC = a.center()[c];
-        FloatVector center = splat(centerC);
+        FloatVector scaleDx = splat(gradientScale);
+        FloatVector center = splat(a.center()[c]);
         FloatVector scale = splat(a.scale()[c]);
         FloatVector shift = splat(a.shift()[c]);
-        for (int s0 = 0; s0 < inner; s0 += RUN_BLOCK) {
-            int b = Math.min(RUN_BLOCK, inner - s0);
-            long from = runStart + s0;
-            FloatVector s = FloatVector.zero(FLOATS);
-            FloatVector sc = s;
-            int i = 0;
-            for (int end = loopEnd(0, b, LANES); i < end; i += LANES) {
-                FloatVector xi = load(KIND, x, from + i);
-                FloatVector g = gated(load(KIND, dy, from + i), xi, center, scale, shift, relu);
-                s = s.add(g);
-                sc = g.fma(xi.sub(center), sc);
+        long end = SumOrder.wholeGroupsEnd(from, to);
+        long endByte = end * Float.BYTES;
+        for (int pass = 0; pass < SUM_PASSES; pass++) {
+            FloatVector sums = FloatVector.zero(FLOATS);
+            FloatVector centeredSums = sums;
+            for (long at = from * Float.BYTES + (long) pass * VECTOR_BYTES; at < endByte; at += GROUP_BYTES) {
+                FloatVector x0 = loadAt(KIND, x, at), x1 = loadAt(KIND, x, at + QUARTER_BYTES);
+                FloatVector x2 = loadAt(KIND, x, at + 2 * QUARTER_BYTES), x3 = loadAt(KIND, x, at + 3 * QUARTER_BYTES);
+                FloatVector g0 = gated(loadAt(KIND, dy, at), x0, center, scale, shift, relu);
+                FloatVector g1 = gated(loadAt(KIND, dy, at + QUARTER_BYTES), x1, center, scale, shift, relu);
+                FloatVector g2 = gated(loadAt(KIND, dy, at + 2 * QUARTER_BYTES), x2, center, scale, shift, relu);
+                FloatVector g3 = gated(loadAt(KIND, dy, at + 3 * QUARTER_BYTES), x3, center, scale, shift, relu);
+                sums = sums.add(g0.add(g1).add(g2.add(g3)));
+                FloatVector centered01 = g0.fma(x0.sub(center), g1.mul(x1.sub(center)));
+                FloatVector centered23 = g2.fma(x2.sub(center), g3.mul(x3.sub(center)));
+                centeredSums = centeredSums.add(centered01.add(centered23));
                 if (writes) {
-                    store(KIND, g.fma(gradientScale, ZERO), dx, from + i);
+                    storeAt(KIND, g0.fma(scaleDx, ZERO), dx, at);
+                    storeAt(KIND, g1.fma(scaleDx, ZERO), dx, at + QUARTER_BYTES);
+                    storeAt(KIND, g2.fma(scaleDx, ZERO), dx, at + 2 * QUARTER_BYTES);
+                    storeAt(KIND, g3.fma(scaleDx, ZERO), dx, at + 3 * QUARTER_BYTES);
                 }
             }
-            double total = s.reduceLanes(VectorOperators.ADD);
-            double totalCentered = sc.reduceLanes(VectorOperators.ADD);
-            for (; i < b; i++) {
-                float xi = get(x, from + i);
-                float g = ScalarBatchNormKernels.gated(get(dy, from + i), xi, centerC, a.scale()[c], a.shift()[c], relu);
-                total += g;
-                totalCentered += (double) g * (xi - centerC);
-                if (writes) {
-                    Floats.set(dx, from + i, ScalarBatchNormKernels.scaledGradient(g, gradientScaleC));
-                }
+            if (SUM_PASSES == 1 && end == to) {
+                sumDy[c] += sumOfPartials(sums);
+                sumDyCentered[c] += sumOfPartials(centeredSums);
+                return;
             }
-            sumDy[c] += total;
-            sumDyCentered[c] += totalCentered;
+            sums.intoArray(SumOrder.scratch(), pass * LANES);
+            centeredSums.intoArray(SumOrder.scratch(), SumOrder.PARTIALS + pass * LANES);
         }
+        float[] p = SumOrder.scratch();
+        ScalarBatchNormKernels.addGradientGroups(x, dy, end, to, a, c, p, dx, gradientScale);
+        sumDy[c] += SumOrder.total(p, 0);
+        sumDyCentered[c] += SumOrder.total(p, SumOrder.PARTIALS);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.simdreg.internal.vector;
 
 import dev.simdreg.internal.PenaltyKernels;
 import dev.simdreg.internal.ScalarPenaltyKernels;
+import dev.simdreg.internal.SumOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -10,18 +11,21 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
+import static dev.simdreg.internal.vector.Species.GROUP_BYTES;
+import static dev.simdreg.internal.vector.Species.QUARTER_BYTES;
+import static dev.simdreg.internal.vector.Species.SUM_PASSES;
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
-import static dev.simdreg.internal.vector.Species.byteEnd;
 import static dev.simdreg.internal.vector.Species.loadAt;
 import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
+import static dev.simdreg.internal.vector.Species.sumOfPartials;
 import static dev.simdreg.internal.vector.Species.store;
 
 /**
- * Vector norm-penalty kernels. Reductions keep four accumulators: one would chain every add on the
- * previous one's 3-4 cycle latency.
+ * Vector norm-penalty kernels. Sums take {@link SumOrder}'s order: four registers folded per group, so one
+ * accumulator's chain of adds costs one add's latency per four loads.
  */
 final class VectorPenaltyKernels implements PenaltyKernels {
 
@@ -29,8 +33,6 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
 
     private static final int SIGN_BIT = 0x8000_0000;
-    /** Floats per block of a sum: 64 KiB, a multiple of every unroll. */
-    private static final int BLOCK = 1 << 14;
 
     /**
      * {@code sign(x) * max(|x| - t, 0)} as {@code sign(x) * (|x| - min(|x|, t))}: the same bits. The min is
@@ -74,23 +76,17 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     }
 
     /**
-     * Rows of whole groups of four registers, at most a block long, LANES rows to a loop (see
-     * {@link #sumSquaresOfRowRun}); other rows of at most a block two at a time, each with two accumulators,
-     * so that their loads interleave; longer rows and the last odd one as {@link #sumSquares} sums them.
+     * At 512 bits, rows of whole groups at most a block long go LANES rows to a loop (see
+     * {@link #sumSquaresOfRowRun}); other rows one by one as {@link #sumSquares} sums them.
      */
     @Override
     public void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums) {
         int r = 0;
-        if (cols % (4 * LANES) == 0 && cols <= BLOCK) {
+        if (SUM_PASSES == 1 && cols % SumOrder.GROUP == 0 && cols <= SUM_BLOCK) {
             for (; r < rows; r += LANES) {
                 sumSquaresOfRowRun(x, from + r * cols, Math.min(LANES, rows - r), cols, sums, r);
             }
             return;
-        }
-        if (cols <= BLOCK) {
-            for (; r + 1 < rows; r += 2) {
-                sumSquaresOfTwoRows(x, from + r * cols, cols, sums, r);
-            }
         }
         for (; r < rows; r++) {
             sums[r] = (float) sumInBlocks(x, from + r * cols, cols, true, 1f);
@@ -99,94 +95,71 @@ final class VectorPenaltyKernels implements PenaltyKernels {
 
     /**
      * The sums of squares of count consecutive rows (count at most LANES) into {@code sums[r..r + count)}, by
-     * one loop over all their registers: at each row's end the row's sum is shifted into a register of sums
-     * and the accumulators start again, and that register is stored once, after the loop. From memory, a
+     * one loop over all their groups: at each row's end the row's sum is shifted into a register of sums
+     * and the partials start again, and that register is stored once, after the loop. From memory, a
      * loop per 4 KiB row read 64 MiB in 1.8-2.3 ms, and this loop with a store at each row's end in 2.3-2.9,
      * against 1.4-1.5 for this loop before the count down below and 1.2-1.6 for one loop without rows (a
      * harness, 2026-11-25): each loop starts with C2's checks, and a store with the accumulators cleared kept
      * the bounds checks in the loop.
-     * The row's end is found by counting its register groups down: tested as the byte offset reaching the
+     * The row's end is found by counting its groups down: tested as the byte offset reaching the
      * row's end, C2 moved the segment's address through a vector register and back in every iteration (a
      * chain from one iteration to the next) and added a second jump, and 64 rows of 1024 floats took 1.60-1.62
      * against 1.39-1.43 us in cache, 64 MiB 1.40-1.47 against 1.32-1.41 ms (harness, 2026-11-25).
      */
     private static void sumSquaresOfRowRun(MemorySegment x, int first, int count, int cols, float[] sums, int r) {
         FloatVector zero = FloatVector.zero(FLOATS);
-        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, rowSums = zero;
-        int groupsPerRow = cols / (4 * LANES), groupsLeft = groupsPerRow;
+        FloatVector partials = zero, rowSums = zero;
+        int groupsPerRow = cols / SumOrder.GROUP, groupsLeft = groupsPerRow;
         long at = (long) first * Float.BYTES;
-        for (long end = at + (long) count * cols * Float.BYTES; at < end; at += 4 * VECTOR_BYTES) {
-            FloatVector v0 = loadAt(KIND, x, at), v1 = loadAt(KIND, x, at + VECTOR_BYTES);
-            FloatVector v2 = loadAt(KIND, x, at + 2 * VECTOR_BYTES), v3 = loadAt(KIND, x, at + 3 * VECTOR_BYTES);
-            a0 = v0.fma(v0, a0);
-            a1 = v1.fma(v1, a1);
-            a2 = v2.fma(v2, a2);
-            a3 = v3.fma(v3, a3);
+        for (long end = at + (long) count * cols * Float.BYTES; at < end; at += GROUP_BYTES) {
+            FloatVector v0 = loadAt(KIND, x, at), v1 = loadAt(KIND, x, at + QUARTER_BYTES);
+            FloatVector v2 = loadAt(KIND, x, at + 2 * QUARTER_BYTES), v3 = loadAt(KIND, x, at + 3 * QUARTER_BYTES);
+            partials = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
             if (--groupsLeft == 0) {
-                float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-                rowSums = rowSums.slice(1, FloatVector.broadcast(FLOATS, sum));
+                rowSums = rowSums.slice(1, FloatVector.broadcast(FLOATS, sumOfPartials(partials)));
                 groupsLeft = groupsPerRow;
-                a0 = zero;
-                a1 = zero;
-                a2 = zero;
-                a3 = zero;
+                partials = zero;
             }
         }
         rowSums.slice(LANES - count).intoArray(sums, r, FLOATS.indexInRange(0, count));
     }
 
-    private static void sumSquaresOfTwoRows(MemorySegment x, int first, int cols, float[] sums, int r) {
-        int second = first + cols;
-        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, b0 = a0, b1 = a0;
-        int i = 0;
-        for (int end = loopEnd(0, cols, 2 * LANES); i < end; i += 2 * LANES) {
-            FloatVector u0 = load(KIND, x, first + i), u1 = load(KIND, x, first + i + LANES);
-            FloatVector v0 = load(KIND, x, second + i), v1 = load(KIND, x, second + i + LANES);
-            a0 = u0.fma(u0, a0);
-            a1 = u1.fma(u1, a1);
-            b0 = v0.fma(v0, b0);
-            b1 = v1.fma(v1, b1);
-        }
-        for (int end = loopEnd(0, cols, LANES); i < end; i += LANES) {
-            FloatVector u = load(KIND, x, first + i), v = load(KIND, x, second + i);
-            a0 = u.fma(u, a0);
-            b0 = v.fma(v, b0);
-        }
-        sums[r] = a0.add(a1).reduceLanes(VectorOperators.ADD)
-                + ScalarPenaltyKernels.sumSquaresRange(x, first + i, first + cols, 1f);
-        sums[r + 1] = b0.add(b1).reduceLanes(VectorOperators.ADD)
-                + ScalarPenaltyKernels.sumSquaresRange(x, second + i, second + cols, 1f);
-    }
-
-    /**
-     * Σ|x| or Σ(scale·x)² (squares) over blocks of {@link #BLOCK} floats: float partial sums within a
-     * block, then double across blocks. Sixteen-lane float partials alone drift by 3e-5 over 16M elements
-     * (measured); per block each of the 4·LANES partial sums adds at most 1024 terms (256 at 512 bits).
-     */
+    /** Σ|x| or Σ(scale·x)² (squares) over blocks of {@link #SUM_BLOCK} floats, in {@link SumOrder}'s order. */
     private static double sumInBlocks(MemorySegment x, int from, int n, boolean squares, float scale) {
         double total = 0;
         int end = from + n;
-        for (int block = from; block < end; block += BLOCK) {
-            int length = Math.min(BLOCK, end - block);
+        for (int block = from; block < end; block += SUM_BLOCK) {
+            int length = Math.min(SUM_BLOCK, end - block);
             total += squares ? sumSquaresBlock(x, block, length, scale) : sumAbsBlock(x, block, length);
         }
         return total;
     }
 
+    /**
+     * A block's Σ|x|: a pass per register of partials over the block's whole groups, each group's four
+     * quarters folded and added to the pass's one accumulator (a chain of one add per four loads), then the
+     * short last group as the scalar kernels take it. One register of partials and no short group are summed
+     * in the register: through the scratch array, 1024 floats took 50 ns against 30.
+     */
     private static float sumAbsBlock(MemorySegment x, int from, int n) {
-        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-        long at = (long) from * Float.BYTES;
-        for (long end = byteEnd(from, n, 4 * LANES); at < end; at += 4 * VECTOR_BYTES) {
-            a0 = a0.add(magnitude(loadAt(KIND, x, at)));
-            a1 = a1.add(magnitude(loadAt(KIND, x, at + VECTOR_BYTES)));
-            a2 = a2.add(magnitude(loadAt(KIND, x, at + 2 * VECTOR_BYTES)));
-            a3 = a3.add(magnitude(loadAt(KIND, x, at + 3 * VECTOR_BYTES)));
+        long start = (long) from * Float.BYTES;
+        long end = SumOrder.wholeGroupsEnd(from, from + n) * Float.BYTES;
+        for (int pass = 0; pass < SUM_PASSES; pass++) {
+            FloatVector partials = FloatVector.zero(FLOATS);
+            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += GROUP_BYTES) {
+                FloatVector m0 = magnitude(loadAt(KIND, x, at)), m1 = magnitude(loadAt(KIND, x, at + QUARTER_BYTES));
+                FloatVector m2 = magnitude(loadAt(KIND, x, at + 2 * QUARTER_BYTES));
+                FloatVector m3 = magnitude(loadAt(KIND, x, at + 3 * QUARTER_BYTES));
+                partials = partials.add(m0.add(m1).add(m2.add(m3)));
+            }
+            if (SUM_PASSES == 1 && end == (long) (from + n) * Float.BYTES) {
+                return sumOfPartials(partials);
+            }
+            partials.intoArray(SumOrder.scratch(), pass * LANES);
         }
-        for (long end = byteEnd(from, n, LANES); at < end; at += VECTOR_BYTES) {
-            a0 = a0.add(magnitude(loadAt(KIND, x, at)));
-        }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
-                + ScalarPenaltyKernels.sumAbsRange(x, (int) (at / Float.BYTES), from + n);
+        float[] p = SumOrder.scratch();
+        ScalarPenaltyKernels.addAbsGroups(x, end / Float.BYTES, from + n, p);
+        return SumOrder.total(p, 0);
     }
 
     /**
@@ -198,27 +171,28 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         return v.reinterpretAsInts().and(0x7FFF_FFFF).reinterpretAsFloats();
     }
 
-    /** Σ(scale·x)², the product skipped at scale 1 (every sum but the rescaled one of tiny or huge input). */
+    /** A block's Σ(scale·x)² as {@link #sumAbsBlock}, the product skipped at scale 1 (all but rescaled sums). */
     private static float sumSquaresBlock(MemorySegment x, int from, int n, float scale) {
         boolean scaled = scale != 1f; // a loop invariant: C2 unswitches the loop on it
-        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-        long at = (long) from * Float.BYTES;
-        for (long end = byteEnd(from, n, 4 * LANES); at < end; at += 4 * VECTOR_BYTES) {
-            FloatVector v0 = scaled(loadAt(KIND, x, at), scaled, scale);
-            FloatVector v1 = scaled(loadAt(KIND, x, at + VECTOR_BYTES), scaled, scale);
-            FloatVector v2 = scaled(loadAt(KIND, x, at + 2 * VECTOR_BYTES), scaled, scale);
-            FloatVector v3 = scaled(loadAt(KIND, x, at + 3 * VECTOR_BYTES), scaled, scale);
-            a0 = v0.fma(v0, a0);
-            a1 = v1.fma(v1, a1);
-            a2 = v2.fma(v2, a2);
-            a3 = v3.fma(v3, a3);
+        long start = (long) from * Float.BYTES;
+        long end = SumOrder.wholeGroupsEnd(from, from + n) * Float.BYTES;
+        for (int pass = 0; pass < SUM_PASSES; pass++) {
+            FloatVector partials = FloatVector.zero(FLOATS);
+            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += GROUP_BYTES) {
+                FloatVector v0 = scaled(loadAt(KIND, x, at), scaled, scale);
+                FloatVector v1 = scaled(loadAt(KIND, x, at + QUARTER_BYTES), scaled, scale);
+                FloatVector v2 = scaled(loadAt(KIND, x, at + 2 * QUARTER_BYTES), scaled, scale);
+                FloatVector v3 = scaled(loadAt(KIND, x, at + 3 * QUARTER_BYTES), scaled, scale);
+                partials = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
+            }
+            if (SUM_PASSES == 1 && end == (long) (from + n) * Float.BYTES) {
+                return sumOfPartials(partials);
+            }
+            partials.intoArray(SumOrder.scratch(), pass * LANES);
         }
-        for (long end = byteEnd(from, n, LANES); at < end; at += VECTOR_BYTES) {
-            FloatVector v = scaled(loadAt(KIND, x, at), scaled, scale);
-            a0 = v.fma(v, a0);
-        }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD)
-                + ScalarPenaltyKernels.sumSquaresRange(x, (int) (at / Float.BYTES), from + n, scale);
+        float[] p = SumOrder.scratch();
+        ScalarPenaltyKernels.addSquareGroups(x, end / Float.BYTES, from + n, scale, p);
+        return SumOrder.total(p, 0);
     }
 
     private static FloatVector scaled(FloatVector v, boolean scaled, float scale) {
