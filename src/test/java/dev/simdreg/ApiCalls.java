@@ -72,6 +72,10 @@ final class ApiCalls {
 
     /** An abstract buffer: n elements, made as an array or a segment when the call runs. */
     record Buffer(Element element, int n, Fill fill, boolean written, int seed) {
+
+        int elementBytes() {
+            return element.bytes;
+        }
     }
 
     /** Several buffers as one argument ({@code float[][]} or {@code MemorySegment[]}). */
@@ -337,12 +341,12 @@ final class ApiCalls {
     /** Every call, at sizes around n floats that leave a tail at every vector width. */
     static List<Call> all(int n) {
         seeds = 0;
-        int c = 8, spatial = n / 32 + 1;
+        int c = 8, spatial = n / 32 + 65;
         BatchShape rows = BatchShape.rows(n / 16 + 1, 16), nchw = BatchShape.channelsFirst(4, c, spatial);
         BatchShape nhwc = BatchShape.channelsLast(4, spatial, c), wide = BatchShape.channelsLast(2, n / 512 + 1, 257);
         ImageShape images = ImageShape.nchw(2, 3, 13, n / 78 + 3), pixels = ImageShape.nhwc(2, 13, n / 78 + 3, 3);
         ImageShape cropped = ImageShape.nchw(2, 3, 9, n / 78 - 1), croppedPixels = ImageShape.nhwc(2, 9, n / 78 - 1, 3);
-        int units = n / 64 + 1, inputs = 64;
+        int units = n / 128 + 1, inputs = 128;
         AdamW adamW = AdamW.withDefaults(1e-3f);
         Sgd nesterov = new Sgd(0.01f, 0.9f, 0f, 1e-4f, true), dampened = new Sgd(0.01f, 0.9f, 0.1f, 1e-4f, false);
         BatchNormOptions options = BatchNormOptions.defaults();

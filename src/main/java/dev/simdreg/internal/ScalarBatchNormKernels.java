@@ -117,24 +117,26 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
                                           double[] squares, int c, float[] p) {
         for (long from = runStart, end = runStart + inner; from < end; from += RUN_BLOCK) {
             Arrays.fill(p, 0f);
-            addShiftedGroups(x, from, Math.min(end, from + RUN_BLOCK), shift, p);
+            addShiftedGroups(x, from, from, Math.min(end, from + RUN_BLOCK), shift, p);
             sums[c] += SumOrder.total(p, 0);
             squares[c] += SumOrder.total(p, SumOrder.PARTIALS);
         }
     }
 
     /**
-     * Adds the folded {@code x − shift} of the groups of {@code [from, to)} to {@code p[0..16)} and their folded
-     * squares to {@code p[16..32)}, in {@link SumOrder}'s order; the vector kernels' short last group.
+     * Adds the folded {@code x − shift} of {@code [from, to)}, half groups of a block from blockStart, to {@code p[0..32)} and their folded
+     * squares to {@code p[32..64)}, in {@link SumOrder}'s order; the vector kernels' short last group.
      */
-    public static void addShiftedGroups(MemorySegment x, long from, long to, float shift, float[] p) {
-        for (long g = from; g < to; g += SumOrder.GROUP) {
-            for (int j = 0; j < SumOrder.PARTIALS; j++) {
-                long i = g + j;
+    public static void addShiftedGroups(MemorySegment x, long blockStart, long from, long to, float shift,
+                                        float[] p) {
+        for (long h = from; h < to; h += SumOrder.HALF) {
+            int partial = SumOrder.partialsOfHalf(blockStart, h);
+            for (int j = 0; j < 16; j++) {
+                long i = h + j;
                 float d0 = shiftedOrZero(x, i, to, shift), d1 = shiftedOrZero(x, i + 16, to, shift);
                 float d2 = shiftedOrZero(x, i + 32, to, shift), d3 = shiftedOrZero(x, i + 48, to, shift);
-                p[j] += SumOrder.fold(d0, d1, d2, d3);
-                p[SumOrder.PARTIALS + j] += SumOrder.foldProducts(d0, d0, d1, d1, d2, d2, d3, d3);
+                p[partial + j] += SumOrder.fold(d0, d1, d2, d3);
+                p[SumOrder.PARTIALS + partial + j] += SumOrder.foldProducts(d0, d0, d1, d1, d2, d2, d3, d3);
             }
         }
     }
@@ -201,7 +203,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
                 long start = layout.runStart(o, c);
                 for (long from = start, end = start + layout.inner(); from < end; from += RUN_BLOCK) {
                     Arrays.fill(p, 0f);
-                    addGradientGroups(x, dy, from, Math.min(end, from + RUN_BLOCK), a, c, p, dx, gradientScale);
+                    addGradientGroups(x, dy, from, from, Math.min(end, from + RUN_BLOCK), a, c, p, dx,
+                            gradientScale);
                     sumDy[c] += SumOrder.total(p, 0);
                     sumDyCentered[c] += SumOrder.total(p, SumOrder.PARTIALS);
                 }
@@ -234,17 +237,18 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     }
 
     /**
-     * Adds the folded {@code dy'} of the groups of {@code [from, to)} of a run of channel c to {@code p[0..16)}
-     * and the folded {@code dy'·(x − center)} to {@code p[16..32)}, in {@link SumOrder}'s order, writing
+     * Adds the folded {@code dy'} of {@code [from, to)}, half groups of a block from blockStart of a run of channel c, to {@code p[0..32)}
+     * and the folded {@code dy'·(x − center)} to {@code p[32..64)}, in {@link SumOrder}'s order, writing
      * {@code dx = dy'·gradientScale} when dx is given; the vector kernels' short last group. Positions past
      * the end count as dy' = 0 and x = center.
      */
-    public static void addGradientGroups(MemorySegment x, MemorySegment dy, long from, long to, ChannelAffine a, int c,
-                                         float[] p, MemorySegment dx, float gradientScale) {
+    public static void addGradientGroups(MemorySegment x, MemorySegment dy, long blockStart, long from, long to,
+                                         ChannelAffine a, int c, float[] p, MemorySegment dx, float gradientScale) {
         float center = a.center()[c];
-        for (long g = from; g < to; g += SumOrder.GROUP) {
-            for (int j = 0; j < SumOrder.PARTIALS; j++) {
-                long i = g + j;
+        for (long h = from; h < to; h += SumOrder.HALF) {
+            int partial = SumOrder.partialsOfHalf(blockStart, h);
+            for (int j = 0; j < 16; j++) {
+                long i = h + j;
                 // x − center before dx is written: dx may be x
                 float c0 = centeredOrZero(x, i, to, center), c1 = centeredOrZero(x, i + 16, to, center);
                 float c2 = centeredOrZero(x, i + 32, to, center), c3 = centeredOrZero(x, i + 48, to, center);
@@ -252,8 +256,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
                 float g1 = gatedOrZero(x, dy, i + 16, to, a, c, dx, gradientScale);
                 float g2 = gatedOrZero(x, dy, i + 32, to, a, c, dx, gradientScale);
                 float g3 = gatedOrZero(x, dy, i + 48, to, a, c, dx, gradientScale);
-                p[j] += SumOrder.fold(g0, g1, g2, g3);
-                p[SumOrder.PARTIALS + j] += SumOrder.foldProducts(g0, c0, g1, c1, g2, c2, g3, c3);
+                p[partial + j] += SumOrder.fold(g0, g1, g2, g3);
+                p[SumOrder.PARTIALS + partial + j] += SumOrder.foldProducts(g0, c0, g1, c1, g2, c2, g3, c3);
             }
         }
     }

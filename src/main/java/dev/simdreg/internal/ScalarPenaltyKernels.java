@@ -49,37 +49,40 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
     }
 
     /**
-     * Adds the folded magnitudes of the groups of {@code [from, to)} to {@code p[0..16)} in {@link SumOrder}'s
-     * order; the vector kernels' short last group.
+     * Adds the folded magnitudes of {@code [from, to)}, half groups of a block from blockStart, to
+     * {@code p[0..32)} in {@link SumOrder}'s order; the vector kernels' short last half.
      */
-    public static void addAbsGroups(MemorySegment x, long from, long to, float[] p) {
-        for (long g = from; g < to; g += SumOrder.GROUP) {
-            for (int j = 0; j < SumOrder.PARTIALS; j++) {
-                long i = g + j;
-                p[j] += SumOrder.fold(Math.abs(valueOrZero(x, i, to)), Math.abs(valueOrZero(x, i + 16, to)),
-                        Math.abs(valueOrZero(x, i + 32, to)), Math.abs(valueOrZero(x, i + 48, to)));
+    public static void addAbsGroups(MemorySegment x, long blockStart, long from, long to, float[] p) {
+        for (long h = from; h < to; h += SumOrder.HALF) {
+            int partial = SumOrder.partialsOfHalf(blockStart, h);
+            for (int j = 0; j < 16; j++) {
+                long i = h + j;
+                p[partial + j] += SumOrder.fold(magnitudeOrZero(x, i, to), magnitudeOrZero(x, i + 16, to),
+                        magnitudeOrZero(x, i + 32, to), magnitudeOrZero(x, i + 48, to));
             }
         }
     }
 
     /** {@link #addAbsGroups} of the squares of {@code scale·x}, the product skipped at scale 1 as the vector kernels do. */
-    public static void addSquareGroups(MemorySegment x, long from, long to, float scale, float[] p) {
-        for (long g = from; g < to; g += SumOrder.GROUP) {
-            for (int j = 0; j < SumOrder.PARTIALS; j++) {
-                long i = g + j;
-                float a0 = scaled(valueOrZero(x, i, to), scale), a1 = scaled(valueOrZero(x, i + 16, to), scale);
-                float a2 = scaled(valueOrZero(x, i + 32, to), scale), a3 = scaled(valueOrZero(x, i + 48, to), scale);
-                p[j] += SumOrder.foldProducts(a0, a0, a1, a1, a2, a2, a3, a3);
+    public static void addSquareGroups(MemorySegment x, long blockStart, long from, long to, float scale,
+                                       float[] p) {
+        for (long h = from; h < to; h += SumOrder.HALF) {
+            int partial = SumOrder.partialsOfHalf(blockStart, h);
+            for (int j = 0; j < 16; j++) {
+                long i = h + j;
+                float a0 = scaledOrZero(x, i, to, scale), a1 = scaledOrZero(x, i + 16, to, scale);
+                float a2 = scaledOrZero(x, i + 32, to, scale), a3 = scaledOrZero(x, i + 48, to, scale);
+                p[partial + j] += SumOrder.foldProducts(a0, a0, a1, a1, a2, a2, a3, a3);
             }
         }
     }
 
-    private static float scaled(float v, float scale) {
-        return scale == 1f ? v : v * scale;
+    private static float magnitudeOrZero(MemorySegment x, long i, long to) {
+        return i < to ? Math.abs(get(x, i)) : 0f;
     }
 
-    private static float valueOrZero(MemorySegment x, long i, long to) {
-        return i < to ? get(x, i) : 0f;
+    private static float scaledOrZero(MemorySegment x, long i, long to, float scale) {
+        return i >= to ? 0f : scale == 1f ? get(x, i) : get(x, i) * scale;
     }
 
     /** A block of {@link PenaltyKernels#SUM_BLOCK} floats or fewer, squares or magnitudes. */
@@ -87,9 +90,9 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
         float[] p = SumOrder.scratch();
         Arrays.fill(p, 0, SumOrder.PARTIALS, 0f);
         if (squares) {
-            addSquareGroups(x, from, to, scale, p);
+            addSquareGroups(x, from, from, to, scale, p);
         } else {
-            addAbsGroups(x, from, to, p);
+            addAbsGroups(x, from, from, to, p);
         }
         return SumOrder.total(p, 0);
     }

@@ -6,43 +6,49 @@ package dev.simdreg.internal;
  * A vector's {@code reduceLanes(ADD)} has no such order: the interpreter and C2 add its lanes differently.
  * <p>
  * A sum runs over blocks (each family fixes its block length by position); within a block its terms go in
- * groups of {@link #GROUP} consecutive positions, a short last group padded with zero terms. A group's terms
- * {@code t[0..64)} fold into sixteen, {@code u[j] = (t[j] + t[j+16]) + (t[j+32] + t[j+48])}, or for a sum of
- * products {@code u[j] = fma(a[j], b[j], a[j+16]·b[j+16]) + fma(a[j+32], b[j+32], a[j+48]·b[j+48])}, and
- * {@code u[j]} is added to partial j, group after group. The block's sum is {@link #total} of the sixteen
- * partials; blocks are added in double, in order. A 512-bit vector holds the sixteen partials in one register
- * and folds a group with four loads; narrower ones take a pass over the block per register of partials.
+ * groups of {@link #GROUP} consecutive positions, a short last group padded with zero terms. Each half of a
+ * group, {@code t[0..64)}, folds into sixteen, {@code u[j] = (t[j] + t[j+16]) + (t[j+32] + t[j+48])}, or for a
+ * sum of products {@code u[j] = fma(a[j], b[j], a[j+16]·b[j+16]) + fma(a[j+32], b[j+32], a[j+48]·b[j+48])};
+ * the first half's {@code u[j]} is added to partial j, the second's to partial 16 + j, group after group. The
+ * block's sum is {@link #total} of the 32 partials; blocks are added in double, in order. At 512 bits the
+ * partials are two registers, two chains of adds each waiting for an add once per four loads: one chain, of
+ * groups of 64, left l1Norm at 0.86-0.93 of four independent accumulators, latency-bound, and one chain of
+ * groups of 128 folded from eight loads at 0.61-0.70 (JMH). Narrower vectors take a pass over the block per
+ * register of partials.
  */
 public final class SumOrder {
 
     /** Consecutive positions folded into the partials at once. */
-    public static final int GROUP = 64;
-    /** Partial sums of a block, one per position modulo 16 of its groups' folded terms. */
-    public static final int PARTIALS = 16;
+    public static final int GROUP = 128;
+    /** Half a group: its terms j, j + 16, j + 32 and j + 48 fold together. */
+    public static final int HALF = GROUP / 2;
+    /** Partial sums of a block: 16 per half of a group. */
+    public static final int PARTIALS = 32;
 
     private static final ThreadLocal<float[]> PARTIALS_SCRATCH = ThreadLocal.withInitial(() -> new float[2 * PARTIALS]);
 
     private SumOrder() {
     }
 
-    /** This thread's room for two sets of partials, {@code [0, 16)} and {@code [16, 32)}; contents undefined. */
+    /** This thread's room for two sums' partials, {@code [0, 32)} and {@code [32, 64)}; contents undefined. */
     public static float[] scratch() {
         return PARTIALS_SCRATCH.get();
     }
 
-    /** Four terms t[j], t[j+16], t[j+32], t[j+48] of a group folded into one. */
+    /** The four terms t[j], t[j+16], t[j+32], t[j+48] of a half group folded into one. */
     public static float fold(float t0, float t1, float t2, float t3) {
         return (t0 + t1) + (t2 + t3);
     }
 
-    /** Four products a·b of a group folded into one. */
+    /** {@link #fold} of the products a·b, each pair of them as {@code fma(a0, b0, a1·b1)}. */
     public static float foldProducts(float a0, float b0, float a1, float b1, float a2, float b2, float a3, float b3) {
         return Math.fma(a0, b0, a1 * b1) + Math.fma(a2, b2, a3 * b3);
     }
 
     /**
-     * The sum of the partials {@code p[offset .. offset + 16)} by halves: {@code p[j] += p[j + 8]} for j below 8,
-     * then 4, 2 and 1; overwrites them.
+     * The sum of the partials {@code p[offset .. offset + 32)}: the two halves' partials added lane by lane,
+     * {@code p[j] + p[j + 16]}, then by halves, {@code p[j] += p[j + 8]} for j below 8, then 4, 2 and 1;
+     * overwrites them.
      */
     public static float total(float[] p, int offset) {
         for (int half = PARTIALS / 2; half > 0; half /= 2) {
@@ -53,8 +59,13 @@ public final class SumOrder {
         return p[offset];
     }
 
-    /** The end of the whole groups of {@code [from, to)}. */
-    public static long wholeGroupsEnd(long from, long to) {
-        return from + (to - from) / GROUP * GROUP;
+    /** The end of the whole half groups of {@code [from, to)}. */
+    public static long wholeHalvesEnd(long from, long to) {
+        return from + (to - from) / HALF * HALF;
+    }
+
+    /** The partials, 0 or 16, of the half group at position h of a block from blockStart. */
+    public static int partialsOfHalf(long blockStart, long h) {
+        return (int) ((h - blockStart) / HALF % 2) * (PARTIALS / 2);
     }
 }

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Reads JMH's JSON results, and peers' results written in the same schema ({@code benchmark},
- * {@code params} with {@code impl} and {@code bytes} or {@code shape}, {@code primaryMetric} in ns/op).
+ * {@code params} with {@code impl} and {@code bytes} or {@code shape}, {@code primaryMetric} in ns/op). The
+ * application-mix benchmark's runs have {@code jvm} (clean or mixed) for impl and {@code storage} in the size.
  */
 public final class JmhJson {
 
@@ -30,10 +31,15 @@ public final class JmhJson {
             String benchmark = run.get("benchmark").getAsString();
             String kernel = benchmark.substring(benchmark.lastIndexOf('.') + 1);
             JsonObject params = run.has("params") ? run.getAsJsonObject("params") : new JsonObject();
-            String impl = params.has("impl") ? params.get("impl").getAsString() : "ceiling";
+            String impl = params.has("impl") ? params.get("impl").getAsString()
+                    : params.has("jvm") ? params.get("jvm").getAsString() : "ceiling";
             String size;
             long elements;
-            if (params.has("shape")) {
+            if (params.has("storage")) {
+                long bytes = Long.parseLong(params.get("bytes").getAsString());
+                size = params.get("storage").getAsString() + ", " + human(bytes);
+                elements = bytes / Float.BYTES;
+            } else if (params.has("shape")) {
                 size = params.get("shape").getAsString();
                 elements = elementsOfShape(size);
             } else if (params.has("bytes")) {
@@ -50,9 +56,22 @@ public final class JmhJson {
             }
             double error = metric.get("scoreError").isJsonNull() || metric.get("scoreError").getAsString().equals("NaN")
                     ? Double.NaN : metric.get("scoreError").getAsDouble();
-            measurements.add(new Measurement(kernel, impl, size, elements, metric.get("score").getAsDouble(), error));
+            measurements.add(new Measurement(kernel, impl, size, elements, metric.get("score").getAsDouble(), error,
+                    bytesPerOp(run)));
         }
         return measurements;
+    }
+
+    /** The GC profiler's bytes allocated per call, or NaN when the run had no such profiler. */
+    private static double bytesPerOp(JsonObject run) {
+        if (run.has("secondaryMetrics")) {
+            for (var metric : run.getAsJsonObject("secondaryMetrics").entrySet()) {
+                if (metric.getKey().endsWith("gc.alloc.rate.norm")) {
+                    return metric.getValue().getAsJsonObject().get("score").getAsDouble();
+                }
+            }
+        }
+        return Double.NaN;
     }
 
     /** The floats of a shape named {@code layout:AxBx...}: the product of its dimensions. */

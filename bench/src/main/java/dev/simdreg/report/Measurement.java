@@ -9,8 +9,10 @@ package dev.simdreg.report;
  * @param elements floats per array
  * @param nsPerOp  JMH's score, ns per call
  * @param error    JMH's error (99.9% half-width), ns
+ * @param bytesPerOp heap bytes allocated per call (JMH's GC profiler, {@code gc.alloc.rate.norm}), NaN if not measured
  */
-public record Measurement(String kernel, String impl, String size, long elements, double nsPerOp, double error) {
+public record Measurement(String kernel, String impl, String size, long elements, double nsPerOp, double error,
+                          double bytesPerOp) {
 
     public double nsPerElement() {
         return nsPerOp / elements;

@@ -20,8 +20,17 @@ import java.util.Map;
  * @param machine where it was measured
  * @param rows    one per kernel, size and implementation, ceilings included
  * @param notes   what the reader should know about missing pieces
+ * @param mix     the application-mix benchmark: each kernel and storage in a clean fork and in a mixed one
  */
-public record Report(Machine machine, List<Row> rows, List<String> notes) {
+public record Report(Machine machine, List<Row> rows, List<String> notes, List<MixRow> mix) {
+
+    /**
+     * A kernel on one storage kind in a fork that ran it only there (clean) and in one that also ran it on
+     * every other kind (mixed): the times, their ratio, and the heap bytes per call of each.
+     */
+    public record MixRow(String kernel, String size, double cleanNs, double mixedNs, double mixedOverClean,
+                         double cleanBytes, double mixedBytes) {
+    }
 
     /**
      * One line of the report. Fractions and ratios are null where they do not apply (a ceiling has no
@@ -37,6 +46,17 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
     public static Report of(Machine machine, List<Measurement> measurements, List<Measurement> peers) {
         Map<String, Measurement> byKey = new HashMap<>();
         measurements.forEach(m -> byKey.put(key(m.kernel(), m.impl(), m.size()), m));
+        List<MixRow> mix = new ArrayList<>();
+        for (Measurement m : measurements) {
+            Measurement clean = m.impl().equals("mixed") ? byKey.get(key(m.kernel(), "clean", m.size())) : null;
+            if (clean != null) {
+                mix.add(new MixRow(m.kernel(), m.size(), clean.nsPerOp(), m.nsPerOp(), m.nsPerOp() / clean.nsPerOp(),
+                        clean.bytesPerOp(), m.bytesPerOp()));
+            }
+        }
+        mix.sort(Comparator.comparing(MixRow::kernel).thenComparing(MixRow::size));
+        measurements = measurements.stream().filter(m -> !m.impl().equals("clean") && !m.impl().equals("mixed"))
+                .toList();
         Map<String, Measurement> peerByKey = new HashMap<>();
         peers.forEach(m -> peerByKey.put(m.kernel() + "/" + m.size(), m));
         List<Row> rows = new ArrayList<>();
@@ -79,7 +99,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
                 notes.add(unmatched + " peer result(s) had no simdreg measurement of the same kernel and size.");
             }
         }
-        return new Report(machine, rows, notes);
+        return new Report(machine, rows, notes, mix);
     }
 
     private static String key(String kernel, String impl, String size) {
@@ -120,6 +140,19 @@ public record Report(Machine machine, List<Row> rows, List<String> notes) {
                 out.append(row.peer() == null ? " |" : " " + times(row.peerOverVector()) + " (" + row.peer() + ") |");
             }
             out.append('\n');
+        }
+        if (!mix.isEmpty()) {
+            out.append("\n## Application conditions\n\nEach kernel on one storage kind, in a fork that ran it only "
+                    + "there (clean) and in one that first ran every kernel of the mix on float[], heap segments over "
+                    + "float[] and byte[], and native segments aligned and not (mixed). Bytes: heap allocated per "
+                    + "call (JMH's GC profiler).\n\n");
+            out.append("| kernel | storage, size | clean ns/op | mixed ns/op | mixed / clean | clean B/op | mixed B/op |\n");
+            out.append("|---|---|---:|---:|---:|---:|---:|\n");
+            for (MixRow row : mix) {
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %s | %s |%n", row.kernel(),
+                        row.size(), number(row.cleanNs()), number(row.mixedNs()), row.mixedOverClean(),
+                        number(row.cleanBytes()), number(row.mixedBytes())));
+            }
         }
         return out.toString();
     }

@@ -162,6 +162,24 @@ class ReportTest {
         assertTrue(Files.notExists(dir.resolve("charts").resolve("family-batch-norm.svg")));
     }
 
+    @Test
+    void setsTheMixedForkBesideTheCleanOneWithBytesPerCall() throws IOException {
+        List<Measurement> measured = new java.util.ArrayList<>(sample());
+        measured.addAll(JmhJson.parse(resource("sample-mix.json")));
+        Report report = Report.of(MACHINE, measured, List.of());
+        assertEquals(1, report.mix().size());
+        Report.MixRow adamW = report.mix().getFirst();
+        assertEquals("ARRAYS, 256 KiB", adamW.size());
+        assertEquals(2.5, adamW.mixedOverClean(), TOLERANCE);
+        assertEquals(16, adamW.cleanBytes(), TOLERANCE);
+        assertEquals(515000, adamW.mixedBytes(), TOLERANCE);
+        assertEquals(report.rows().size(), Report.of(MACHINE, sample(), List.of()).rows().size(),
+                "the mix's runs are not rows of the kernel tables");
+        assertTrue(report.markdown().contains("| adamW | ARRAYS, 256 KiB | 20000.0 | 50000.0 | 2.50 | 16.0 | 515000.0 |"),
+                report.markdown());
+        assertTrue(Double.isNaN(sample().getFirst().bytesPerOp()), "no GC profiler, no bytes");
+    }
+
     /** Counts the rows of a report's JSON. */
     private static final class JsonRows {
         static int count(String json) {

@@ -4,6 +4,7 @@ import dev.simdreg.report.JmhJson;
 import dev.simdreg.report.Machine;
 import dev.simdreg.report.Measurement;
 import dev.simdreg.report.Report;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -42,6 +43,7 @@ public final class BenchMain {
         }
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(include)
+                .addProfiler(GCProfiler.class) // bytes allocated per call, for the report's application table
                 .mode(org.openjdk.jmh.annotations.Mode.AverageTime)
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .resultFormat(ResultFormatType.JSON)

@@ -9,6 +9,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.constant.ConstantDescs;
@@ -27,15 +28,23 @@ final class Species {
     static final VectorSpecies<Float> FLOATS = floats(Providers.CHOICE.vectorBits());
     static final int LANES = FLOATS.length();
     static final int VECTOR_BYTES = FLOATS.vectorByteSize();
-    /** Passes over a block of a sum, one per register of its sixteen partials (see {@link SumOrder}). */
-    static final int SUM_PASSES = SumOrder.PARTIALS / LANES;
-    static final long GROUP_BYTES = SumOrder.GROUP * Float.BYTES;
-    /** A quarter of a sum's group: its terms j, j + 16, j + 32 and j + 48 are folded together. */
-    static final long QUARTER_BYTES = GROUP_BYTES / 4;
+    /**
+     * Passes over a block of a sum (see {@link SumOrder}): one per register of the sixteen partials of each
+     * half group, so one at 512 bits.
+     */
+    static final int SUM_PASSES = SumOrder.PARTIALS / 2 / LANES;
+    static final long HALF_BYTES = SumOrder.HALF * Float.BYTES;
+    /** From a term of a sum's half group to the next that folds with it: j, j + 16, j + 32, j + 48. */
+    static final long FOLD_STRIDE_BYTES = SumOrder.HALF / 4 * Float.BYTES;
     /** Ints and longs in registers of the same width. */
     static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
     static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, FLOATS.vectorShape());
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Lane j from lane j + k: the steps of {@link #total}. */
+    private static final VectorShuffle<Float> UP_8 = VectorShuffle.iota(FLOATS, 8, 1, true);
+    private static final VectorShuffle<Float> UP_4 = VectorShuffle.iota(FLOATS, 4, 1, true);
+    private static final VectorShuffle<Float> UP_2 = VectorShuffle.iota(FLOATS, 2, 1, true);
+    private static final VectorShuffle<Float> UP_1 = VectorShuffle.iota(FLOATS, 1, 1, true);
     /**
      * The kind of segment of a kernel class as compiled: any. Its copies (see {@link KindCopies}) are each for
      * one class of segment, and a kind is never a segment's class.
@@ -145,16 +154,22 @@ final class Species {
     }
 
     /**
-     * The sum of sixteen partials held in one register, by {@link SumOrder#total}'s tree: lanes j and j + 8
-     * added, then j and j + 4, j + 2, j + 1. Small enough that C1 and C2 always inline it (with
-     * {@link #halvesAdded}), as a vector argument needs.
+     * {@link SumOrder#total} of the partials {@code p[offset .. offset + 32)}, the same bits. At 512 bits in
+     * registers: the halves' partials added, then lanes j and j + 8, j + 4, j + 2, j + 1, each step a
+     * rearrangement by a constant shuffle and an add; the scalar tree through the array took 1024 floats' l1Norm
+     * from 28 to 50 ns. It takes an array, not registers, so that a kernel past C2's NodeCountInliningCutoff,
+     * which then calls it, boxes nothing: with registers as arguments the NCHW gradient sums allocated 8.5 MB a
+     * call (JMH, -prof gc).
      */
-    static float sumOfPartials(FloatVector partials) {
-        return halvesAdded(halvesAdded(halvesAdded(halvesAdded(partials, 8), 4), 2), 1).lane(0);
-    }
-
-    private static FloatVector halvesAdded(FloatVector v, int half) {
-        return v.add(v.slice(half));
+    static float total(float[] p, int offset) {
+        if (LANES != 16) {
+            return SumOrder.total(p, offset);
+        }
+        FloatVector sum = FloatVector.fromArray(FLOATS, p, offset).add(FloatVector.fromArray(FLOATS, p, offset + 16));
+        sum = sum.add(sum.rearrange(UP_8));
+        sum = sum.add(sum.rearrange(UP_4));
+        sum = sum.add(sum.rearrange(UP_2));
+        return sum.add(sum.rearrange(UP_1)).lane(0);
     }
 
     /** v in every lane; hoisted out of the loops by C2. */

@@ -16,8 +16,8 @@ import java.util.Arrays;
 
 import static dev.simdreg.internal.Floats.get;
 import static dev.simdreg.internal.vector.Species.FLOATS;
-import static dev.simdreg.internal.vector.Species.GROUP_BYTES;
-import static dev.simdreg.internal.vector.Species.QUARTER_BYTES;
+import static dev.simdreg.internal.vector.Species.HALF_BYTES;
+import static dev.simdreg.internal.vector.Species.FOLD_STRIDE_BYTES;
 import static dev.simdreg.internal.vector.Species.SUM_PASSES;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
 import static dev.simdreg.internal.vector.Species.loadAt;
@@ -27,7 +27,7 @@ import static dev.simdreg.internal.vector.Species.NATIVE;
 import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
-import static dev.simdreg.internal.vector.Species.sumOfPartials;
+import static dev.simdreg.internal.vector.Species.total;
 import static dev.simdreg.internal.vector.Species.store;
 
 /**
@@ -288,30 +288,32 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static void addShiftedSumsOfBlock(MemorySegment x, long from, long to, float shift,
                                               double[] sumsOfChannels, double[] squaresOfChannels, int c) {
         FloatVector k = splat(shift);
-        long start = from * Float.BYTES;
-        long end = SumOrder.wholeGroupsEnd(from, to) * Float.BYTES;
-        for (int pass = 0; pass < SUM_PASSES; pass++) {
-            FloatVector partialSums = FloatVector.zero(FLOATS);
-            FloatVector partialSquares = partialSums;
-            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += GROUP_BYTES) {
-                FloatVector d0 = loadAt(KIND, x, at).sub(k), d1 = loadAt(KIND, x, at + QUARTER_BYTES).sub(k);
-                FloatVector d2 = loadAt(KIND, x, at + 2 * QUARTER_BYTES).sub(k);
-                FloatVector d3 = loadAt(KIND, x, at + 3 * QUARTER_BYTES).sub(k);
-                partialSums = partialSums.add(d0.add(d1).add(d2.add(d3)));
-                partialSquares = partialSquares.add(d0.fma(d0, d1.mul(d1)).add(d2.fma(d2, d3.mul(d3))));
-            }
-            if (SUM_PASSES == 1 && end == to * Float.BYTES) {
-                sumsOfChannels[c] += sumOfPartials(partialSums);
-                squaresOfChannels[c] += sumOfPartials(partialSquares);
-                return;
-            }
-            partialSums.intoArray(SumOrder.scratch(), pass * LANES);
-            partialSquares.intoArray(SumOrder.scratch(), SumOrder.PARTIALS + pass * LANES);
-        }
         float[] p = SumOrder.scratch();
-        ScalarBatchNormKernels.addShiftedGroups(x, end / Float.BYTES, to, shift, p);
-        sumsOfChannels[c] += SumOrder.total(p, 0);
-        squaresOfChannels[c] += SumOrder.total(p, SumOrder.PARTIALS);
+        long start = from * Float.BYTES;
+        long end = SumOrder.wholeHalvesEnd(from, to) * Float.BYTES;
+        boolean oddHalves = (end - start) / HALF_BYTES % 2 == 1;
+        for (int pass = 0; pass < SUM_PASSES; pass++) {
+            FloatVector sums = FloatVector.zero(FLOATS), sums2 = sums;
+            FloatVector squares = sums, squares2 = sums;
+            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += HALF_BYTES) {
+                FloatVector d0 = loadAt(KIND, x, at).sub(k), d1 = loadAt(KIND, x, at + FOLD_STRIDE_BYTES).sub(k);
+                FloatVector d2 = loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES).sub(k);
+                FloatVector d3 = loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES).sub(k);
+                FloatVector addedSums = sums.add(d0.add(d1).add(d2.add(d3)));
+                FloatVector addedSquares = squares.add(d0.fma(d0, d1.mul(d1)).add(d2.fma(d2, d3.mul(d3))));
+                sums = sums2; // the other half's partials next (see VectorPenaltyKernels.sumAbsBlock)
+                sums2 = addedSums;
+                squares = squares2;
+                squares2 = addedSquares;
+            }
+            (oddHalves ? sums2 : sums).intoArray(p, pass * LANES);
+            (oddHalves ? sums : sums2).intoArray(p, 16 + pass * LANES);
+            (oddHalves ? squares2 : squares).intoArray(p, SumOrder.PARTIALS + pass * LANES);
+            (oddHalves ? squares : squares2).intoArray(p, SumOrder.PARTIALS + 16 + pass * LANES);
+        }
+        ScalarBatchNormKernels.addShiftedGroups(x, from, end / Float.BYTES, to, shift, p);
+        sumsOfChannels[c] += total(p, 0);
+        squaresOfChannels[c] += total(p, SumOrder.PARTIALS);
     }
 
     @Override
@@ -706,47 +708,48 @@ final class VectorBatchNormKernels implements BatchNormKernels {
     private static void addGradientSumsOfBlock(MemorySegment x, MemorySegment dy, long from, long to, ChannelAffine a,
                                                int c, double[] sumDy, double[] sumDyCentered, MemorySegment dx,
                                                float gradientScale) {
+        float[] p = SumOrder.scratch();
         boolean relu = a.relu();
         boolean writes = dx != null;
         FloatVector scaleDx = splat(gradientScale);
         FloatVector center = splat(a.center()[c]);
         FloatVector scale = splat(a.scale()[c]);
         FloatVector shift = splat(a.shift()[c]);
-        long end = SumOrder.wholeGroupsEnd(from, to);
+        long end = SumOrder.wholeHalvesEnd(from, to);
         long endByte = end * Float.BYTES;
+        boolean oddHalves = (end - from) / SumOrder.HALF % 2 == 1;
         for (int pass = 0; pass < SUM_PASSES; pass++) {
-            FloatVector sums = FloatVector.zero(FLOATS);
-            FloatVector centeredSums = sums;
-            for (long at = from * Float.BYTES + (long) pass * VECTOR_BYTES; at < endByte; at += GROUP_BYTES) {
-                FloatVector x0 = loadAt(KIND, x, at), x1 = loadAt(KIND, x, at + QUARTER_BYTES);
-                FloatVector x2 = loadAt(KIND, x, at + 2 * QUARTER_BYTES), x3 = loadAt(KIND, x, at + 3 * QUARTER_BYTES);
+            FloatVector sums = FloatVector.zero(FLOATS), sums2 = sums;
+            FloatVector centeredSums = sums, centeredSums2 = sums;
+            for (long at = from * Float.BYTES + (long) pass * VECTOR_BYTES; at < endByte; at += HALF_BYTES) {
+                FloatVector x0 = loadAt(KIND, x, at), x1 = loadAt(KIND, x, at + FOLD_STRIDE_BYTES);
+                FloatVector x2 = loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES), x3 = loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES);
                 FloatVector g0 = gated(loadAt(KIND, dy, at), x0, center, scale, shift, relu);
-                FloatVector g1 = gated(loadAt(KIND, dy, at + QUARTER_BYTES), x1, center, scale, shift, relu);
-                FloatVector g2 = gated(loadAt(KIND, dy, at + 2 * QUARTER_BYTES), x2, center, scale, shift, relu);
-                FloatVector g3 = gated(loadAt(KIND, dy, at + 3 * QUARTER_BYTES), x3, center, scale, shift, relu);
-                sums = sums.add(g0.add(g1).add(g2.add(g3)));
-                FloatVector centered01 = g0.fma(x0.sub(center), g1.mul(x1.sub(center)));
-                FloatVector centered23 = g2.fma(x2.sub(center), g3.mul(x3.sub(center)));
-                centeredSums = centeredSums.add(centered01.add(centered23));
+                FloatVector g1 = gated(loadAt(KIND, dy, at + FOLD_STRIDE_BYTES), x1, center, scale, shift, relu);
+                FloatVector g2 = gated(loadAt(KIND, dy, at + 2 * FOLD_STRIDE_BYTES), x2, center, scale, shift, relu);
+                FloatVector g3 = gated(loadAt(KIND, dy, at + 3 * FOLD_STRIDE_BYTES), x3, center, scale, shift, relu);
+                FloatVector addedSums = sums.add(g0.add(g1).add(g2.add(g3)));
+                FloatVector addedCentered = centeredSums.add(g0.fma(x0.sub(center), g1.mul(x1.sub(center)))
+                        .add(g2.fma(x2.sub(center), g3.mul(x3.sub(center)))));
+                sums = sums2; // the other half's partials next (see VectorPenaltyKernels.sumAbsBlock)
+                sums2 = addedSums;
+                centeredSums = centeredSums2;
+                centeredSums2 = addedCentered;
                 if (writes) {
                     storeAt(KIND, g0.fma(scaleDx, ZERO), dx, at);
-                    storeAt(KIND, g1.fma(scaleDx, ZERO), dx, at + QUARTER_BYTES);
-                    storeAt(KIND, g2.fma(scaleDx, ZERO), dx, at + 2 * QUARTER_BYTES);
-                    storeAt(KIND, g3.fma(scaleDx, ZERO), dx, at + 3 * QUARTER_BYTES);
+                    storeAt(KIND, g1.fma(scaleDx, ZERO), dx, at + FOLD_STRIDE_BYTES);
+                    storeAt(KIND, g2.fma(scaleDx, ZERO), dx, at + 2 * FOLD_STRIDE_BYTES);
+                    storeAt(KIND, g3.fma(scaleDx, ZERO), dx, at + 3 * FOLD_STRIDE_BYTES);
                 }
             }
-            if (SUM_PASSES == 1 && end == to) {
-                sumDy[c] += sumOfPartials(sums);
-                sumDyCentered[c] += sumOfPartials(centeredSums);
-                return;
-            }
-            sums.intoArray(SumOrder.scratch(), pass * LANES);
-            centeredSums.intoArray(SumOrder.scratch(), SumOrder.PARTIALS + pass * LANES);
+            (oddHalves ? sums2 : sums).intoArray(p, pass * LANES);
+            (oddHalves ? sums : sums2).intoArray(p, 16 + pass * LANES);
+            (oddHalves ? centeredSums2 : centeredSums).intoArray(p, SumOrder.PARTIALS + pass * LANES);
+            (oddHalves ? centeredSums : centeredSums2).intoArray(p, SumOrder.PARTIALS + 16 + pass * LANES);
         }
-        float[] p = SumOrder.scratch();
-        ScalarBatchNormKernels.addGradientGroups(x, dy, end, to, a, c, p, dx, gradientScale);
-        sumDy[c] += SumOrder.total(p, 0);
-        sumDyCentered[c] += SumOrder.total(p, SumOrder.PARTIALS);
+        ScalarBatchNormKernels.addGradientGroups(x, dy, from, end, to, a, c, p, dx, gradientScale);
+        sumDy[c] += total(p, 0);
+        sumDyCentered[c] += total(p, SumOrder.PARTIALS);
     }
 
     @Override

@@ -11,8 +11,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
-import static dev.simdreg.internal.vector.Species.GROUP_BYTES;
-import static dev.simdreg.internal.vector.Species.QUARTER_BYTES;
+import static dev.simdreg.internal.vector.Species.HALF_BYTES;
+import static dev.simdreg.internal.vector.Species.FOLD_STRIDE_BYTES;
 import static dev.simdreg.internal.vector.Species.SUM_PASSES;
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
@@ -20,12 +20,12 @@ import static dev.simdreg.internal.vector.Species.loadAt;
 import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
-import static dev.simdreg.internal.vector.Species.sumOfPartials;
+import static dev.simdreg.internal.vector.Species.total;
 import static dev.simdreg.internal.vector.Species.store;
 
 /**
- * Vector norm-penalty kernels. Sums take {@link SumOrder}'s order: four registers folded per group, so one
- * accumulator's chain of adds costs one add's latency per four loads.
+ * Vector norm-penalty kernels. Sums take {@link SumOrder}'s order: each half of a group is four registers
+ * folded into one accumulator of its own, so each chain of adds waits for one add per four loads.
  */
 final class VectorPenaltyKernels implements PenaltyKernels {
 
@@ -107,18 +107,24 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      * against 1.39-1.43 us in cache, 64 MiB 1.40-1.47 against 1.32-1.41 ms (harness, 2026-11-25).
      */
     private static void sumSquaresOfRowRun(MemorySegment x, int first, int count, int cols, float[] sums, int r) {
+        float[] p = SumOrder.scratch();
         FloatVector zero = FloatVector.zero(FLOATS);
-        FloatVector partials = zero, rowSums = zero;
-        int groupsPerRow = cols / SumOrder.GROUP, groupsLeft = groupsPerRow;
+        FloatVector partials = zero, otherPartials = zero, rowSums = zero;
+        int halvesPerRow = cols / SumOrder.HALF, halvesLeft = halvesPerRow;
         long at = (long) first * Float.BYTES;
-        for (long end = at + (long) count * cols * Float.BYTES; at < end; at += GROUP_BYTES) {
-            FloatVector v0 = loadAt(KIND, x, at), v1 = loadAt(KIND, x, at + QUARTER_BYTES);
-            FloatVector v2 = loadAt(KIND, x, at + 2 * QUARTER_BYTES), v3 = loadAt(KIND, x, at + 3 * QUARTER_BYTES);
-            partials = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
-            if (--groupsLeft == 0) {
-                rowSums = rowSums.slice(1, FloatVector.broadcast(FLOATS, sumOfPartials(partials)));
-                groupsLeft = groupsPerRow;
+        for (long end = at + (long) count * cols * Float.BYTES; at < end; at += HALF_BYTES) {
+            FloatVector v0 = loadAt(KIND, x, at), v1 = loadAt(KIND, x, at + FOLD_STRIDE_BYTES);
+            FloatVector v2 = loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES), v3 = loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES);
+            FloatVector added = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
+            partials = otherPartials;
+            otherPartials = added;
+            if (--halvesLeft == 0) {
+                partials.intoArray(p, 0);
+                otherPartials.intoArray(p, 16);
+                rowSums = rowSums.slice(1, FloatVector.broadcast(FLOATS, total(p, 0)));
+                halvesLeft = halvesPerRow;
                 partials = zero;
+                otherPartials = zero;
             }
         }
         rowSums.slice(LANES - count).intoArray(sums, r, FLOATS.indexInRange(0, count));
@@ -136,30 +142,33 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     }
 
     /**
-     * A block's Σ|x|: a pass per register of partials over the block's whole groups, each group's four
-     * quarters folded and added to the pass's one accumulator (a chain of one add per four loads), then the
-     * short last group as the scalar kernels take it. One register of partials and no short group are summed
-     * in the register: through the scratch array, 1024 floats took 50 ns against 30.
+     * A block's Σ|x|: a pass per register of partials over the block's whole groups, each half group's four
+     * registers folded and added to the pass's accumulator of that half, the two accumulators swapping at each
+     * half (a loop body of eight loads, one per term of a group, took sumAbsBlock past C2's
+     * NodeCountInliningCutoff: it boxed, 912 bytes and 0.15 of the speed at 1024 floats), then the short last
+     * group as the scalar kernels take it.
      */
     private static float sumAbsBlock(MemorySegment x, int from, int n) {
         long start = (long) from * Float.BYTES;
-        long end = SumOrder.wholeGroupsEnd(from, from + n) * Float.BYTES;
-        for (int pass = 0; pass < SUM_PASSES; pass++) {
-            FloatVector partials = FloatVector.zero(FLOATS);
-            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += GROUP_BYTES) {
-                FloatVector m0 = magnitude(loadAt(KIND, x, at)), m1 = magnitude(loadAt(KIND, x, at + QUARTER_BYTES));
-                FloatVector m2 = magnitude(loadAt(KIND, x, at + 2 * QUARTER_BYTES));
-                FloatVector m3 = magnitude(loadAt(KIND, x, at + 3 * QUARTER_BYTES));
-                partials = partials.add(m0.add(m1).add(m2.add(m3)));
-            }
-            if (SUM_PASSES == 1 && end == (long) (from + n) * Float.BYTES) {
-                return sumOfPartials(partials);
-            }
-            partials.intoArray(SumOrder.scratch(), pass * LANES);
-        }
+        long end = SumOrder.wholeHalvesEnd(from, from + n) * Float.BYTES;
+        boolean oddHalves = (end - start) / HALF_BYTES % 2 == 1;
         float[] p = SumOrder.scratch();
-        ScalarPenaltyKernels.addAbsGroups(x, end / Float.BYTES, from + n, p);
-        return SumOrder.total(p, 0);
+        for (int pass = 0; pass < SUM_PASSES; pass++) {
+            FloatVector partials = FloatVector.zero(FLOATS), otherPartials = partials;
+            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += HALF_BYTES) {
+                FloatVector m0 = magnitude(loadAt(KIND, x, at));
+                FloatVector m1 = magnitude(loadAt(KIND, x, at + FOLD_STRIDE_BYTES));
+                FloatVector m2 = magnitude(loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES));
+                FloatVector m3 = magnitude(loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES));
+                FloatVector added = partials.add(m0.add(m1).add(m2.add(m3)));
+                partials = otherPartials;
+                otherPartials = added;
+            }
+            (oddHalves ? otherPartials : partials).intoArray(p, pass * LANES);
+            (oddHalves ? partials : otherPartials).intoArray(p, 16 + pass * LANES);
+        }
+        ScalarPenaltyKernels.addAbsGroups(x, from, end / Float.BYTES, from + n, p);
+        return total(p, 0);
     }
 
     /**
@@ -175,24 +184,25 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     private static float sumSquaresBlock(MemorySegment x, int from, int n, float scale) {
         boolean scaled = scale != 1f; // a loop invariant: C2 unswitches the loop on it
         long start = (long) from * Float.BYTES;
-        long end = SumOrder.wholeGroupsEnd(from, from + n) * Float.BYTES;
-        for (int pass = 0; pass < SUM_PASSES; pass++) {
-            FloatVector partials = FloatVector.zero(FLOATS);
-            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += GROUP_BYTES) {
-                FloatVector v0 = scaled(loadAt(KIND, x, at), scaled, scale);
-                FloatVector v1 = scaled(loadAt(KIND, x, at + QUARTER_BYTES), scaled, scale);
-                FloatVector v2 = scaled(loadAt(KIND, x, at + 2 * QUARTER_BYTES), scaled, scale);
-                FloatVector v3 = scaled(loadAt(KIND, x, at + 3 * QUARTER_BYTES), scaled, scale);
-                partials = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
-            }
-            if (SUM_PASSES == 1 && end == (long) (from + n) * Float.BYTES) {
-                return sumOfPartials(partials);
-            }
-            partials.intoArray(SumOrder.scratch(), pass * LANES);
-        }
+        long end = SumOrder.wholeHalvesEnd(from, from + n) * Float.BYTES;
+        boolean oddHalves = (end - start) / HALF_BYTES % 2 == 1;
         float[] p = SumOrder.scratch();
-        ScalarPenaltyKernels.addSquareGroups(x, end / Float.BYTES, from + n, scale, p);
-        return SumOrder.total(p, 0);
+        for (int pass = 0; pass < SUM_PASSES; pass++) {
+            FloatVector partials = FloatVector.zero(FLOATS), otherPartials = partials;
+            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += HALF_BYTES) {
+                FloatVector v0 = scaled(loadAt(KIND, x, at), scaled, scale);
+                FloatVector v1 = scaled(loadAt(KIND, x, at + FOLD_STRIDE_BYTES), scaled, scale);
+                FloatVector v2 = scaled(loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES), scaled, scale);
+                FloatVector v3 = scaled(loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES), scaled, scale);
+                FloatVector added = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
+                partials = otherPartials;
+                otherPartials = added;
+            }
+            (oddHalves ? otherPartials : partials).intoArray(p, pass * LANES);
+            (oddHalves ? partials : otherPartials).intoArray(p, 16 + pass * LANES);
+        }
+        ScalarPenaltyKernels.addSquareGroups(x, from, end / Float.BYTES, from + n, scale, p);
+        return total(p, 0);
     }
 
     private static FloatVector scaled(FloatVector v, boolean scaled, float scale) {
