@@ -64,7 +64,7 @@ public final class Dropout {
         MemorySegment xs = Check.array(x, "x");
         long n = xs.byteSize() / Float.BYTES;
         forward(seed, offset, keep, scaling, xs, "x", Check.array(y, "y"), "y",
-                mask == null ? null : Check.mask(mask, "mask", n), ByteOrder.nativeOrder());
+                mask == null ? null : Check.mask(mask, "mask", n, "x"), ByteOrder.nativeOrder());
     }
 
     /**
@@ -74,7 +74,7 @@ public final class Dropout {
     public static void forward(long seed, long offset, float keep, Scaling scaling, MemorySegment x, MemorySegment y,
                                MemorySegment mask) {
         long n = Check.floats(x, "x");
-        forward(seed, offset, keep, scaling, x, "x", y, "y", mask == null ? null : Check.mask(mask, "mask", n, true),
+        forward(seed, offset, keep, scaling, x, "x", y, "y", mask == null ? null : Check.mask(mask, "mask", n, "x", true),
                 ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -101,7 +101,7 @@ public final class Dropout {
      */
     public static void backward(float keep, Scaling scaling, long[] mask, float[] dy, float[] dx) {
         MemorySegment dys = Check.array(dy, "dy");
-        backward(keep, scaling, Check.mask(mask, "mask", dys.byteSize() / Float.BYTES), ByteOrder.nativeOrder(), dys,
+        backward(keep, scaling, Check.mask(mask, "mask", dys.byteSize() / Float.BYTES, "dy"), ByteOrder.nativeOrder(), dys,
                 Check.array(dx, "dx"));
     }
 
@@ -110,7 +110,7 @@ public final class Dropout {
      * {@link #backward(float, Scaling, long[], float[], float[])}.
      */
     public static void backward(float keep, Scaling scaling, MemorySegment mask, MemorySegment dy, MemorySegment dx) {
-        backward(keep, scaling, Check.mask(mask, "mask", Check.floats(dy, "dy"), false), ByteOrder.LITTLE_ENDIAN, dy, dx);
+        backward(keep, scaling, Check.mask(mask, "mask", Check.floats(dy, "dy"), "dy", false), ByteOrder.LITTLE_ENDIAN, dy, dx);
     }
 
     private static void backward(float keep, Scaling scaling, MemorySegment mask, ByteOrder order, MemorySegment dy,
@@ -149,14 +149,14 @@ public final class Dropout {
                                       long[] mask) {
         MemorySegment xs = Check.array(x, "x");
         forwardPerUnit(seed, offset, keepPerUnit, scaling, xs, Check.array(y, "y"),
-                mask == null ? null : Check.mask(mask, "mask", xs.byteSize() / Float.BYTES), ByteOrder.nativeOrder());
+                mask == null ? null : Check.mask(mask, "mask", xs.byteSize() / Float.BYTES, "x"), ByteOrder.nativeOrder());
     }
 
     /** Per-unit dropout on segments; see {@link #forwardPerUnit(long, long, float[], Scaling, float[], float[], long[])}. */
     public static void forwardPerUnit(long seed, long offset, float[] keepPerUnit, Scaling scaling, MemorySegment x,
                                       MemorySegment y, MemorySegment mask) {
         long n = Check.floats(x, "x");
-        forwardPerUnit(seed, offset, keepPerUnit, scaling, x, y, mask == null ? null : Check.mask(mask, "mask", n, true),
+        forwardPerUnit(seed, offset, keepPerUnit, scaling, x, y, mask == null ? null : Check.mask(mask, "mask", n, "x", true),
                 ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -171,14 +171,14 @@ public final class Dropout {
     /** Per-unit dropout backward from the mask: {@code dx = dy·m/keepPerUnit[c]} (inverted) or {@code dy·m}. */
     public static void backwardPerUnit(float[] keepPerUnit, Scaling scaling, long[] mask, float[] dy, float[] dx) {
         MemorySegment dys = Check.array(dy, "dy");
-        backwardPerUnit(keepPerUnit, scaling, Check.mask(mask, "mask", dys.byteSize() / Float.BYTES),
+        backwardPerUnit(keepPerUnit, scaling, Check.mask(mask, "mask", dys.byteSize() / Float.BYTES, "dy"),
                 ByteOrder.nativeOrder(), dys, Check.array(dx, "dx"));
     }
 
     /** Per-unit dropout backward on segments; see {@link #backwardPerUnit(float[], Scaling, long[], float[], float[])}. */
     public static void backwardPerUnit(float[] keepPerUnit, Scaling scaling, MemorySegment mask, MemorySegment dy,
                                        MemorySegment dx) {
-        backwardPerUnit(keepPerUnit, scaling, Check.mask(mask, "mask", Check.floats(dy, "dy"), false),
+        backwardPerUnit(keepPerUnit, scaling, Check.mask(mask, "mask", Check.floats(dy, "dy"), "dy", false),
                 ByteOrder.LITTLE_ENDIAN, dy, dx);
     }
 
@@ -200,7 +200,7 @@ public final class Dropout {
                                        float[] y, long[] mask) {
         long planes = channelPlanes(shape);
         forwardChannels(seed, offset, keep, scaling, shape, Check.array(x, "x"), Check.array(y, "y"),
-                mask == null ? null : Check.mask(mask, "mask", planes), ByteOrder.nativeOrder());
+                mask == null ? null : Check.mask(mask, "mask", planes, "shape"), ByteOrder.nativeOrder());
     }
 
     /** Channel-wise dropout on segments; see {@link #forwardChannels(long, long, float, Scaling, BatchShape, float[], float[], long[])}. */
@@ -208,7 +208,7 @@ public final class Dropout {
                                        MemorySegment x, MemorySegment y, MemorySegment mask) {
         long planes = channelPlanes(shape);
         forwardChannels(seed, offset, keep, scaling, shape, x, y,
-                mask == null ? null : Check.mask(mask, "mask", planes, true), ByteOrder.LITTLE_ENDIAN);
+                mask == null ? null : Check.mask(mask, "mask", planes, "shape", true), ByteOrder.LITTLE_ENDIAN);
     }
 
     private static void forwardChannels(long seed, long offset, float keep, Scaling scaling, BatchShape shape,
@@ -228,14 +228,14 @@ public final class Dropout {
     /** Channel-wise dropout backward from the N·C-bit mask. */
     public static void backwardChannels(float keep, Scaling scaling, BatchShape shape, long[] mask, float[] dy,
                                         float[] dx) {
-        MemorySegment bits = Check.mask(mask, "mask", channelPlanes(shape));
+        MemorySegment bits = Check.mask(mask, "mask", channelPlanes(shape), "shape");
         backwardChannels(keep, scaling, shape, bits, ByteOrder.nativeOrder(), Check.array(dy, "dy"), Check.array(dx, "dx"));
     }
 
     /** Channel-wise dropout backward on segments; see {@link #backwardChannels(float, Scaling, BatchShape, long[], float[], float[])}. */
     public static void backwardChannels(float keep, Scaling scaling, BatchShape shape, MemorySegment mask,
                                         MemorySegment dy, MemorySegment dx) {
-        MemorySegment bits = Check.mask(mask, "mask", channelPlanes(shape), false);
+        MemorySegment bits = Check.mask(mask, "mask", channelPlanes(shape), "shape", false);
         backwardChannels(keep, scaling, shape, bits, ByteOrder.LITTLE_ENDIAN, dy, dx);
     }
 

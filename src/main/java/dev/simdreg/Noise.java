@@ -60,8 +60,8 @@ public final class Noise {
         }
         long n = Check.output(out, "out");
         if (n != (long) classes.length * numClasses) {
-            throw new IllegalArgumentException("out has " + n + " elements but N·K = " + classes.length + "·"
-                    + numClasses + " has " + (long) classes.length * numClasses);
+            throw new IllegalArgumentException("out has " + n + " elements but classes.length·numClasses = "
+                    + classes.length + "·" + numClasses + " = " + (long) classes.length * numClasses);
         }
         Check.fraction(epsilon, "epsilon");
         for (int r = 0; r < classes.length; r++) {

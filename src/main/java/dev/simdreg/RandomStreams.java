@@ -108,7 +108,7 @@ public final class RandomStreams {
      * @param n    the number of bits, {@code >= 0}
      */
     public static void bernoulli(long seed, long offset, float p, long[] bits, long n) {
-        bernoulli(seed, offset, p, Check.mask(bits, "bits", Check.count(n, "n")), ByteOrder.nativeOrder(), n);
+        bernoulli(seed, offset, p, Check.mask(bits, "bits", Check.count(n, "n"), "n"), ByteOrder.nativeOrder(), n);
     }
 
     /**
@@ -116,7 +116,7 @@ public final class RandomStreams {
      * {@link #bernoulli(long, long, float, long[], long)}. Only the first {@code ceil(n / 8)} bytes are written.
      */
     public static void bernoulli(long seed, long offset, float p, MemorySegment bits, long n) {
-        bernoulli(seed, offset, p, Check.mask(bits, "bits", Check.count(n, "n"), true), ByteOrder.LITTLE_ENDIAN, n);
+        bernoulli(seed, offset, p, Check.mask(bits, "bits", Check.count(n, "n"), "n", true), ByteOrder.LITTLE_ENDIAN, n);
     }
 
     private static void bernoulli(long seed, long offset, float p, MemorySegment mask, ByteOrder order, long n) {

@@ -85,7 +85,7 @@ class RandomBadInputTest {
         expect("size mismatch", IAE, b -> Dropout.forward(1, 0, 0.5f, Scaling.INVERTED, b.x, b.short99, b.mask),
                 "99", "100");
         expect("long mask too small", IAE, b -> Dropout.forward(1, 0, 0.5f, Scaling.INVERTED, b.x, b.y, b.shortMask),
-                "mask has 1 longs", "100 elements need 2");
+                "mask has 1 longs", "100 elements (x) need 2");
         expect("byte mask too small", IAE, b -> Dropout.forward(1, 0, 0.5f, Scaling.INVERTED, b.sx, b.sy, b.byteMask),
                 "mask has 12 bytes", "need 13");
         expect("backward mask too small", IAE, b -> Dropout.backward(0.5f, Scaling.INVERTED, b.shortMask, b.x, b.y),

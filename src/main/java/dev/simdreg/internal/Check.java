@@ -306,8 +306,11 @@ public final class Check {
         return value;
     }
 
-    /** A bit mask for n elements: at least {@code ceil(n/8)} bytes, alive, writable if it is an output. */
-    public static MemorySegment mask(MemorySegment mask, String name, long n, boolean output) {
+    /**
+     * A bit mask for n elements, counted by the argument named counted: at least {@code ceil(n/8)} bytes, alive,
+     * writable if it is an output.
+     */
+    public static MemorySegment mask(MemorySegment mask, String name, long n, String counted, boolean output) {
         accessible(mask, name);
         if (output && mask.isReadOnly()) {
             throw new IllegalArgumentException(name + " is read-only");
@@ -315,18 +318,18 @@ public final class Check {
         long bytes = BitMasks.bytes(n);
         if (mask.byteSize() < bytes) {
             throw new IllegalArgumentException(name + " has " + mask.byteSize() + " bytes but " + n
-                    + " elements need " + bytes + " (one bit each)");
+                    + " elements (" + counted + ") need " + bytes + " (one bit each)");
         }
         return mask.asSlice(0, bytes);
     }
 
-    /** A long[] bit mask for n elements: at least {@code ceil(n/64)} longs. */
-    public static MemorySegment mask(long[] mask, String name, long n) {
+    /** A long[] bit mask for n elements, counted by the argument named counted: at least {@code ceil(n/64)} longs. */
+    public static MemorySegment mask(long[] mask, String name, long n, String counted) {
         Objects.requireNonNull(mask, name);
         long longs = (n + 63) >>> 6;
         if (mask.length < longs) {
             throw new IllegalArgumentException(name + " has " + mask.length + " longs but " + n
-                    + " elements need " + longs + " (one bit each)");
+                    + " elements (" + counted + ") need " + longs + " (one bit each)");
         }
         return MemorySegment.ofArray(mask).asSlice(0, longs * Long.BYTES);
     }

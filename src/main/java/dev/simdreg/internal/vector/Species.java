@@ -41,10 +41,10 @@ final class Species {
     static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, FLOATS.vectorShape());
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Lane j from lane j + k: the steps of {@link #total}. */
-    private static final VectorShuffle<Float> UP_8 = VectorShuffle.iota(FLOATS, 8, 1, true);
-    private static final VectorShuffle<Float> UP_4 = VectorShuffle.iota(FLOATS, 4, 1, true);
-    private static final VectorShuffle<Float> UP_2 = VectorShuffle.iota(FLOATS, 2, 1, true);
-    private static final VectorShuffle<Float> UP_1 = VectorShuffle.iota(FLOATS, 1, 1, true);
+    static final VectorShuffle<Float> UP_8 = VectorShuffle.iota(FLOATS, 8, 1, true);
+    static final VectorShuffle<Float> UP_4 = VectorShuffle.iota(FLOATS, 4, 1, true);
+    static final VectorShuffle<Float> UP_2 = VectorShuffle.iota(FLOATS, 2, 1, true);
+    static final VectorShuffle<Float> UP_1 = VectorShuffle.iota(FLOATS, 1, 1, true);
     /**
      * The kind of segment of a kernel class as compiled: any. Its copies (see {@link KindCopies}) are each for
      * one class of segment, and a kind is never a segment's class.
