@@ -130,19 +130,15 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     public static void addShiftedGroups(MemorySegment x, long blockStart, long from, long to, float shift,
                                         float[] p) {
         for (long h = from; h < to; h += SumOrder.HALF) {
-            int partial = SumOrder.partialsOfHalf(blockStart, h);
-            for (int j = 0; j < 16; j++) {
-                long i = h + j;
-                float d0 = shiftedOrZero(x, i, to, shift), d1 = shiftedOrZero(x, i + 16, to, shift);
-                float d2 = shiftedOrZero(x, i + 32, to, shift), d3 = shiftedOrZero(x, i + 48, to, shift);
-                p[partial + j] += SumOrder.fold(d0, d1, d2, d3);
-                p[SumOrder.PARTIALS + partial + j] += SumOrder.foldProducts(d0, d0, d1, d1, d2, d2, d3, d3);
+            int count = (int) Math.min(SumOrder.HALF, to - h);
+            Arrays.fill(p, SumOrder.TERMS + count, SumOrder.TERMS + SumOrder.HALF, 0f);
+            for (int r = 0; r < count; r++) {
+                p[SumOrder.TERMS + r] = get(x, h + r) - shift;
             }
+            int partial = SumOrder.partialsOfHalf(blockStart, h);
+            SumOrder.addFolded(p, partial, SumOrder.TERMS);
+            SumOrder.addFoldedProducts(p, SumOrder.PARTIALS + partial, SumOrder.TERMS, SumOrder.TERMS);
         }
-    }
-
-    private static float shiftedOrZero(MemorySegment x, long i, long to, float shift) {
-        return i < to ? get(x, i) - shift : 0f;
     }
 
     /**
@@ -245,38 +241,26 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     public static void addGradientGroups(MemorySegment x, MemorySegment dy, long blockStart, long from, long to,
                                          ChannelAffine a, int c, float[] p, MemorySegment dx, float gradientScale) {
         float center = a.center()[c];
+        int gated = SumOrder.TERMS;
+        int centered = SumOrder.TERMS + SumOrder.HALF;
         for (long h = from; h < to; h += SumOrder.HALF) {
-            int partial = SumOrder.partialsOfHalf(blockStart, h);
-            for (int j = 0; j < 16; j++) {
-                long i = h + j;
-                // x − center before dx is written: dx may be x
-                float c0 = centeredOrZero(x, i, to, center), c1 = centeredOrZero(x, i + 16, to, center);
-                float c2 = centeredOrZero(x, i + 32, to, center), c3 = centeredOrZero(x, i + 48, to, center);
-                float g0 = gatedOrZero(x, dy, i, to, a, c, dx, gradientScale);
-                float g1 = gatedOrZero(x, dy, i + 16, to, a, c, dx, gradientScale);
-                float g2 = gatedOrZero(x, dy, i + 32, to, a, c, dx, gradientScale);
-                float g3 = gatedOrZero(x, dy, i + 48, to, a, c, dx, gradientScale);
-                p[partial + j] += SumOrder.fold(g0, g1, g2, g3);
-                p[SumOrder.PARTIALS + partial + j] += SumOrder.foldProducts(g0, c0, g1, c1, g2, c2, g3, c3);
+            int count = (int) Math.min(SumOrder.HALF, to - h);
+            Arrays.fill(p, gated + count, gated + SumOrder.HALF, 0f);
+            Arrays.fill(p, centered + count, centered + SumOrder.HALF, 0f);
+            for (int r = 0; r < count; r++) {
+                long i = h + r;
+                float xi = get(x, i); // read before dx is written: dx may be x
+                float g = gated(get(dy, i), xi, center, a.scale()[c], a.shift()[c], a.relu());
+                p[gated + r] = g;
+                p[centered + r] = xi - center;
+                if (dx != null) {
+                    set(dx, i, scaledGradient(g, gradientScale));
+                }
             }
+            int partial = SumOrder.partialsOfHalf(blockStart, h);
+            SumOrder.addFolded(p, partial, gated);
+            SumOrder.addFoldedProducts(p, SumOrder.PARTIALS + partial, gated, centered);
         }
-    }
-
-    /** dy' at i of channel c, and dx there when given; 0 past the end. */
-    private static float gatedOrZero(MemorySegment x, MemorySegment dy, long i, long to, ChannelAffine a, int c,
-                                     MemorySegment dx, float gradientScale) {
-        if (i >= to) {
-            return 0f;
-        }
-        float g = gated(get(dy, i), get(x, i), a.center()[c], a.scale()[c], a.shift()[c], a.relu());
-        if (dx != null) {
-            set(dx, i, scaledGradient(g, gradientScale));
-        }
-        return g;
-    }
-
-    private static float centeredOrZero(MemorySegment x, long i, long to, float center) {
-        return i < to ? get(x, i) - center : 0f;
     }
 
     /** dx of inference backward from dy': {@code dy'·dyScale}, as {@code fma(dy', dyScale, 0)}. */

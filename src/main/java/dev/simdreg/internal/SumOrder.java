@@ -25,12 +25,19 @@ public final class SumOrder {
     /** Partial sums of a block: 16 per half of a group. */
     public static final int PARTIALS = 32;
 
-    private static final ThreadLocal<float[]> PARTIALS_SCRATCH = ThreadLocal.withInitial(() -> new float[2 * PARTIALS]);
+    /** Where {@link #scratch} keeps two half groups' terms, {@code [TERMS, TERMS + 64)} and the next 64. */
+    public static final int TERMS = 2 * PARTIALS;
+
+    private static final ThreadLocal<float[]> PARTIALS_SCRATCH =
+            ThreadLocal.withInitial(() -> new float[TERMS + 2 * HALF]);
 
     private SumOrder() {
     }
 
-    /** This thread's room for two sums' partials, {@code [0, 32)} and {@code [32, 64)}; contents undefined. */
+    /**
+     * This thread's room for two sums' partials, {@code [0, 32)} and {@code [32, 64)}, and two half groups'
+     * terms from {@link #TERMS}; contents undefined.
+     */
     public static float[] scratch() {
         return PARTIALS_SCRATCH.get();
     }
@@ -43,6 +50,21 @@ public final class SumOrder {
     /** {@link #fold} of the products a·b, each pair of them as {@code fma(a0, b0, a1·b1)}. */
     public static float foldProducts(float a0, float b0, float a1, float b1, float a2, float b2, float a3, float b3) {
         return Math.fma(a0, b0, a1 * b1) + Math.fma(a2, b2, a3 * b3);
+    }
+
+    /** Adds the folded terms {@code p[terms .. terms + 64)}, a half group's, to the partials {@code p[partial .. partial + 16)}. */
+    public static void addFolded(float[] p, int partial, int terms) {
+        for (int j = 0; j < PARTIALS / 2; j++) {
+            p[partial + j] += fold(p[terms + j], p[terms + j + 16], p[terms + j + 32], p[terms + j + 48]);
+        }
+    }
+
+    /** {@link #addFolded} of the products of the terms from a and from b. */
+    public static void addFoldedProducts(float[] p, int partial, int a, int b) {
+        for (int j = 0; j < PARTIALS / 2; j++) {
+            p[partial + j] += foldProducts(p[a + j], p[b + j], p[a + j + 16], p[b + j + 16], p[a + j + 32],
+                    p[b + j + 32], p[a + j + 48], p[b + j + 48]);
+        }
     }
 
     /**

@@ -35,11 +35,12 @@ public class AppMixBenchmark {
         ARRAYS, HEAP, NATIVE, NATIVE_ODD, BYTE_ARRAYS
     }
 
-    /** Calls of each kernel on each kind before measuring: past C2's compile thresholds for every copy. */
-    private static final int PRIMING_CALLS = 1000;
+    /**
+     * Floats run through each kernel on each kind before measuring, 2^26 (1024 calls at 256 KiB, 64 at 4 MiB),
+     * past C2's compile thresholds for every copy: its loops' back edges count every vector.
+     */
+    private static final long PRIMING_FLOATS = 1L << 26;
     private static final AdamW ADAMW = AdamW.withDefaults(1e-3f);
-    /** Batch norm's NHWC shape, [4, 8 × 8, 256], at the kernels' 256 KiB. */
-    private static final BatchShape NHWC = BatchShape.channelsLast(4, 64, 256);
 
     @Param({"clean", "mixed"})
     public String jvm;
@@ -52,6 +53,8 @@ public class AppMixBenchmark {
     public long bytes;
 
     private Arena arena;
+    /** Batch norm's NHWC shape, [n / 2^14, 8 × 8, 256], the kernels' n floats. */
+    private BatchShape nhwc;
     private Buffers measured;
     private List<Buffers> primed;
     private long step = 10;
@@ -74,7 +77,7 @@ public class AppMixBenchmark {
             x = normal(random, n, 1);
             y = new float[n];
             dx = new float[n];
-            int c = NHWC.channels();
+            int c = nhwc.channels();
             channels = new float[c];
             gamma = positive(random, c);
             beta = normal(random, c, 0.1);
@@ -147,9 +150,9 @@ public class AppMixBenchmark {
         void batchNormForward() {
             BatchNormOptions options = BatchNormOptions.defaults();
             if (kind == Storage.ARRAYS) {
-                BatchNorm.trainingForward(NHWC, x, y, gamma, beta, mean, invStd, runningMean, runningVar, options);
+                BatchNorm.trainingForward(nhwc, x, y, gamma, beta, mean, invStd, runningMean, runningVar, options);
             } else {
-                BatchNorm.trainingForward(NHWC, xs, ys, gammas, betas, means, invStds, runningMeans, runningVars,
+                BatchNorm.trainingForward(nhwc, xs, ys, gammas, betas, means, invStds, runningMeans, runningVars,
                         options);
             }
         }
@@ -169,15 +172,13 @@ public class AppMixBenchmark {
             throw new IllegalStateException("benchmark wants the vector provider but simdreg runs " + Simdreg.provider());
         }
         int n = Math.toIntExact(bytes / Float.BYTES);
-        if (n != NHWC.elements()) {
-            throw new IllegalStateException("batch norm's shape " + NHWC + " is not " + n + " floats");
-        }
+        nhwc = BatchShape.channelsLast(n / (64 * 256), 64, 256);
         arena = Arena.ofShared();
         measured = new Buffers(storage, n);
         primed = jvm.equals("clean") ? List.of(measured)
                 : List.of(new Buffers(Storage.ARRAYS, n), new Buffers(Storage.HEAP, n), new Buffers(Storage.NATIVE, n),
                         new Buffers(Storage.NATIVE_ODD, n), new Buffers(Storage.BYTE_ARRAYS, n));
-        for (int i = 0; i < PRIMING_CALLS; i++) {
+        for (long i = 0; i < PRIMING_FLOATS / n; i++) {
             for (Buffers b : primed) {
                 b.all();
             }
