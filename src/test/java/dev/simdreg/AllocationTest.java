@@ -24,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * -Dsurefire.failIfNoSpecifiedTests=false}: besides the calls it knows of, it still finds (2026-12-05) AdamW
  * on float[], heap and byte[]-backed segments (about 500 KB a call at 512 bits, 1 MB at 128), and at 128 bits
  * the channel dropout's forward and backward on every storage (110-173 KB), boxing in a JVM that runs all of
- * them; the scalar provider passes (issue 23, item 2, open).
+ * them; the scalar provider passes (issue 23, item 2, open). The mechanism: C2's profiled loop predicates
+ * fail again and again in those loops ({@code -Xlog:deoptimization}: adamW's copies trap with reason
+ * profile_predicate at the loop's head and back edge), and the kernels run boxed between recompilations.
+ * With {@code "-Dtest.jvm=-XX:-UseProfiledLoopPredicate"} the test passes at every width (2026-12-05).
  */
 @Tag("allocation")
 class AllocationTest {
