@@ -3,7 +3,7 @@ package dev.simdreg.internal;
 /**
  * The one order in which the library adds floats, fixed by element position, so that a sum has the same
  * bits on every provider and vector width, on the first call and once compiled, however a call is split.
- * A vector's {@code reduceLanes(ADD)} has no such order: the interpreter and C2 add its lanes differently.
+ * A vector's lane reduction by addition has no such order: the interpreter and C2 add its lanes differently.
  * <p>
  * A sum runs over blocks (each family fixes its block length by position); within a block its terms go in
  * groups of {@link #GROUP} consecutive positions, a short last group padded with zero terms. Each half of a
