@@ -344,6 +344,8 @@ final class ApiCalls {
         int c = 8, spatial = n / 32 + 65;
         BatchShape rows = BatchShape.rows(n / 16 + 1, 16), nchw = BatchShape.channelsFirst(4, c, spatial);
         BatchShape nhwc = BatchShape.channelsLast(4, spatial, c), wide = BatchShape.channelsLast(2, n / 512 + 1, 257);
+        // short rows past a block of their order (16384 rows of 3) and a row tail; a channel tail past a register
+        BatchShape narrow = BatchShape.rows(n / 2 + 7, 3), odd = BatchShape.channelsLast(2, n / 64 + 3, 31);
         ImageShape images = ImageShape.nchw(2, 3, 13, n / 78 + 3), pixels = ImageShape.nhwc(2, 13, n / 78 + 3, 3);
         ImageShape cropped = ImageShape.nchw(2, 3, 9, n / 78 - 1), croppedPixels = ImageShape.nhwc(2, 9, n / 78 - 1, 3);
         int units = n / 128 + 1, inputs = 128;
@@ -405,7 +407,7 @@ final class ApiCalls {
                 call(BatchNorm.class, "addMoments", nhwc, in((int) nhwc.elements()), new ChannelMoments(c)),
                 call(BatchNorm.class, "foldIntoLinear", c, inputs, in(c * inputs), in(c), in(c), in(c), in(c),
                         positive(c), 1e-5f, out(c * inputs), out(c))));
-        for (BatchShape shape : List.of(rows, nchw, nhwc, wide)) {
+        for (BatchShape shape : List.of(rows, nchw, nhwc, wide, narrow, odd)) {
             calls.addAll(batchNorm(shape, options));
         }
         for (ImageShape[] shapes : new ImageShape[][] {{images, cropped}, {pixels, croppedPixels}}) {

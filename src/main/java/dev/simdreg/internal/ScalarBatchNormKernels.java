@@ -65,6 +65,103 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
         }
     }
 
+    /**
+     * The moments of an interleaved layout of short rows in the order of {@link ShortRows}, the whole periods
+     * of each block added by the provider's loop, the rest here.
+     */
+    public static void shortRowMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2,
+                                       ShortRows.WholePeriods periods) {
+        int channels = layout.channels();
+        long rows = layout.outer();
+        long blockRows = ShortRows.blockRows(channels);
+        float[] t = ShortRows.table();
+        for (int c = 0; c < channels; c++) {
+            t[c] = pilotMean(layout, x, c);
+        }
+        ShortRows.extend(t, channels, ShortRows.SHIFTS);
+        Arrays.fill(mean, 0, channels, 0);
+        Arrays.fill(m2, 0, channels, 0);
+        for (long r0 = 0; r0 < rows; r0 += blockRows) {
+            long end = Math.min(rows, r0 + blockRows);
+            ShortRows.clear(t, channels, ShortRows.SUMS);
+            ShortRows.clear(t, channels, ShortRows.SQUARES);
+            addShiftedRows(x, periods.addShifted(x, r0, end, channels, t), end, channels, t);
+            ShortRows.addHalved(t, channels, ShortRows.SUMS, mean);
+            ShortRows.addHalved(t, channels, ShortRows.SQUARES, m2);
+        }
+        for (int c = 0; c < channels; c++) {
+            finishShiftedMoments(layout, x, c, t[c], mean, m2);
+        }
+    }
+
+    /** Adds rows {@code [from, to)} of short rows to the partials of the table, as {@link ShortRows.WholePeriods#addShifted}. */
+    private static void addShiftedRows(MemorySegment x, long from, long to, int channels, float[] t) {
+        int period = ShortRows.period(channels);
+        int partials = ShortRows.partialsPerChannel(channels);
+        for (long r = from; r < to; r++) {
+            int sum = ShortRows.SUMS * period + (int) (r % partials) * channels;
+            int square = sum + period;
+            for (int c = 0; c < channels; c++) {
+                float d = get(x, r * channels + c) - t[c];
+                t[sum + c] += d;
+                t[square + c] = Math.fma(d, d, t[square + c]);
+            }
+        }
+    }
+
+    /**
+     * The gradient sums of an interleaved layout of short rows in the order of {@link ShortRows}, and dx when
+     * given, as {@link #gradientSums}; the whole periods of each block by the provider's loop.
+     */
+    public static void shortRowGradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
+                                            double[] sumDy, double[] sumDyCentered, MemorySegment dx,
+                                            float[] dyScale, ShortRows.WholePeriods periods) {
+        int channels = layout.channels();
+        long rows = layout.outer();
+        long blockRows = ShortRows.blockRows(channels);
+        float[] t = ShortRows.table();
+        ShortRows.repeat(a.center(), channels, t, ShortRows.CENTER);
+        ShortRows.repeat(a.scale(), channels, t, ShortRows.SCALE);
+        ShortRows.repeat(a.shift(), channels, t, ShortRows.SHIFT);
+        if (dx != null) {
+            ShortRows.repeat(dyScale, channels, t, ShortRows.DY_SCALE);
+        }
+        Arrays.fill(sumDy, 0, channels, 0);
+        Arrays.fill(sumDyCentered, 0, channels, 0);
+        for (long r0 = 0; r0 < rows; r0 += blockRows) {
+            long end = Math.min(rows, r0 + blockRows);
+            ShortRows.clear(t, channels, ShortRows.DY_SUMS);
+            ShortRows.clear(t, channels, ShortRows.CENTERED_SUMS);
+            long rest = periods.addGradients(x, dy, r0, end, channels, t, a.relu(), dx);
+            addGradientRows(x, dy, rest, end, channels, t, a.relu(), dx);
+            ShortRows.addHalved(t, channels, ShortRows.DY_SUMS, sumDy);
+            ShortRows.addHalved(t, channels, ShortRows.CENTERED_SUMS, sumDyCentered);
+        }
+    }
+
+    /** Adds rows {@code [from, to)} of short rows to the table, as {@link ShortRows.WholePeriods#addGradients}. */
+    private static void addGradientRows(MemorySegment x, MemorySegment dy, long from, long to, int channels, float[] t,
+                                        boolean relu, MemorySegment dx) {
+        int period = ShortRows.period(channels);
+        int partials = ShortRows.partialsPerChannel(channels);
+        for (long r = from; r < to; r++) {
+            int sum = ShortRows.DY_SUMS * period + (int) (r % partials) * channels;
+            int centered = sum + period;
+            for (int c = 0; c < channels; c++) {
+                long i = r * channels + c;
+                float xi = get(x, i); // read before dx is written: dx may be x
+                float center = t[ShortRows.CENTER * period + c];
+                float g = gated(get(dy, i), xi, center, t[ShortRows.SCALE * period + c],
+                        t[ShortRows.SHIFT * period + c], relu);
+                t[sum + c] += g;
+                t[centered + c] = Math.fma(g, xi - center, t[centered + c]);
+                if (dx != null) {
+                    set(dx, i, scaledGradient(g, t[ShortRows.DY_SCALE * period + c]));
+                }
+            }
+        }
+    }
+
     /** The moments of channels {@code [c0, c1)}, in the order of {@link BatchNormKernels}. */
     public static void momentsOfChannels(ChannelLayout layout, MemorySegment x, int c0, int c1, double[] mean,
                                          double[] m2) {
@@ -270,6 +367,10 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
 
     @Override
     public void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
+        if (ShortRows.of(layout)) {
+            shortRowMoments(layout, x, mean, m2, ShortRows.WholePeriods.NONE);
+            return;
+        }
         momentsOfChannels(layout, x, 0, layout.channels(), mean, m2);
     }
 
@@ -287,6 +388,11 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     @Override
     public void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine affine,
                              double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale) {
+        if (ShortRows.of(layout)) {
+            shortRowGradientSums(layout, x, dy, affine, sumDy, sumDyCentered, dx, dyScale,
+                    ShortRows.WholePeriods.NONE);
+            return;
+        }
         gradientSumsOfChannels(layout, x, dy, affine, 0, sumDy, sumDyCentered, dx, dyScale);
     }
 

@@ -18,7 +18,7 @@ final class AlignedColumns {
     /** Floats per cache line: every column starts at a multiple of it. */
     private static final int LINE = 16;
     /** Rows of at least this many floats read the table. */
-    private static final int LONG_ROW = 256;
+    static final int LONG_ROW = 256;
     private static final ThreadScratch TABLE = new ThreadScratch();
 
     private AlignedColumns() {

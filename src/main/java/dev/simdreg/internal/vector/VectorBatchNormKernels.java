@@ -6,6 +6,7 @@ import dev.simdreg.internal.ChannelLayout;
 import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.ScalarBatchNormKernels;
+import dev.simdreg.internal.ShortRows;
 import dev.simdreg.internal.SumOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -37,7 +38,7 @@ import static dev.simdreg.internal.vector.Species.store;
  * block is in L1 (the corrected two-pass algorithm, exact to rounding whatever the mean), and the blocks
  * are merged in float64 by Chan's formula. Element-wise results equal the scalar kernels' bit for bit.
  */
-final class VectorBatchNormKernels implements BatchNormKernels {
+final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholePeriods {
 
     /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
     private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
@@ -69,6 +70,9 @@ final class VectorBatchNormKernels implements BatchNormKernels {
      * starting float sums of the long-row loops.
      */
     private static final ThreadLocal<float[]> ZERO_CHANNELS = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread coefficient tables of {@link #wrapped}, room for six. */
+    private static final ThreadLocal<float[]> WRAPPED =
+            ThreadLocal.withInitial(() -> new float[6 * (AlignedColumns.LONG_ROW + LANES)]);
     /** Per-channel shifts of the planar moments, grown to the widest layer seen. */
     private static final ThreadLocal<float[]> CHANNEL_SHIFTS = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -91,39 +95,58 @@ final class VectorBatchNormKernels implements BatchNormKernels {
      * times {@code 1 + n·(mean − K)²/M2}; a channel where that factor exceeds {@link #SHIFT_TOLERANCE}
      * (only data whose first rows lie far out of the rest) is recomputed exactly in a second pass.
      */
-    private static void interleavedMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
+    private void interleavedMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
         int channels = layout.channels();
         long rows = layout.outer();
+        if (ShortRows.of(layout)) {
+            ScalarBatchNormKernels.shortRowMoments(layout, x, mean, m2, this);
+            return;
+        }
         if (AlignedColumns.longRows(channels)) {
             longRowMoments(layout, x, mean, m2);
             return;
         }
         float[] block = BLOCK.get();
-        int c0 = 0;
-        for (; c0 + LANES <= channels; ) {
-            int vectors = c0 + 4 * LANES <= channels ? 4 : 1;
-            int width = vectors * LANES;
-            pilotMeans(x, Math.min(rows, PILOT_ROWS), channels, c0, vectors, block);
-            Arrays.fill(mean, c0, c0 + width, 0);
-            Arrays.fill(m2, c0, c0 + width, 0);
+        for (int c0 = 0; c0 < channels; c0 = Math.min(c0 + 4 * LANES, channels)) {
+            pilotMeans(x, Math.min(rows, PILOT_ROWS), channels, c0, block);
+            Arrays.fill(mean, c0, Math.min(c0 + 4 * LANES, channels), 0);
+            Arrays.fill(m2, c0, Math.min(c0 + 4 * LANES, channels), 0);
             for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-                long end = Math.min(rows, r0 + ROW_BLOCK);
-                if (vectors == 4) {
-                    shiftedSumsOfFour(x, r0, end, channels, c0, block);
-                } else {
-                    shiftedSums(x, r0, end, channels, c0, block);
-                }
-                for (int j = 0; j < width; j++) {
-                    mean[c0 + j] += block[SUMS + j];
-                    m2[c0 + j] += block[SQUARES + j];
+                shiftedSumsOfFour(x, r0, Math.min(rows, r0 + ROW_BLOCK), channels, c0, block);
+                for (int v = 0; v < 4; v++) {
+                    int start = columnStart(c0, v, channels);
+                    for (int j = firstNewLane(c0, v, channels); j < LANES; j++) {
+                        mean[start + j] += block[SUMS + v * LANES + j];
+                        m2[start + j] += block[SQUARES + v * LANES + j];
+                    }
                 }
             }
-            for (int j = 0; j < width; j++) {
-                ScalarBatchNormKernels.finishShiftedMoments(layout, x, c0 + j, block[SHIFTS + j], mean, m2);
+            for (int v = 0; v < 4; v++) {
+                int start = columnStart(c0, v, channels);
+                for (int j = firstNewLane(c0, v, channels); j < LANES; j++) {
+                    ScalarBatchNormKernels.finishShiftedMoments(layout, x, start + j, block[SHIFTS + v * LANES + j],
+                            mean, m2);
+                }
             }
-            c0 += width;
         }
-        ScalarBatchNormKernels.momentsOfChannels(layout, x, c0, channels, mean, m2);
+    }
+
+    /**
+     * The first channel of register v of the column of four from c0: {@code c0 + v·LANES}, or, past the last
+     * channels of a row, the register that ends the row, whose lanes of channels already summed are ignored
+     * ({@link #firstNewLane}). So every lane still adds its channel's values row after row, the order of
+     * {@link BatchNormKernels}, and rows of any C from 16 take four chains of adds per row: a scalar loop
+     * per channel past the last whole register, a chain of adds down the rows, took {@code [15420, 17]}
+     * training forward to 0.62 ns per value against 0.14 for 16 channels (JMH).
+     */
+    private static int columnStart(int c0, int v, int channels) {
+        return Math.min(c0 + v * LANES, channels - LANES);
+    }
+
+    /** The first lane of register v of the column from c0 whose channel no register before it summed. */
+    private static int firstNewLane(int c0, int v, int channels) {
+        int summed = v == 0 ? c0 : columnStart(c0, v - 1, channels) + LANES;
+        return Math.min(LANES, summed - columnStart(c0, v, channels));
     }
 
     /**
@@ -183,6 +206,114 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         }
     }
 
+    /**
+     * {@link ShortRows.WholePeriods#addShifted}: a period's registers of data each add into the register of
+     * partials at the same place in the table.
+     */
+    @Override
+    public long addShifted(MemorySegment x, long from, long to, int channels, float[] t) {
+        int period = ShortRows.period(channels);
+        long end = to - (to - from) % ShortRows.partialsPerChannel(channels);
+        int sums = ShortRows.SUMS * period;
+        int squares = ShortRows.SQUARES * period;
+        if (period == LANES) {
+            shiftedPeriodsOfOne(x, from * channels, end * channels, t);
+            return end;
+        }
+        if (period == 3 * LANES) {
+            shiftedPeriodsOfThree(x, from * channels, end * channels, t);
+            return end;
+        }
+        // Longer periods: the partials in the table, each a period of data apart; one flat loop, as a loop
+        // per period of a few registers took C = 5 moments to 2 ns per register (measured).
+        int j = 0;
+        for (long i = from * channels, stop = end * channels; i < stop; i += LANES) {
+            FloatVector d = load(KIND, x, i).sub(FloatVector.fromArray(FLOATS, t, j));
+            FloatVector.fromArray(FLOATS, t, sums + j).add(d).intoArray(t, sums + j);
+            d.fma(d, FloatVector.fromArray(FLOATS, t, squares + j)).intoArray(t, squares + j);
+            j += LANES;
+            j = j == period ? 0 : j;
+        }
+        return end;
+    }
+
+    /** {@link #addShifted} of elements {@code [from, to)} for a period of one register, the partials held in it. */
+    private static void shiftedPeriodsOfOne(MemorySegment x, long from, long to, float[] t) {
+        int period = LANES;
+        FloatVector k = FloatVector.fromArray(FLOATS, t, 0);
+        FloatVector s = FloatVector.fromArray(FLOATS, t, ShortRows.SUMS * period);
+        FloatVector q = FloatVector.fromArray(FLOATS, t, ShortRows.SQUARES * period);
+        for (long i = from; i < to; i += LANES) {
+            FloatVector d = load(KIND, x, i).sub(k);
+            s = s.add(d);
+            q = d.fma(d, q);
+        }
+        s.intoArray(t, ShortRows.SUMS * period);
+        q.intoArray(t, ShortRows.SQUARES * period);
+    }
+
+    /** {@link #addShifted} of elements {@code [from, to)} for a period of three registers, the partials held in them. */
+    private static void shiftedPeriodsOfThree(MemorySegment x, long from, long to, float[] t) {
+        int period = 3 * LANES;
+        int sums = ShortRows.SUMS * period;
+        int squares = ShortRows.SQUARES * period;
+        FloatVector k0 = FloatVector.fromArray(FLOATS, t, 0);
+        FloatVector k1 = FloatVector.fromArray(FLOATS, t, LANES);
+        FloatVector k2 = FloatVector.fromArray(FLOATS, t, 2 * LANES);
+        FloatVector s0 = FloatVector.fromArray(FLOATS, t, sums);
+        FloatVector s1 = FloatVector.fromArray(FLOATS, t, sums + LANES);
+        FloatVector s2 = FloatVector.fromArray(FLOATS, t, sums + 2 * LANES);
+        FloatVector q0 = FloatVector.fromArray(FLOATS, t, squares);
+        FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
+        FloatVector q2 = FloatVector.fromArray(FLOATS, t, squares + 2 * LANES);
+        for (long i = from; i < to; i += period) {
+            FloatVector d0 = load(KIND, x, i).sub(k0);
+            FloatVector d1 = load(KIND, x, i + LANES).sub(k1);
+            FloatVector d2 = load(KIND, x, i + 2 * LANES).sub(k2);
+            s0 = s0.add(d0);
+            s1 = s1.add(d1);
+            s2 = s2.add(d2);
+            q0 = d0.fma(d0, q0);
+            q1 = d1.fma(d1, q1);
+            q2 = d2.fma(d2, q2);
+        }
+        s0.intoArray(t, sums);
+        s1.intoArray(t, sums + LANES);
+        s2.intoArray(t, sums + 2 * LANES);
+        q0.intoArray(t, squares);
+        q1.intoArray(t, squares + LANES);
+        q2.intoArray(t, squares + 2 * LANES);
+    }
+
+    /** {@link ShortRows.WholePeriods#addGradients}, as {@link #addShifted}. */
+    @Override
+    public long addGradients(MemorySegment x, MemorySegment dy, long from, long to, int channels, float[] t,
+                             boolean relu, MemorySegment dx) {
+        int period = ShortRows.period(channels);
+        long end = to - (to - from) % ShortRows.partialsPerChannel(channels);
+        int scales = ShortRows.SCALE * period;
+        int shifts = ShortRows.SHIFT * period;
+        int dyScales = ShortRows.DY_SCALE * period;
+        int sums = ShortRows.DY_SUMS * period;
+        int centeredSums = ShortRows.CENTERED_SUMS * period;
+        boolean writes = dx != null;
+        for (long base = from * channels, stop = end * channels; base < stop; base += period) {
+            for (int j = 0; j < period; j += LANES) {
+                long i = base + j;
+                FloatVector center = FloatVector.fromArray(FLOATS, t, j);
+                FloatVector xi = load(KIND, x, i);
+                FloatVector g = gated(load(KIND, dy, i), xi, center, FloatVector.fromArray(FLOATS, t, scales + j),
+                        FloatVector.fromArray(FLOATS, t, shifts + j), relu);
+                FloatVector.fromArray(FLOATS, t, sums + j).add(g).intoArray(t, sums + j);
+                g.fma(xi.sub(center), FloatVector.fromArray(FLOATS, t, centeredSums + j)).intoArray(t, centeredSums + j);
+                if (writes) {
+                    store(KIND, g.fma(FloatVector.fromArray(FLOATS, t, dyScales + j), ZERO), dx, i);
+                }
+            }
+        }
+        return end;
+    }
+
     /** Four vectors side by side into block from offset. */
     private static void intoBlock(float[] block, int offset, FloatVector v0, FloatVector v1, FloatVector v2,
                                   FloatVector v3) {
@@ -192,33 +323,27 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         v3.intoArray(block, offset + 3 * LANES);
     }
 
-    /** block[SHIFTS + j]: the float mean of the first {@code pilot} rows of column c0 + j. */
-    private static void pilotMeans(MemorySegment x, long pilot, int channels, int c0, int vectors, float[] block) {
-        for (int v = 0; v < vectors; v++) {
+    /**
+     * block[SHIFTS + v·LANES + j]: the float mean of the first {@code pilot} rows of lane j's channel in register v
+     * of the column from c0 (see {@link #columnStart}).
+     */
+    private static void pilotMeans(MemorySegment x, long pilot, int channels, int c0, float[] block) {
+        for (int v = 0; v < 4; v++) {
             FloatVector sum = FloatVector.zero(FLOATS);
             for (long r = 0; r < pilot; r++) {
-                sum = sum.add(load(KIND, x, r * channels + c0 + v * LANES));
+                sum = sum.add(load(KIND, x, r * channels + columnStart(c0, v, channels)));
             }
             sum.div(pilot).intoArray(block, SHIFTS + v * LANES);
         }
     }
 
-    /** block[SUMS + j] and block[SQUARES + j]: Σ (x − K) and Σ (x − K)² over rows [r0, end) of column c0 + j. */
-    private static void shiftedSums(MemorySegment x, long r0, long end, int channels, int c0, float[] block) {
-        FloatVector k = FloatVector.fromArray(FLOATS, block, SHIFTS);
-        FloatVector s = FloatVector.zero(FLOATS);
-        FloatVector q = s;
-        for (long r = r0; r < end; r++) {
-            FloatVector d = load(KIND, x, r * channels + c0).sub(k);
-            s = s.add(d);
-            q = d.fma(d, q);
-        }
-        s.intoArray(block, SUMS);
-        q.intoArray(block, SQUARES);
-    }
-
-    /** {@link #shiftedSums} of four vectors of columns side by side: four independent chains per row. */
+    /**
+     * block[SUMS + j] and block[SQUARES + j]: Σ (x − K) and Σ (x − K)² over rows [r0, end) of the column of four
+     * registers from c0 (see {@link #columnStart}), K in block[SHIFTS + j]: four independent chains per row.
+     */
     private static void shiftedSumsOfFour(MemorySegment x, long r0, long end, int channels, int c0, float[] block) {
+        long start0 = columnStart(c0, 0, channels), start1 = columnStart(c0, 1, channels);
+        long start2 = columnStart(c0, 2, channels), start3 = columnStart(c0, 3, channels);
         FloatVector k0 = FloatVector.fromArray(FLOATS, block, SHIFTS);
         FloatVector k1 = FloatVector.fromArray(FLOATS, block, SHIFTS + LANES);
         FloatVector k2 = FloatVector.fromArray(FLOATS, block, SHIFTS + 2 * LANES);
@@ -232,11 +357,11 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         FloatVector q2 = s0;
         FloatVector q3 = s0;
         for (long r = r0; r < end; r++) {
-            long row = r * channels + c0;
-            FloatVector d0 = load(KIND, x, row).sub(k0);
-            FloatVector d1 = load(KIND, x, row + LANES).sub(k1);
-            FloatVector d2 = load(KIND, x, row + 2 * LANES).sub(k2);
-            FloatVector d3 = load(KIND, x, row + 3 * LANES).sub(k3);
+            long row = r * channels;
+            FloatVector d0 = load(KIND, x, row + start0).sub(k0);
+            FloatVector d1 = load(KIND, x, row + start1).sub(k1);
+            FloatVector d2 = load(KIND, x, row + start2).sub(k2);
+            FloatVector d3 = load(KIND, x, row + start3).sub(k3);
             s0 = s0.add(d0);
             s1 = s1.add(d1);
             s2 = s2.add(d2);
@@ -344,28 +469,64 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             }
             return;
         }
-        int vectorChannels = channels & -LANES;
-        if (AlignedColumns.longRows(channels)) {
-            MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift());
-            long scales = AlignedColumns.stride(channels), shifts = 2 * scales;
-            for (long r = 0; r < layout.outer(); r++) {
-                long row = r * channels;
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    store(KIND, normalized(load(KIND, x, row + c), load(NATIVE, t, c), load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu), y,
-                            row + c);
-                }
-                ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
-            }
+        if (!AlignedColumns.longRows(channels)) {
+            normalizeWrapping(x, y, layout.outer() * channels, channels, a);
             return;
         }
+        int vectorChannels = channels & -LANES;
+        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift());
+        long scales = AlignedColumns.stride(channels), shifts = 2 * scales;
         for (long r = 0; r < layout.outer(); r++) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(KIND, normalized(load(KIND, x, row + c), column(a.center(), c), column(a.scale(), c), column(a.shift(), c),
-                        relu), y, row + c);
+                store(KIND, normalized(load(KIND, x, row + c), load(NATIVE, t, c), load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu), y,
+                        row + c);
             }
             ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
         }
+    }
+
+    /**
+     * {@link #normalize} of the first n elements (whole rows) of an interleaved layout whose rows are shorter
+     * than {@link AlignedColumns#longRows long rows} and C does not divide {@link #GROUP}: one flat loop a
+     * register at a time, whose coefficients start at the register's first channel in tables that run C +
+     * LANES channels (see {@link #wrapped}). A loop per row ran a register or two per row: {@code [15420, 17]}
+     * inference took 110 µs that way, ... (JMH).
+     */
+    private static void normalizeWrapping(MemorySegment x, MemorySegment y, long n, int channels, ChannelAffine a) {
+        boolean relu = a.relu();
+        float[] t = WRAPPED.get();
+        int span = wrapped(t, channels, a.center(), a.scale(), a.shift());
+        int step = LANES % channels;
+        long k = 0;
+        for (long end = n - LANES, c = 0; k <= end; k += LANES) {
+            int j = (int) c;
+            store(KIND, normalized(load(KIND, x, k), FloatVector.fromArray(FLOATS, t, j),
+                    FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), relu),
+                    y, k);
+            c += step;
+            c = c >= channels ? c - channels : c;
+        }
+        for (; k < n; k++) {
+            int c = (int) (k % channels);
+            Floats.set(y, k, ScalarBatchNormKernels.normalized(get(x, k), a.center()[c], a.scale()[c], a.shift()[c],
+                    relu));
+        }
+    }
+
+    /**
+     * Each array's C values followed by its first LANES again (repeated, for fewer channels), side by side in t
+     * from 0 at the returned span: a register of coefficients from any channel reads them in order, wrapping
+     * to channel 0 where the next row starts.
+     */
+    private static int wrapped(float[] t, int channels, float[]... columns) {
+        int span = channels + LANES;
+        for (int k = 0; k < columns.length; k++) {
+            for (int j = 0; j < span; j++) {
+                t[k * span + j] = columns[k][j % channels];
+            }
+        }
+        return span;
     }
 
     /**
@@ -468,13 +629,17 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         }
         int channels = layout.channels();
         long rows = layout.outer();
+        if (ShortRows.of(layout)) {
+            ScalarBatchNormKernels.shortRowGradientSums(layout, x, dy, a, sumDy, sumDyCentered, dx, dyScale, this);
+            return;
+        }
         if (AlignedColumns.longRows(channels)) {
             longRowGradientSums(x, dy, a, rows, channels, sumDy, sumDyCentered);
+            ScalarBatchNormKernels.gradientSumsOfChannels(layout, x, dy, a, channels & -LANES, sumDy, sumDyCentered,
+                    null, null);
         } else {
-            shortRowGradientSums(x, dy, a, rows, channels, sumDy, sumDyCentered);
+            columnarGradientSums(x, dy, a, rows, channels, sumDy, sumDyCentered);
         }
-        ScalarBatchNormKernels.gradientSumsOfChannels(layout, x, dy, a, channels & -LANES, sumDy, sumDyCentered,
-                null, null);
         if (dx != null) {
             scaledGradients(layout, x, dy, dx, a, dyScale);
         }
@@ -525,32 +690,35 @@ final class VectorBatchNormKernels implements BatchNormKernels {
         }
     }
 
-    /** The gradient sums of short rows: columns of up to four registers down blocks of rows. */
-    private static void shortRowGradientSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long rows,
+    /**
+     * The gradient sums of rows of 16 to 255 channels: columns of up to four registers down blocks of rows, the
+     * last ending the row (see {@link #columnStart}).
+     */
+    private static void columnarGradientSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long rows,
                                              int channels, double[] sumDy, double[] sumDyCentered) {
         float[] block = BLOCK.get();
         // Row blocks outermost, so that a block's rows stay in cache for all its columns. With the ReLU, a
         // column of two registers at a time: four, with the gating, grew past what C2 inlines and boxed
         // vectors (7.5 bytes allocated per element; NHWC training backward 5.19 -> 4.14–4.44 ms, measured).
-        int vectorChannels = channels & -LANES;
-        Arrays.fill(sumDy, 0, vectorChannels, 0);
-        Arrays.fill(sumDyCentered, 0, vectorChannels, 0);
+        Arrays.fill(sumDy, 0, channels, 0);
+        Arrays.fill(sumDyCentered, 0, channels, 0);
         for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
             long end = Math.min(rows, r0 + ROW_BLOCK);
-            for (int c0 = 0, width; c0 < vectorChannels; c0 += width) {
+            for (int c0 = 0, start, width; c0 < channels; c0 = start + width) {
                 boolean four = !a.relu() && c0 + 4 * LANES <= channels;
                 boolean two = a.relu() && c0 + 2 * LANES <= channels;
                 width = four ? 4 * LANES : two ? 2 * LANES : LANES;
+                start = columnStart(c0, 0, channels);
                 if (four) {
-                    columnGradientSumsOfFour(x, dy, a, r0, end, channels, c0, block);
+                    columnGradientSumsOfFour(x, dy, a, r0, end, channels, start, block);
                 } else if (two) {
-                    gatedColumnGradientSumsOfTwo(x, dy, a, r0, end, channels, c0, block);
+                    gatedColumnGradientSumsOfTwo(x, dy, a, r0, end, channels, start, block);
                 } else {
-                    columnGradientSums(x, dy, a, r0, end, channels, c0, block);
+                    columnGradientSums(x, dy, a, r0, end, channels, start, block);
                 }
-                for (int j = 0; j < width; j++) {
-                    sumDy[c0 + j] += block[SUMS + j];
-                    sumDyCentered[c0 + j] += block[SQUARES + j];
+                for (int j = c0 - start; j < width; j++) {
+                    sumDy[start + j] += block[SUMS + j];
+                    sumDyCentered[start + j] += block[SQUARES + j];
                 }
             }
         }
@@ -656,26 +824,20 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             normalize(layout, dy, dx, new ChannelAffine(zeros, dyScale, zeros, false));
             return;
         }
+        if (!AlignedColumns.longRows(channels)) {
+            gatedScaledWrapping(x, dy, dx, layout.outer() * channels, channels, a, dyScale);
+            return;
+        }
         int vectorChannels = channels & -LANES;
-        boolean longRows = AlignedColumns.longRows(channels);
-        MemorySegment t = longRows ? AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale) : null;
+        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale);
         long scales = AlignedColumns.stride(channels), shifts = 2 * scales, dyScales = 3 * scales;
         for (long r = 0; r < layout.outer(); r++) {
             long row = r * channels;
-            if (longRows) {
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    long i = row + c;
-                    FloatVector g = gated(load(KIND, dy, i), load(KIND, x, i), load(NATIVE, t, c), load(NATIVE, t, scales + c),
-                            load(NATIVE, t, shifts + c), true);
-                    store(KIND, g.fma(load(NATIVE, t, dyScales + c), ZERO), dx, i);
-                }
-            } else {
-                for (int c = 0; c < vectorChannels; c += LANES) {
-                    long i = row + c;
-                    FloatVector g = gated(load(KIND, dy, i), load(KIND, x, i), column(a.center(), c), column(a.scale(), c),
-                            column(a.shift(), c), true);
-                    store(KIND, g.fma(column(dyScale, c), ZERO), dx, i);
-                }
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                long i = row + c;
+                FloatVector g = gated(load(KIND, dy, i), load(KIND, x, i), load(NATIVE, t, c), load(NATIVE, t, scales + c),
+                        load(NATIVE, t, shifts + c), true);
+                store(KIND, g.fma(load(NATIVE, t, dyScales + c), ZERO), dx, i);
             }
             for (int c = vectorChannels; c < channels; c++) {
                 long i = row + c;
@@ -683,6 +845,29 @@ final class VectorBatchNormKernels implements BatchNormKernels {
                         a.shift()[c], true);
                 Floats.set(dx, i, ScalarBatchNormKernels.scaledGradient(g, dyScale[c]));
             }
+        }
+    }
+
+    /** {@link #scaledGradients} with the ReLU of rows shorter than long rows, as {@link #normalizeWrapping}. */
+    private static void gatedScaledWrapping(MemorySegment x, MemorySegment dy, MemorySegment dx, long n, int channels,
+                                            ChannelAffine a, float[] dyScale) {
+        float[] t = WRAPPED.get();
+        int span = wrapped(t, channels, a.center(), a.scale(), a.shift(), dyScale);
+        int step = LANES % channels;
+        long k = 0;
+        for (long end = n - LANES, c = 0; k <= end; k += LANES) {
+            int j = (int) c;
+            FloatVector g = gated(load(KIND, dy, k), load(KIND, x, k), FloatVector.fromArray(FLOATS, t, j),
+                    FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), true);
+            store(KIND, g.fma(FloatVector.fromArray(FLOATS, t, 3 * span + j), ZERO), dx, k);
+            c += step;
+            c = c >= channels ? c - channels : c;
+        }
+        for (; k < n; k++) {
+            int c = (int) (k % channels);
+            float g = ScalarBatchNormKernels.gated(get(dy, k), get(x, k), a.center()[c], a.scale()[c], a.shift()[c],
+                    true);
+            Floats.set(dx, k, ScalarBatchNormKernels.scaledGradient(g, dyScale[c]));
         }
     }
 
@@ -798,16 +983,31 @@ final class VectorBatchNormKernels implements BatchNormKernels {
             longRowInputGradient(x, dy, dx, layout.outer(), channels, a, dyScale, xScale, bias);
             return;
         }
-        int vectorChannels = channels & -LANES;
-        for (long r = 0; r < layout.outer(); r++) {
-            long row = r * channels;
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                store(KIND, inputGradient(load(KIND, x, row + c), load(KIND, dy, row + c), column(a.center(), c), column(a.scale(), c),
-                        column(a.shift(), c), relu, column(dyScale, c), column(xScale, c), column(bias, c)), dx,
-                        row + c);
-            }
-            ScalarBatchNormKernels.inputGradientChannels(x, dy, dx, row, vectorChannels, channels, a, dyScale, xScale,
-                    bias);
+        inputGradientWrapping(x, dy, dx, layout.outer() * channels, channels, a, dyScale, xScale, bias);
+    }
+
+    /** {@link #inputGradient} of rows shorter than long rows, as {@link #normalizeWrapping}. */
+    private static void inputGradientWrapping(MemorySegment x, MemorySegment dy, MemorySegment dx, long n,
+                                              int channels, ChannelAffine a, float[] dyScale, float[] xScale,
+                                              float[] bias) {
+        boolean relu = a.relu();
+        float[] t = WRAPPED.get();
+        int span = wrapped(t, channels, a.center(), a.scale(), a.shift(), dyScale, xScale, bias);
+        int step = LANES % channels;
+        long k = 0;
+        for (long end = n - LANES, c = 0; k <= end; k += LANES) {
+            int j = (int) c;
+            store(KIND, inputGradient(load(KIND, x, k), load(KIND, dy, k), FloatVector.fromArray(FLOATS, t, j),
+                    FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), relu,
+                    FloatVector.fromArray(FLOATS, t, 3 * span + j), FloatVector.fromArray(FLOATS, t, 4 * span + j),
+                    FloatVector.fromArray(FLOATS, t, 5 * span + j)), dx, k);
+            c += step;
+            c = c >= channels ? c - channels : c;
+        }
+        for (; k < n; k++) {
+            int c = (int) (k % channels);
+            Floats.set(dx, k, ScalarBatchNormKernels.inputGradient(get(x, k), get(dy, k), a.center()[c], a.scale()[c],
+                    a.shift()[c], relu, dyScale[c], xScale[c], bias[c]));
         }
     }
 
