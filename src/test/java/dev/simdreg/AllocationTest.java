@@ -21,13 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * every storage: the conditions of an application, where one kernel's call sites have seen arrays, heap
  * segments over several array types and native segments. Counts bytes with {@code ThreadMXBean}, not time.
  * Run on request, {@code ./mvnw verify -Dtest.excludedGroups= -Dtest=AllocationTest
- * -Dsurefire.failIfNoSpecifiedTests=false}: besides the calls it knows of, it still finds (2026-12-05) AdamW
- * on float[], heap and byte[]-backed segments (about 500 KB a call at 512 bits, 1 MB at 128), and at 128 bits
- * the channel dropout's forward and backward on every storage (110-173 KB), boxing in a JVM that runs all of
- * them; the scalar provider passes (issue 23, item 2, open). The mechanism: C2's profiled loop predicates
- * fail again and again in those loops ({@code -Xlog:deoptimization}: adamW's copies trap with reason
- * profile_predicate at the loop's head and back edge), and the kernels run boxed between recompilations.
- * With {@code "-Dtest.jvm=-XX:-UseProfiledLoopPredicate"} the test passes at every width (2026-12-05).
+ * -Dsurefire.failIfNoSpecifiedTests=false}: besides the batch-norm calls it knows of, it still finds (2026-12-05)
+ * AdamW on float[], heap and byte[]-backed segments (about 500 KB a call at 512 bits, 1 MB at 128), and at 128
+ * bits the channel dropout's forward and backward (110-173 KB); the scalar provider passes (issue 23, item 2,
+ * open). The mechanism for AdamW: C2 compiles its copies with a profiled loop predicate that fails, and again
+ * on every recompilation ({@code -Xlog:deoptimization}: 43 compilations made not entrant by an uncommon trap,
+ * reason profile_predicate at the loop's head and back edge, in 200 rounds of this test's calls), so the
+ * copies run in C1, boxing, most of the time; counting bytes instead of floats in the loop, splatting the
+ * scalars before it and leaving out the tail changed nothing. With {@code "-Dtest.jvm=-XX:-UseProfiledLoopPredicate"}
+ * the AdamW and dropout calls pass at every width.
  */
 @Tag("allocation")
 class AllocationTest {

@@ -6,13 +6,14 @@ import java.util.Arrays;
 /**
  * The order of the batch-norm sums of an interleaved layout whose rows are shorter than {@link #CHANNELS}
  * channels, and the per-thread table its loops work in. Added row after row, each channel's float sum waits
- * for an add per row: {@code [N, 1]} moments ran at 1.1 ns per value, latency-bound, against 0.11 for 64
- * channels (JMH). So a short row's channels each have {@code K = 64 / gcd(C, 64)} partial sums: row r adds
- * to partial {@code r mod K} of its channel, rows in order. Partial {@code (ρ, c)} sits at {@code ρ·C + c}, so the
- * {@code K·C = lcm(C, 64)} partials (a period) follow the data's own order: a register of data at any width
- * adds straight into a register of partials, and the scalar kernels add the same terms in the same order.
- * A block's partials are halved, {@code ρ < K/2} taking {@code ρ + K/2}, then K/4 … 1, and each channel's
- * float sum goes to float64, blocks in order.
+ * for an add per row: {@code [N, 1]} training forward ran at 1.1 ns per value that way, latency-bound, against
+ * 0.11 for 64 channels (JMH). So a short row's channels each have {@code K = 16 / gcd(C, 16)} partial sums:
+ * row r adds to partial {@code r mod K} of its channel, rows in order. Partial {@code (ρ, c)} sits at
+ * {@code ρ·C + c}, so the {@code K·C = lcm(C, 16)} partials (a period) follow the data's own order: a register
+ * of data at any width up to 512 bits adds straight into a register of partials, and the scalar kernels add
+ * the same terms in the same order. A block is {@link BatchNormKernels#ROW_BLOCK} terms per partial; its
+ * partials are halved, {@code ρ < K/2} taking {@code ρ + K/2}, then K/4 … 1, and each channel's float sum goes
+ * to float64, blocks in order.
  */
 public final class ShortRows {
 

@@ -197,7 +197,23 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                                           int vectorChannels) {
         long stride = AlignedColumns.stride(channels);
         long sums = stride, squares = 2 * stride;
-        for (long r = r0; r < end; r++) {
+        long r = r0;
+        // Four rows at a time, each register's sums kept in it across them, in row order: the same sums with a
+        // quarter of the table's loads and stores ([64, 4096] training forward 76 -> ... µs, JMH).
+        for (; r + 4 <= end; r += 4) {
+            long row = r * channels;
+            for (int c = 0; c < vectorChannels; c += LANES) {
+                FloatVector k = load(NATIVE, t, c);
+                FloatVector d0 = load(KIND, x, row + c).sub(k);
+                FloatVector d1 = load(KIND, x, row + channels + c).sub(k);
+                FloatVector d2 = load(KIND, x, row + 2L * channels + c).sub(k);
+                FloatVector d3 = load(KIND, x, row + 3L * channels + c).sub(k);
+                store(NATIVE, load(NATIVE, t, sums + c).add(d0).add(d1).add(d2).add(d3), t, sums + c);
+                FloatVector q = d0.fma(d0, load(NATIVE, t, squares + c));
+                store(NATIVE, d3.fma(d3, d2.fma(d2, d1.fma(d1, q))), t, squares + c);
+            }
+        }
+        for (; r < end; r++) {
             for (int c = 0; c < vectorChannels; c += LANES) {
                 FloatVector d = load(KIND, x, r * channels + c).sub(load(NATIVE, t, c));
                 store(NATIVE, load(NATIVE, t, sums + c).add(d), t, sums + c);
@@ -297,21 +313,50 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         int sums = ShortRows.DY_SUMS * period;
         int centeredSums = ShortRows.CENTERED_SUMS * period;
         boolean writes = dx != null;
-        for (long base = from * channels, stop = end * channels; base < stop; base += period) {
-            for (int j = 0; j < period; j += LANES) {
-                long i = base + j;
-                FloatVector center = FloatVector.fromArray(FLOATS, t, j);
-                FloatVector xi = load(KIND, x, i);
-                FloatVector g = gated(load(KIND, dy, i), xi, center, FloatVector.fromArray(FLOATS, t, scales + j),
-                        FloatVector.fromArray(FLOATS, t, shifts + j), relu);
-                FloatVector.fromArray(FLOATS, t, sums + j).add(g).intoArray(t, sums + j);
-                g.fma(xi.sub(center), FloatVector.fromArray(FLOATS, t, centeredSums + j)).intoArray(t, centeredSums + j);
-                if (writes) {
-                    store(KIND, g.fma(FloatVector.fromArray(FLOATS, t, dyScales + j), ZERO), dx, i);
-                }
+        if (period == LANES) {
+            gradientPeriodsOfOne(x, dy, from * channels, end * channels, t, relu, dx);
+            return end;
+        }
+        // longer periods in the table, in one flat loop (see addShifted)
+        int j = 0;
+        for (long i = from * channels, stop = end * channels; i < stop; i += LANES) {
+            FloatVector center = FloatVector.fromArray(FLOATS, t, j);
+            FloatVector xi = load(KIND, x, i);
+            FloatVector g = gated(load(KIND, dy, i), xi, center, FloatVector.fromArray(FLOATS, t, scales + j),
+                    FloatVector.fromArray(FLOATS, t, shifts + j), relu);
+            FloatVector.fromArray(FLOATS, t, sums + j).add(g).intoArray(t, sums + j);
+            g.fma(xi.sub(center), FloatVector.fromArray(FLOATS, t, centeredSums + j)).intoArray(t, centeredSums + j);
+            if (writes) {
+                store(KIND, g.fma(FloatVector.fromArray(FLOATS, t, dyScales + j), ZERO), dx, i);
             }
+            j += LANES;
+            j = j == period ? 0 : j;
         }
         return end;
+    }
+
+    /** {@link #addGradients} of elements {@code [from, to)} for a period of one register, the partials held in it. */
+    private static void gradientPeriodsOfOne(MemorySegment x, MemorySegment dy, long from, long to, float[] t,
+                                             boolean relu, MemorySegment dx) {
+        int period = LANES;
+        boolean writes = dx != null;
+        FloatVector center = FloatVector.fromArray(FLOATS, t, 0);
+        FloatVector scale = FloatVector.fromArray(FLOATS, t, ShortRows.SCALE * period);
+        FloatVector shift = FloatVector.fromArray(FLOATS, t, ShortRows.SHIFT * period);
+        FloatVector dyScale = FloatVector.fromArray(FLOATS, t, ShortRows.DY_SCALE * period);
+        FloatVector s = FloatVector.fromArray(FLOATS, t, ShortRows.DY_SUMS * period);
+        FloatVector sc = FloatVector.fromArray(FLOATS, t, ShortRows.CENTERED_SUMS * period);
+        for (long i = from; i < to; i += LANES) {
+            FloatVector xi = load(KIND, x, i);
+            FloatVector g = gated(load(KIND, dy, i), xi, center, scale, shift, relu);
+            s = s.add(g);
+            sc = g.fma(xi.sub(center), sc);
+            if (writes) {
+                store(KIND, g.fma(dyScale, ZERO), dx, i);
+            }
+        }
+        s.intoArray(t, ShortRows.DY_SUMS * period);
+        sc.intoArray(t, ShortRows.CENTERED_SUMS * period);
     }
 
     /** Four vectors side by side into block from offset. */
