@@ -39,6 +39,10 @@ public final class BatchNorm {
     private static final String[] INPUT = {"x"};
     private static final String[] BACKWARD_OUTPUTS = {"dx", "dGamma", "dBeta"};
     private static final String[] PARAMETER_GRADIENTS = {"dGamma", "dBeta"};
+    /** The read-only per-channel arguments of each backward, and its inputs, as the signatures name them. */
+    private static final String[] TRAINING_STATISTICS = {"gamma", "beta", "savedMean", "savedInvStd"};
+    private static final String[] INFERENCE_STATISTICS = {"gamma", "beta", "runningMean", "runningVar"};
+    private static final String[] BACKWARD_INPUTS = {"x", "dy"};
     private static final String[] INPUT_Y = {"y"};
     private static final String[] INFERENCE_INPUTS = {"gamma", "beta", "runningMean", "runningVar"};
     private static final String[] FOLDED = {"foldedW", "foldedB"};
@@ -307,7 +311,7 @@ public final class BatchNorm {
                                         MemorySegment gamma, MemorySegment beta, MemorySegment savedMean,
                                         MemorySegment savedInvStd, MemorySegment dGamma, MemorySegment dBeta,
                                         boolean relu) {
-        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, savedMean, "savedMean", savedInvStd, "savedInvStd");
+        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, savedMean, savedInvStd, TRAINING_STATISTICS);
         int channels = shape.channels();
         Workspace w = Workspace.of(channels);
         read(savedMean, w.center, channels, 0);
@@ -355,7 +359,7 @@ public final class BatchNorm {
                                          MemorySegment runningVar, MemorySegment dGamma, MemorySegment dBeta,
                                          BatchNormOptions options) {
         Objects.requireNonNull(options, "options");
-        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, runningMean, "runningMean", runningVar, "runningVar");
+        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, runningMean, runningVar, INFERENCE_STATISTICS);
         int channels = shape.channels();
         Workspace w = Workspace.of(channels);
         ChannelAffine affine = inferenceAffine(channels, gamma, beta, runningMean, runningVar, options, w);
@@ -493,14 +497,14 @@ public final class BatchNorm {
 
     private static void checkBackward(BatchShape shape, MemorySegment x, MemorySegment dy, MemorySegment dx,
                                       MemorySegment gamma, MemorySegment beta, MemorySegment dGamma, MemorySegment dBeta,
-                                      MemorySegment center, String centerName, MemorySegment spread, String spreadName) {
+                                      MemorySegment center, MemorySegment spread, String[] statisticNames) {
         checkInput(shape, x, "x");
         checkInput(shape, dy, "dy");
         checkOutput(shape, dx, "dx");
         checkOptionalPerChannel(shape, gamma, "gamma");
         checkOptionalPerChannel(shape, beta, "beta");
-        checkPerChannel(shape, center, centerName);
-        checkPerChannel(shape, spread, spreadName);
+        checkPerChannel(shape, center, statisticNames[2]);
+        checkPerChannel(shape, spread, statisticNames[3]);
         if (dGamma != null) {
             checkPerChannelOutput(shape, dGamma, "dGamma");
         }
@@ -510,9 +514,9 @@ public final class BatchNorm {
         Check.sameOrDisjoint(dx, "dx", x, "x");
         Check.sameOrDisjoint(dx, "dx", dy, "dy");
         Check.separate(new MemorySegment[] {dx, dGamma, dBeta}, BACKWARD_OUTPUTS,
-                new MemorySegment[] {gamma, beta, center, spread}, new String[] {"gamma", "beta", centerName, spreadName});
+                new MemorySegment[] {gamma, beta, center, spread}, statisticNames);
         Check.separate(new MemorySegment[] {dGamma, dBeta}, PARAMETER_GRADIENTS, new MemorySegment[] {x, dy},
-                new String[] {"x", "dy"});
+                BACKWARD_INPUTS);
     }
 
     private static void checkInput(BatchShape shape, MemorySegment s, String name) {

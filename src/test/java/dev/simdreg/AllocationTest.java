@@ -7,12 +7,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,15 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * every storage: the conditions of an application, where one kernel's call sites have seen arrays, heap
  * segments over several array types and native segments. Counts bytes with {@code ThreadMXBean}, not time.
  * Run on request, {@code ./mvnw verify -Dtest.excludedGroups= -Dtest=AllocationTest
- * -Dsurefire.failIfNoSpecifiedTests=false}: besides the batch-norm calls it knows of, it still finds (2026-12-05)
- * AdamW on float[], heap and byte[]-backed segments (about 500 KB a call at 512 bits, 1 MB at 128), and at 128
- * bits the channel dropout's forward and backward (110-173 KB); the scalar provider passes (issue 23, item 2,
- * open). The mechanism for AdamW: C2 compiles its copies with a profiled loop predicate that fails, and again
- * on every recompilation ({@code -Xlog:deoptimization}: 43 compilations made not entrant by an uncommon trap,
- * reason profile_predicate at the loop's head and back edge, in 200 rounds of this test's calls), so the
- * copies run in C1, boxing, most of the time; counting bytes instead of floats in the loop, splatting the
- * scalars before it and leaving out the tail changed nothing. With {@code "-Dtest.jvm=-XX:-UseProfiledLoopPredicate"}
- * the AdamW and dropout calls pass at every width.
+ * -Dsurefire.failIfNoSpecifiedTests=false "-Dtest.jvm=-XX:-UseProfiledLoopPredicate"} (issue 23, item 2, open).
+ * <p>
+ * Without that flag, C2 (JDK 25) compiles some kernel loops with a profiled loop predicate that fails, and
+ * again on every recompilation ({@code -Xlog:deoptimization}: AdamW's copies were made not entrant 43 times
+ * in 200 rounds, reason profile_predicate at the loop's head and back edge; also the batch-norm short-row
+ * sums and flat loops): they run in C1, boxing, most of the time. Counting bytes instead of floats, splatting
+ * the scalars before the loop, a loop of its own per block and leaving out the tail changed nothing. With it,
+ * on 2026-12-05, the calls of {@link #KNOWN} remain, at 512, 256 and 128 bits; the scalar provider passes.
  */
 @Tag("allocation")
 class AllocationTest {
@@ -37,25 +38,29 @@ class AllocationTest {
     /** Bytes a warmed call may allocate: the API's small records and segment wrappers, the harness's boxed result. */
     private static final long LIMIT = 1024;
     /**
-     * Rounds over every call before measuring: at least MIN_WARM_UP_ROUNDS, then until the JIT has finished no
-     * compilation in QUIET_ROUNDS rounds in a row. Kernels are compiled per class of segment, so a JVM that
-     * runs them all queues hundreds of C2 compilations, some of them longer than a round; until a kernel's
-     * turn comes it runs in C1, where vectors are objects.
+     * Rounds over every call before the first measurement, then rounds until every call allocates less than
+     * {@link #LIMIT}, or {@link #BUDGET_NANOS} has passed. Kernels are compiled per class of segment, so a JVM
+     * that runs them all queues hundreds of C2 compilations; until a kernel's turn comes it runs in C1, where
+     * vectors are objects, and a kernel with few loop iterations a call reaches C2 after about 5000 calls. A
+     * call that still allocates when the budget is spent is one that never settles.
      */
     private static final int MIN_WARM_UP_ROUNDS = 40;
-    private static final int QUIET_ROUNDS = 5;
-    private static final int MAX_WARM_UP_ROUNDS = 400;
+    private static final long BUDGET_NANOS = 120_000_000_000L;
     private static final int CALLS_PER_ROUND = 20;
     private static final int MEASURED_ROUNDS = 3;
-    /**
-     * Calls that may still allocate once warm (issue 23, item 2, open), by the start of their label: batch-norm
-     * kernels whose compilations reach C2's node limit (NodeCountInliningCutoff in -XX:+LogCompilation), so
-     * that some of their vector loads stay calls and box, and the image flips and crops. The test fails on
-     * any other call that allocates; the list only shrinks.
-     */
-    private static final List<String> KNOWN = List.of("BatchNorm.", "Images.flipHorizontal", "Images.randomCrop");
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /**
+     * Calls that may still allocate once warm, by pattern of their label; the list only shrinks. The groups
+     * loop of batch-norm forward on byte[]-backed segments, C dividing 64 (6-25 KB a call of 4112-6176
+     * floats; alone in a JVM it settles, beside every other kernel it does not), and the two backward calls
+     * of 257 channels on float[]: eleven arrays wrapped as segments and the checks' arrays, 1024-1072 bytes.
+     */
+    private static final List<Pattern> KNOWN = List.of(
+            Pattern.compile("BatchNorm\\..*on \\[N=(257, C=16|4, S=193, C=8)\\].* on BYTE_ARRAYS"),
+            Pattern.compile("BatchNorm\\.trainingForward.*on \\[N=2, S=9, C=257\\].* on BYTE_ARRAYS"),
+            Pattern.compile("BatchNorm\\.(training|inference)Backward on \\[N=2, S=9, C=257\\].* on ARRAYS"));
 
     @Test
     void warmCallsAllocateLessThanOneKibibyteInAMixedJvm() throws Throwable {
@@ -68,25 +73,31 @@ class AllocationTest {
                     }
                 }
             }
-            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-            for (int round = 0, quiet = 0;
-                 round < MAX_WARM_UP_ROUNDS && (round < MIN_WARM_UP_ROUNDS || quiet < QUIET_ROUNDS); round++) {
-                long compiling = jit.getTotalCompilationTime();
+            Map<Prepared, Long> allocating = new LinkedHashMap<>();
+            long start = System.nanoTime();
+            for (int round = 0; ; round++) {
                 for (Prepared p : prepared) {
                     for (int i = 0; i < CALLS_PER_ROUND; i++) {
                         p.run();
                     }
                 }
-                quiet = jit.getTotalCompilationTime() == compiling ? quiet + 1 : 0;
-            }
-            Set<String> allocating = new TreeSet<>();
-            for (Prepared p : prepared) {
-                long bytes = fewestBytesPerCall(p);
-                if (bytes >= LIMIT && KNOWN.stream().noneMatch(p.toString()::startsWith)) {
-                    allocating.add(p + ": " + bytes + " bytes per call");
+                if (round < MIN_WARM_UP_ROUNDS) {
+                    continue;
+                }
+                allocating.clear();
+                for (Prepared p : prepared) {
+                    long bytes = fewestBytesPerCall(p);
+                    if (bytes >= LIMIT && KNOWN.stream().noneMatch(k -> k.matcher(p.toString()).matches())) {
+                        allocating.put(p, bytes);
+                    }
+                }
+                if (allocating.isEmpty() || System.nanoTime() - start > BUDGET_NANOS) {
+                    break;
                 }
             }
-            assertEquals(Set.of(), allocating, "calls that allocate once warm, on " + Simdreg.provider());
+            Set<String> found = new TreeSet<>();
+            allocating.forEach((p, bytes) -> found.add(p + ": " + bytes + " bytes per call"));
+            assertEquals(Set.of(), found, "calls that allocate once warm, on " + Simdreg.provider());
         }
     }
 

@@ -488,22 +488,11 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     @Override
     public void normalize(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a) {
-        boolean relu = a.relu();
+        // each layout's loop in a method of its own, compiled on its own: in one method, on segments over
+        // byte[] (loads of bytes reinterpreted as floats), C2 reached its node limit and boxed vectors
+        // (6-37 KB a call of 4112-4626 floats in AllocationTest's JVM)
         if (layout.planar()) {
-            int inner = layout.inner();
-            for (long o = 0; o < layout.outer(); o++) {
-                for (int c = 0; c < layout.channels(); c++) {
-                    long from = layout.runStart(o, c);
-                    float center = a.center()[c];
-                    float scale = a.scale()[c];
-                    float shift = a.shift()[c];
-                    int i = 0;
-                    for (int end = loopEnd(0, inner, LANES); i < end; i += LANES) {
-                        store(KIND, normalized(load(KIND, x, from + i), splat(center), splat(scale), splat(shift), relu), y, from + i);
-                    }
-                    ScalarBatchNormKernels.normalizeRange(x, y, from + i, from + inner, center, scale, shift, relu);
-                }
-            }
+            normalizePlanar(layout, x, y, a);
             return;
         }
         int channels = layout.channels();
@@ -518,10 +507,35 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             normalizeWrapping(x, y, layout.outer() * channels, channels, a);
             return;
         }
+        normalizeLongRows(layout.outer(), channels, x, y, a);
+    }
+
+    /** {@link #normalize} of a planar layout, run by run. */
+    private static void normalizePlanar(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a) {
+        boolean relu = a.relu();
+        int inner = layout.inner();
+        for (long o = 0; o < layout.outer(); o++) {
+            for (int c = 0; c < layout.channels(); c++) {
+                long from = layout.runStart(o, c);
+                float center = a.center()[c];
+                float scale = a.scale()[c];
+                float shift = a.shift()[c];
+                int i = 0;
+                for (int end = loopEnd(0, inner, LANES); i < end; i += LANES) {
+                    store(KIND, normalized(load(KIND, x, from + i), splat(center), splat(scale), splat(shift), relu), y, from + i);
+                }
+                ScalarBatchNormKernels.normalizeRange(x, y, from + i, from + inner, center, scale, shift, relu);
+            }
+        }
+    }
+
+    /** {@link #normalize} of long rows, row by row, the coefficients from the aligned table. */
+    private static void normalizeLongRows(long rows, int channels, MemorySegment x, MemorySegment y, ChannelAffine a) {
+        boolean relu = a.relu();
         int vectorChannels = channels & -LANES;
         MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift());
         long scales = AlignedColumns.stride(channels), shifts = 2 * scales;
-        for (long r = 0; r < layout.outer(); r++) {
+        for (long r = 0; r < rows; r++) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
                 store(KIND, normalized(load(KIND, x, row + c), load(NATIVE, t, c), load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu), y,
@@ -586,24 +600,33 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         repeatInGroup(a.center(), channels, t, CENTER);
         repeatInGroup(a.scale(), channels, t, SCALE);
         repeatInGroup(a.shift(), channels, t, SHIFT);
+        int k = loopEnd(0, n, GROUP);
+        normalizeWholeGroups(x, y, from, k, t, relu);
+        for (; k < n; k++) {
+            int j = k % channels;
+            Floats.set(y, from + k, ScalarBatchNormKernels.normalized(get(x, from + k), a.center()[j], a.scale()[j],
+                    a.shift()[j], relu));
+        }
+    }
+
+    /**
+     * The groups of {@link #normalizeGroups}, elements {@code [from, from + n)}; a method of its own, as the
+     * loops of {@link #normalize}.
+     */
+    private static void normalizeWholeGroups(MemorySegment x, MemorySegment y, long from, int n, float[] t,
+                                             boolean relu) {
         FloatVector c0 = groupRegister(t, CENTER, 0 * LANES), c1 = groupRegister(t, CENTER, 1 * LANES);
         FloatVector c2 = groupRegister(t, CENTER, 2 * LANES), c3 = groupRegister(t, CENTER, 3 * LANES);
         FloatVector s0 = groupRegister(t, SCALE, 0 * LANES), s1 = groupRegister(t, SCALE, 1 * LANES);
         FloatVector s2 = groupRegister(t, SCALE, 2 * LANES), s3 = groupRegister(t, SCALE, 3 * LANES);
         FloatVector h0 = groupRegister(t, SHIFT, 0 * LANES), h1 = groupRegister(t, SHIFT, 1 * LANES);
         FloatVector h2 = groupRegister(t, SHIFT, 2 * LANES), h3 = groupRegister(t, SHIFT, 3 * LANES);
-        int k = 0;
-        for (int end = loopEnd(0, n, GROUP); k < end; k += GROUP) {
+        for (int k = 0; k < n; k += GROUP) {
             long i = from + k;
             store(KIND, normalized(load(KIND, x, i), c0, s0, h0, relu), y, i);
             store(KIND, normalized(load(KIND, x, i + LANES), c1, s1, h1, relu), y, i + LANES);
             store(KIND, normalized(load(KIND, x, i + 2 * LANES), c2, s2, h2, relu), y, i + 2 * LANES);
             store(KIND, normalized(load(KIND, x, i + 3 * LANES), c3, s3, h3, relu), y, i + 3 * LANES);
-        }
-        for (; k < n; k++) {
-            int j = k % channels;
-            Floats.set(y, from + k, ScalarBatchNormKernels.normalized(get(x, from + k), a.center()[j], a.scale()[j],
-                    a.shift()[j], relu));
         }
     }
 
@@ -965,21 +988,37 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                 sums2 = addedSums;
                 centeredSums = centeredSums2;
                 centeredSums2 = addedCentered;
-                if (writes) {
-                    storeAt(KIND, g0.fma(scaleDx, ZERO), dx, at);
-                    storeAt(KIND, g1.fma(scaleDx, ZERO), dx, at + FOLD_STRIDE_BYTES);
-                    storeAt(KIND, g2.fma(scaleDx, ZERO), dx, at + 2 * FOLD_STRIDE_BYTES);
-                    storeAt(KIND, g3.fma(scaleDx, ZERO), dx, at + 3 * FOLD_STRIDE_BYTES);
-                }
             }
             (oddHalves ? sums2 : sums).intoArray(p, pass * LANES);
             (oddHalves ? sums : sums2).intoArray(p, 16 + pass * LANES);
             (oddHalves ? centeredSums2 : centeredSums).intoArray(p, SumOrder.PARTIALS + pass * LANES);
             (oddHalves ? centeredSums : centeredSums2).intoArray(p, SumOrder.PARTIALS + 16 + pass * LANES);
         }
+        if (writes) {
+            scaledGradientsOfBlock(x, dy, dx, from, end, a, c, gradientScale);
+        }
         ScalarBatchNormKernels.addGradientGroups(x, dy, from, end, to, a, c, p, dx, gradientScale);
         sumDy[c] += total(p, 0);
         sumDyCentered[c] += total(p, SumOrder.PARTIALS);
+    }
+
+    /**
+     * {@code dx = dy'·gradientScale} over {@code [from, end)} of a run of channel c, after its sums, from the block
+     * in L1; a method of its own: as four more stores in the loop of the sums, or a second loop beside it, it
+     * took that compilation past C2's node limit, and a JVM running every kernel boxed its vectors (37 and
+     * 120 KB a call of 6176 floats, AllocationTest). The sums have read this part of x and dy.
+     */
+    private static void scaledGradientsOfBlock(MemorySegment x, MemorySegment dy, MemorySegment dx, long from,
+                                               long end, ChannelAffine a, int c, float gradientScale) {
+        boolean relu = a.relu();
+        FloatVector center = splat(a.center()[c]);
+        FloatVector scale = splat(a.scale()[c]);
+        FloatVector shift = splat(a.shift()[c]);
+        FloatVector scaleDx = splat(gradientScale);
+        for (long at = from * Float.BYTES, endByte = end * Float.BYTES; at < endByte; at += VECTOR_BYTES) {
+            FloatVector g = gated(loadAt(KIND, dy, at), loadAt(KIND, x, at), center, scale, shift, relu);
+            storeAt(KIND, g.fma(scaleDx, ZERO), dx, at);
+        }
     }
 
     @Override
