@@ -64,6 +64,8 @@ final class Species {
     private static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, FLOATS.vectorShape());
     /** Reinterpreting lanes of another size keeps the bytes in little-endian order. */
     private static final boolean LITTLE_ENDIAN = ORDER == ByteOrder.LITTLE_ENDIAN;
+    /** Segments over byte[], whose floats load as bytes reinterpreted; none where that would swap them. */
+    private static final Class<?> BYTES_AS_FLOATS = LITTLE_ENDIAN ? BYTE_ARRAY : null;
 
     private Species() {
     }
@@ -102,6 +104,41 @@ final class Species {
      * (measured). The kernel class as compiled, for calls that mix classes, branches on the usual classes.
      */
     static FloatVector loadAt(Class<?> kind, MemorySegment s, long offset) {
+        // 34 bytes of bytecode (getClass on Object, not through the interface): C2 inlines a call it deems cold
+        // only up to 35 (MaxInlineSize), and a vector returned from a call is boxed (see direct)
+        if (kind == ((Object) s).getClass() && direct(kind)) {
+            return FloatVector.fromMemorySegment(FLOATS, s, offset, ORDER);
+        }
+        return loadOtherAt(kind, s, offset);
+    }
+
+    /**
+     * Whether segments of the kind hold floats as they are loaded: native ones and those over float[]. Their
+     * loads and stores take the short path of {@link #loadAt} and {@link #storeAt}: with the kind checks and the
+     * dispatch over array types in them, those were 36 and 38 bytes, and in a JVM running every kernel C2 now and
+     * then deemed a loop's store cold, did not inline it and boxed a register per register of data (batch-norm
+     * backward, 25-50 KB a call, AllocationTest: five runs in ten).
+     */
+    private static boolean direct(Class<?> kind) {
+        return kind == NATIVE || kind == FLOAT_ARRAY;
+    }
+
+    /**
+     * {@link #loadAt} of any other kind: over byte[] (the common one), short as loadAt; then {@link #loadRareAt}.
+     */
+    private static FloatVector loadOtherAt(Class<?> kind, MemorySegment s, long offset) {
+        if (kind == BYTES_AS_FLOATS && kind == ((Object) s).getClass()) {
+            return bytesAsFloats(s, offset);
+        }
+        return loadRareAt(kind, s, offset);
+    }
+
+    private static FloatVector bytesAsFloats(MemorySegment s, long offset) {
+        return ByteVector.fromMemorySegment(BYTES, s, offset, ORDER).reinterpretAsFloats();
+    }
+
+    /** {@link #loadAt} of {@link #ANY}, of other arrays, or of a segment not of the kind (which throws). */
+    private static FloatVector loadRareAt(Class<?> kind, MemorySegment s, long offset) {
         if (kind == ANY) {
             return loadAnyAt(s, offset);
         }
@@ -184,6 +221,28 @@ final class Species {
 
     /** v at byte {@code offset} of s, a segment of the given kind, as {@link #loadAt} reads. */
     static void storeAt(Class<?> kind, FloatVector v, MemorySegment s, long offset) {
+        if (kind == ((Object) s).getClass() && direct(kind)) {
+            v.intoMemorySegment(s, offset, ORDER);
+            return;
+        }
+        storeOtherAt(kind, v, s, offset);
+    }
+
+    /** {@link #storeAt} of any other kind, as {@link #loadOtherAt}. */
+    private static void storeOtherAt(Class<?> kind, FloatVector v, MemorySegment s, long offset) {
+        if (kind == BYTES_AS_FLOATS && kind == ((Object) s).getClass()) {
+            floatsAsBytes(v, s, offset);
+            return;
+        }
+        storeRareAt(kind, v, s, offset);
+    }
+
+    private static void floatsAsBytes(FloatVector v, MemorySegment s, long offset) {
+        v.reinterpretAsBytes().intoMemorySegment(s, offset, ORDER);
+    }
+
+    /** {@link #storeAt} as {@link #loadRareAt}. */
+    private static void storeRareAt(Class<?> kind, FloatVector v, MemorySegment s, long offset) {
         if (kind == ANY) {
             storeAnyAt(v, s, offset);
             return;
