@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * sums and flat loops): they run in C1, boxing, most of the time. Counting bytes instead of floats, splatting
  * the scalars before the loop, a loop of its own per block and leaving out the tail changed nothing. With it,
  * on 2026-12-05, the calls of {@link #KNOWN} remain, at 512, 256 and 128 bits; the scalar provider passes.
- * Not yet every run: in one run in three (of six, after the loads and stores got paths short enough for C2 to
- * inline at a call it deems cold) the calls on byte[]-backed segments allocate at 128 or 256 bits.
+ * Not yet every run: in two runs of nine (after the loads and stores got paths short enough for C2 to inline
+ * at a call it deems cold) the calls on byte[]-backed segments allocated at 128 or 256 bits.
  */
 @Tag("allocation")
 class AllocationTest {
