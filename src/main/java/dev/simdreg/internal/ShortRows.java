@@ -24,7 +24,7 @@ public final class ShortRows {
     /** The longest period, of 15 channels. */
     private static final int WIDEST_PERIOD = 15 * SPAN;
     /** Periods in a table: a loop's coefficient patterns and its two sums. */
-    public static final int TABLE_PERIODS = 6;
+    private static final int TABLE_PERIODS = 6;
     /** Slots of the moments' table: the shifts K, then the sums of {@code x − K} and of its squares. */
     public static final int SHIFTS = 0, SUMS = 1, SQUARES = 2;
     /**

@@ -965,7 +965,6 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         float[] p = SumOrder.scratch();
         boolean relu = a.relu();
         boolean writes = dx != null;
-        FloatVector scaleDx = splat(gradientScale);
         FloatVector center = splat(a.center()[c]);
         FloatVector scale = splat(a.scale()[c]);
         FloatVector shift = splat(a.shift()[c]);
