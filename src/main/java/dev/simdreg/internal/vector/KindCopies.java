@@ -11,11 +11,11 @@ import java.util.List;
 
 /**
  * Copies of a kernel class, one per class of segment it is given, each defined from the class's own bytecode
- * as a hidden class whose class data is that segment class (read by {@link Species#floatKind}). The JIT keeps
+ * as a hidden class whose class data is that segment class (read by {@link Species#floatAccess}). The JIT keeps
  * profiles and compiled code per class, so each copy's loops are compiled for one class of segment, as if
  * the kernels had been written once per storage kind, whatever else the application runs: a template
  * instantiated by the JVM rather than by the build. A call whose float segments are not all of one class
- * runs on the class as compiled, which branches per load (see {@link Species#loadAt}).
+ * runs on the class as compiled, which branches per load (see {@link FloatAccess.Mixed}).
  *
  * @param <T> the family's kernel interface
  */

@@ -8,23 +8,21 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.LANES;
-import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
-import static dev.simdreg.internal.vector.Species.store;
 
 /** Vector Polyak-averaging kernels, operation for operation the scalar ones. */
 final class VectorAveragingKernels implements AveragingKernels {
 
-    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
-    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+    /** The loads and stores of the class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
 
     @Override
     public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float inverseCount) {
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            FloatVector a = load(KIND, avg, i);
-            store(KIND, load(KIND, theta, i).sub(a).fma(splat(inverseCount), a), avg, i);
+            FloatVector a = KIND.load(avg, i);
+            KIND.store(KIND.load(theta, i).sub(a).fma(splat(inverseCount), a), avg, i);
         }
         ScalarAveragingKernels.linearAverageRange(avg, theta, i, n, inverseCount);
     }
@@ -34,7 +32,7 @@ final class VectorAveragingKernels implements AveragingKernels {
         float complement = 1f - decay;
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            store(KIND, load(KIND, avg, i).fma(splat(decay), load(KIND, theta, i).mul(complement)), avg, i);
+            KIND.store(KIND.load(avg, i).fma(splat(decay), KIND.load(theta, i).mul(complement)), avg, i);
         }
         ScalarAveragingKernels.exponentialAverageRange(avg, theta, i, n, decay);
     }

@@ -22,15 +22,11 @@ import static dev.simdreg.internal.vector.Species.HALF_BYTES;
 import static dev.simdreg.internal.vector.Species.FOLD_STRIDE_BYTES;
 import static dev.simdreg.internal.vector.Species.SUM_PASSES;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
-import static dev.simdreg.internal.vector.Species.loadAt;
-import static dev.simdreg.internal.vector.Species.storeAt;
 import static dev.simdreg.internal.vector.Species.LANES;
-import static dev.simdreg.internal.vector.Species.NATIVE;
-import static dev.simdreg.internal.vector.Species.load;
+import static dev.simdreg.internal.vector.FloatAccess.NATIVE;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
 import static dev.simdreg.internal.vector.Species.total;
-import static dev.simdreg.internal.vector.Species.store;
 
 /**
  * Vector batch-norm kernels. Interleaved layouts are processed a column of LANES channels at a time,
@@ -41,8 +37,8 @@ import static dev.simdreg.internal.vector.Species.store;
  */
 final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholePeriods {
 
-    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
-    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+    /** The loads and stores of the class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
 
     /** Floats in a group of four registers: rows of C dividing it run as one flat loop over groups. */
     private static final int GROUP = 4 * LANES;
@@ -168,11 +164,11 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         long pilot = Math.min(rows, PILOT_ROWS);
         for (long r = 0; r < pilot; r++) {
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(NATIVE, load(NATIVE, t, c).add(load(KIND, x, r * channels + c)), t, c);
+                NATIVE.store(NATIVE.load(t, c).add(KIND.load(x, r * channels + c)), t, c);
             }
         }
         for (int c = 0; c < vectorChannels; c += LANES) {
-            store(NATIVE, load(NATIVE, t, c).div(pilot), t, c);
+            NATIVE.store(NATIVE.load(t, c).div(pilot), t, c);
         }
         Arrays.fill(mean, 0, vectorChannels, 0);
         Arrays.fill(m2, 0, vectorChannels, 0);
@@ -204,21 +200,21 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         for (; r + 4 <= end; r += 4) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
-                FloatVector k = load(NATIVE, t, c);
-                FloatVector d0 = load(KIND, x, row + c).sub(k);
-                FloatVector d1 = load(KIND, x, row + channels + c).sub(k);
-                FloatVector d2 = load(KIND, x, row + 2L * channels + c).sub(k);
-                FloatVector d3 = load(KIND, x, row + 3L * channels + c).sub(k);
-                store(NATIVE, load(NATIVE, t, sums + c).add(d0).add(d1).add(d2).add(d3), t, sums + c);
-                FloatVector q = d0.fma(d0, load(NATIVE, t, squares + c));
-                store(NATIVE, d3.fma(d3, d2.fma(d2, d1.fma(d1, q))), t, squares + c);
+                FloatVector k = NATIVE.load(t, c);
+                FloatVector d0 = KIND.load(x, row + c).sub(k);
+                FloatVector d1 = KIND.load(x, row + channels + c).sub(k);
+                FloatVector d2 = KIND.load(x, row + 2L * channels + c).sub(k);
+                FloatVector d3 = KIND.load(x, row + 3L * channels + c).sub(k);
+                NATIVE.store(NATIVE.load(t, sums + c).add(d0).add(d1).add(d2).add(d3), t, sums + c);
+                FloatVector q = d0.fma(d0, NATIVE.load(t, squares + c));
+                NATIVE.store(d3.fma(d3, d2.fma(d2, d1.fma(d1, q))), t, squares + c);
             }
         }
         for (; r < end; r++) {
             for (int c = 0; c < vectorChannels; c += LANES) {
-                FloatVector d = load(KIND, x, r * channels + c).sub(load(NATIVE, t, c));
-                store(NATIVE, load(NATIVE, t, sums + c).add(d), t, sums + c);
-                store(NATIVE, d.fma(d, load(NATIVE, t, squares + c)), t, squares + c);
+                FloatVector d = KIND.load(x, r * channels + c).sub(NATIVE.load(t, c));
+                NATIVE.store(NATIVE.load(t, sums + c).add(d), t, sums + c);
+                NATIVE.store(d.fma(d, NATIVE.load(t, squares + c)), t, squares + c);
             }
         }
     }
@@ -245,7 +241,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         // per period of a few registers took C = 5 moments to 2 ns per register (measured).
         int j = 0;
         for (long i = from * channels, stop = end * channels; i < stop; i += LANES) {
-            FloatVector d = load(KIND, x, i).sub(FloatVector.fromArray(FLOATS, t, j));
+            FloatVector d = KIND.load(x, i).sub(FloatVector.fromArray(FLOATS, t, j));
             FloatVector.fromArray(FLOATS, t, sums + j).add(d).intoArray(t, sums + j);
             d.fma(d, FloatVector.fromArray(FLOATS, t, squares + j)).intoArray(t, squares + j);
             j += LANES;
@@ -261,7 +257,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector s = FloatVector.fromArray(FLOATS, t, ShortRows.SUMS * period);
         FloatVector q = FloatVector.fromArray(FLOATS, t, ShortRows.SQUARES * period);
         for (long i = from; i < to; i += LANES) {
-            FloatVector d = load(KIND, x, i).sub(k);
+            FloatVector d = KIND.load(x, i).sub(k);
             s = s.add(d);
             q = d.fma(d, q);
         }
@@ -284,9 +280,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
         FloatVector q2 = FloatVector.fromArray(FLOATS, t, squares + 2 * LANES);
         for (long i = from; i < to; i += period) {
-            FloatVector d0 = load(KIND, x, i).sub(k0);
-            FloatVector d1 = load(KIND, x, i + LANES).sub(k1);
-            FloatVector d2 = load(KIND, x, i + 2 * LANES).sub(k2);
+            FloatVector d0 = KIND.load(x, i).sub(k0);
+            FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
+            FloatVector d2 = KIND.load(x, i + 2 * LANES).sub(k2);
             s0 = s0.add(d0);
             s1 = s1.add(d1);
             s2 = s2.add(d2);
@@ -322,13 +318,13 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         int j = 0;
         for (long i = from * channels, stop = end * channels; i < stop; i += LANES) {
             FloatVector center = FloatVector.fromArray(FLOATS, t, j);
-            FloatVector xi = load(KIND, x, i);
-            FloatVector g = gated(load(KIND, dy, i), xi, center, FloatVector.fromArray(FLOATS, t, scales + j),
+            FloatVector xi = KIND.load(x, i);
+            FloatVector g = gated(KIND.load(dy, i), xi, center, FloatVector.fromArray(FLOATS, t, scales + j),
                     FloatVector.fromArray(FLOATS, t, shifts + j), relu);
             FloatVector.fromArray(FLOATS, t, sums + j).add(g).intoArray(t, sums + j);
             g.fma(xi.sub(center), FloatVector.fromArray(FLOATS, t, centeredSums + j)).intoArray(t, centeredSums + j);
             if (writes) {
-                store(KIND, g.fma(FloatVector.fromArray(FLOATS, t, dyScales + j), ZERO), dx, i);
+                KIND.store(g.fma(FloatVector.fromArray(FLOATS, t, dyScales + j), ZERO), dx, i);
             }
             j += LANES;
             j = j == period ? 0 : j;
@@ -348,12 +344,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector s = FloatVector.fromArray(FLOATS, t, ShortRows.DY_SUMS * period);
         FloatVector sc = FloatVector.fromArray(FLOATS, t, ShortRows.CENTERED_SUMS * period);
         for (long i = from; i < to; i += LANES) {
-            FloatVector xi = load(KIND, x, i);
-            FloatVector g = gated(load(KIND, dy, i), xi, center, scale, shift, relu);
+            FloatVector xi = KIND.load(x, i);
+            FloatVector g = gated(KIND.load(dy, i), xi, center, scale, shift, relu);
             s = s.add(g);
             sc = g.fma(xi.sub(center), sc);
             if (writes) {
-                store(KIND, g.fma(dyScale, ZERO), dx, i);
+                KIND.store(g.fma(dyScale, ZERO), dx, i);
             }
         }
         s.intoArray(t, ShortRows.DY_SUMS * period);
@@ -377,7 +373,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         for (int v = 0; v < 4; v++) {
             FloatVector sum = FloatVector.zero(FLOATS);
             for (long r = 0; r < pilot; r++) {
-                sum = sum.add(load(KIND, x, r * channels + columnStart(c0, v, channels)));
+                sum = sum.add(KIND.load(x, r * channels + columnStart(c0, v, channels)));
             }
             sum.div(pilot).intoArray(block, SHIFTS + v * LANES);
         }
@@ -404,10 +400,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector q3 = s0;
         for (long r = r0; r < end; r++) {
             long row = r * channels;
-            FloatVector d0 = load(KIND, x, row + start0).sub(k0);
-            FloatVector d1 = load(KIND, x, row + start1).sub(k1);
-            FloatVector d2 = load(KIND, x, row + start2).sub(k2);
-            FloatVector d3 = load(KIND, x, row + start3).sub(k3);
+            FloatVector d0 = KIND.load(x, row + start0).sub(k0);
+            FloatVector d1 = KIND.load(x, row + start1).sub(k1);
+            FloatVector d2 = KIND.load(x, row + start2).sub(k2);
+            FloatVector d3 = KIND.load(x, row + start3).sub(k3);
             s0 = s0.add(d0);
             s1 = s1.add(d1);
             s2 = s2.add(d2);
@@ -467,9 +463,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             FloatVector sums = FloatVector.zero(FLOATS), sums2 = sums;
             FloatVector squares = sums, squares2 = sums;
             for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += HALF_BYTES) {
-                FloatVector d0 = loadAt(KIND, x, at).sub(k), d1 = loadAt(KIND, x, at + FOLD_STRIDE_BYTES).sub(k);
-                FloatVector d2 = loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES).sub(k);
-                FloatVector d3 = loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES).sub(k);
+                FloatVector d0 = KIND.loadAt(x, at).sub(k), d1 = KIND.loadAt(x, at + FOLD_STRIDE_BYTES).sub(k);
+                FloatVector d2 = KIND.loadAt(x, at + 2 * FOLD_STRIDE_BYTES).sub(k);
+                FloatVector d3 = KIND.loadAt(x, at + 3 * FOLD_STRIDE_BYTES).sub(k);
                 FloatVector addedSums = sums.add(d0.add(d1).add(d2.add(d3)));
                 FloatVector addedSquares = squares.add(d0.fma(d0, d1.mul(d1)).add(d2.fma(d2, d3.mul(d3))));
                 sums = sums2; // the other half's partials next (see VectorPenaltyKernels.sumAbsBlock)
@@ -523,7 +519,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                 float shift = a.shift()[c];
                 int i = 0;
                 for (int end = loopEnd(0, inner, LANES); i < end; i += LANES) {
-                    store(KIND, normalized(load(KIND, x, from + i), splat(center), splat(scale), splat(shift), relu), y, from + i);
+                    KIND.store(normalized(KIND.load(x, from + i), splat(center), splat(scale), splat(shift), relu), y, from + i);
                 }
                 ScalarBatchNormKernels.normalizeRange(x, y, from + i, from + inner, center, scale, shift, relu);
             }
@@ -539,7 +535,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         for (long r = 0; r < rows; r++) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(KIND, normalized(load(KIND, x, row + c), load(NATIVE, t, c), load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu), y,
+                KIND.store(normalized(KIND.load(x, row + c), NATIVE.load(t, c), NATIVE.load(t, scales + c), NATIVE.load(t, shifts + c), relu), y,
                         row + c);
             }
             ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
@@ -561,7 +557,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         long k = 0;
         for (long end = n - LANES, c = 0; k <= end; k += LANES) {
             int j = (int) c;
-            store(KIND, normalized(load(KIND, x, k), FloatVector.fromArray(FLOATS, t, j),
+            KIND.store(normalized(KIND.load(x, k), FloatVector.fromArray(FLOATS, t, j),
                     FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), relu),
                     y, k);
             c += step;
@@ -612,7 +608,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /**
      * The groups of {@link #normalizeGroups}, elements {@code [from, from + n)}; a method of its own, as the
-     * loops of {@link #normalize}.
+     * loops of {@link #normalize}. A register at a time, the group's coefficient registers rotated after each:
+     * C2 unrolls the loop and the rotation becomes a choice of registers. Four registers of data an iteration,
+     * each with its coefficients, passed C2's NodeCountInliningCutoff on byte[]-backed segments, which left the
+     * last store a call and boxed a register per group (6-19 KB a call of 4112 floats, AllocationTest).
      */
     private static void normalizeWholeGroups(MemorySegment x, MemorySegment y, long from, int n, float[] t,
                                              boolean relu) {
@@ -622,12 +621,13 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector s2 = groupRegister(t, SCALE, 2 * LANES), s3 = groupRegister(t, SCALE, 3 * LANES);
         FloatVector h0 = groupRegister(t, SHIFT, 0 * LANES), h1 = groupRegister(t, SHIFT, 1 * LANES);
         FloatVector h2 = groupRegister(t, SHIFT, 2 * LANES), h3 = groupRegister(t, SHIFT, 3 * LANES);
-        for (int k = 0; k < n; k += GROUP) {
+        for (int k = 0; k < n; k += LANES) {
             long i = from + k;
-            store(KIND, normalized(load(KIND, x, i), c0, s0, h0, relu), y, i);
-            store(KIND, normalized(load(KIND, x, i + LANES), c1, s1, h1, relu), y, i + LANES);
-            store(KIND, normalized(load(KIND, x, i + 2 * LANES), c2, s2, h2, relu), y, i + 2 * LANES);
-            store(KIND, normalized(load(KIND, x, i + 3 * LANES), c3, s3, h3, relu), y, i + 3 * LANES);
+            KIND.store(normalized(KIND.load(x, i), c0, s0, h0, relu), y, i);
+            FloatVector c = c0, s = s0, h = h0;
+            c0 = c1; c1 = c2; c2 = c3; c3 = c;
+            s0 = s1; s1 = s2; s2 = s3; s3 = s;
+            h0 = h1; h1 = h2; h2 = h3; h3 = h;
         }
     }
 
@@ -750,11 +750,11 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         for (long r = r0; r < end; r++) {
             for (int c = 0; c < vectorChannels; c += LANES) {
                 long i = r * channels + c;
-                FloatVector center = load(NATIVE, t, c);
-                FloatVector xi = load(KIND, x, i);
-                FloatVector g = gated(load(KIND, dy, i), xi, center, load(NATIVE, t, scales + c), load(NATIVE, t, shifts + c), relu);
-                store(NATIVE, load(NATIVE, t, sums + c).add(g), t, sums + c);
-                store(NATIVE, g.fma(xi.sub(center), load(NATIVE, t, centeredSums + c)), t, centeredSums + c);
+                FloatVector center = NATIVE.load(t, c);
+                FloatVector xi = KIND.load(x, i);
+                FloatVector g = gated(KIND.load(dy, i), xi, center, NATIVE.load(t, scales + c), NATIVE.load(t, shifts + c), relu);
+                NATIVE.store(NATIVE.load(t, sums + c).add(g), t, sums + c);
+                NATIVE.store(g.fma(xi.sub(center), NATIVE.load(t, centeredSums + c)), t, centeredSums + c);
             }
         }
     }
@@ -807,8 +807,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector sc = s;
         for (long r = r0; r < end; r++) {
             long i = r * channels + c0;
-            FloatVector xi = load(KIND, x, i);
-            FloatVector g = gated(load(KIND, dy, i), xi, center, scale, shift, relu);
+            FloatVector xi = KIND.load(x, i);
+            FloatVector g = gated(KIND.load(dy, i), xi, center, scale, shift, relu);
             s = s.add(g);
             sc = g.fma(xi.sub(center), sc);
         }
@@ -825,9 +825,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, sc0 = s0, sc1 = s0;
         for (long r = r0; r < end; r++) {
             long i = r * channels + c0;
-            FloatVector x0 = load(KIND, x, i), x1 = load(KIND, x, i + LANES);
-            FloatVector g0 = gated(load(KIND, dy, i), x0, center0, scale0, shift0, true);
-            FloatVector g1 = gated(load(KIND, dy, i + LANES), x1, center1, scale1, shift1, true);
+            FloatVector x0 = KIND.load(x, i), x1 = KIND.load(x, i + LANES);
+            FloatVector g0 = gated(KIND.load(dy, i), x0, center0, scale0, shift0, true);
+            FloatVector g1 = gated(KIND.load(dy, i + LANES), x1, center1, scale1, shift1, true);
             s0 = s0.add(g0);
             s1 = s1.add(g1);
             sc0 = g0.fma(x0.sub(center0), sc0);
@@ -856,14 +856,14 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector sc3 = s0;
         for (long r = r0; r < end; r++) {
             long i = r * channels + c0;
-            FloatVector x0 = load(KIND, x, i);
-            FloatVector x1 = load(KIND, x, i + LANES);
-            FloatVector x2 = load(KIND, x, i + 2 * LANES);
-            FloatVector x3 = load(KIND, x, i + 3 * LANES);
-            FloatVector g0 = load(KIND, dy, i);
-            FloatVector g1 = load(KIND, dy, i + LANES);
-            FloatVector g2 = load(KIND, dy, i + 2 * LANES);
-            FloatVector g3 = load(KIND, dy, i + 3 * LANES);
+            FloatVector x0 = KIND.load(x, i);
+            FloatVector x1 = KIND.load(x, i + LANES);
+            FloatVector x2 = KIND.load(x, i + 2 * LANES);
+            FloatVector x3 = KIND.load(x, i + 3 * LANES);
+            FloatVector g0 = KIND.load(dy, i);
+            FloatVector g1 = KIND.load(dy, i + LANES);
+            FloatVector g2 = KIND.load(dy, i + 2 * LANES);
+            FloatVector g3 = KIND.load(dy, i + 3 * LANES);
             s0 = s0.add(g0);
             s1 = s1.add(g1);
             s2 = s2.add(g2);
@@ -904,9 +904,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
                 long i = row + c;
-                FloatVector g = gated(load(KIND, dy, i), load(KIND, x, i), load(NATIVE, t, c), load(NATIVE, t, scales + c),
-                        load(NATIVE, t, shifts + c), true);
-                store(KIND, g.fma(load(NATIVE, t, dyScales + c), ZERO), dx, i);
+                FloatVector g = gated(KIND.load(dy, i), KIND.load(x, i), NATIVE.load(t, c), NATIVE.load(t, scales + c),
+                        NATIVE.load(t, shifts + c), true);
+                KIND.store(g.fma(NATIVE.load(t, dyScales + c), ZERO), dx, i);
             }
             for (int c = vectorChannels; c < channels; c++) {
                 long i = row + c;
@@ -926,9 +926,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         long k = 0;
         for (long end = n - LANES, c = 0; k <= end; k += LANES) {
             int j = (int) c;
-            FloatVector g = gated(load(KIND, dy, k), load(KIND, x, k), FloatVector.fromArray(FLOATS, t, j),
+            FloatVector g = gated(KIND.load(dy, k), KIND.load(x, k), FloatVector.fromArray(FLOATS, t, j),
                     FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), true);
-            store(KIND, g.fma(FloatVector.fromArray(FLOATS, t, 3 * span + j), ZERO), dx, k);
+            KIND.store(g.fma(FloatVector.fromArray(FLOATS, t, 3 * span + j), ZERO), dx, k);
             c += step;
             c = c >= channels ? c - channels : c;
         }
@@ -975,12 +975,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             FloatVector sums = FloatVector.zero(FLOATS), sums2 = sums;
             FloatVector centeredSums = sums, centeredSums2 = sums;
             for (long at = from * Float.BYTES + (long) pass * VECTOR_BYTES; at < endByte; at += HALF_BYTES) {
-                FloatVector x0 = loadAt(KIND, x, at), x1 = loadAt(KIND, x, at + FOLD_STRIDE_BYTES);
-                FloatVector x2 = loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES), x3 = loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES);
-                FloatVector g0 = gated(loadAt(KIND, dy, at), x0, center, scale, shift, relu);
-                FloatVector g1 = gated(loadAt(KIND, dy, at + FOLD_STRIDE_BYTES), x1, center, scale, shift, relu);
-                FloatVector g2 = gated(loadAt(KIND, dy, at + 2 * FOLD_STRIDE_BYTES), x2, center, scale, shift, relu);
-                FloatVector g3 = gated(loadAt(KIND, dy, at + 3 * FOLD_STRIDE_BYTES), x3, center, scale, shift, relu);
+                FloatVector x0 = KIND.loadAt(x, at), x1 = KIND.loadAt(x, at + FOLD_STRIDE_BYTES);
+                FloatVector x2 = KIND.loadAt(x, at + 2 * FOLD_STRIDE_BYTES), x3 = KIND.loadAt(x, at + 3 * FOLD_STRIDE_BYTES);
+                FloatVector g0 = gated(KIND.loadAt(dy, at), x0, center, scale, shift, relu);
+                FloatVector g1 = gated(KIND.loadAt(dy, at + FOLD_STRIDE_BYTES), x1, center, scale, shift, relu);
+                FloatVector g2 = gated(KIND.loadAt(dy, at + 2 * FOLD_STRIDE_BYTES), x2, center, scale, shift, relu);
+                FloatVector g3 = gated(KIND.loadAt(dy, at + 3 * FOLD_STRIDE_BYTES), x3, center, scale, shift, relu);
                 FloatVector addedSums = sums.add(g0.add(g1).add(g2.add(g3)));
                 FloatVector addedCentered = centeredSums.add(g0.fma(x0.sub(center), g1.mul(x1.sub(center)))
                         .add(g2.fma(x2.sub(center), g3.mul(x3.sub(center)))));
@@ -1016,8 +1016,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         FloatVector shift = splat(a.shift()[c]);
         FloatVector scaleDx = splat(gradientScale);
         for (long at = from * Float.BYTES, endByte = end * Float.BYTES; at < endByte; at += VECTOR_BYTES) {
-            FloatVector g = gated(loadAt(KIND, dy, at), loadAt(KIND, x, at), center, scale, shift, relu);
-            storeAt(KIND, g.fma(scaleDx, ZERO), dx, at);
+            FloatVector g = gated(KIND.loadAt(dy, at), KIND.loadAt(x, at), center, scale, shift, relu);
+            KIND.storeAt(g.fma(scaleDx, ZERO), dx, at);
         }
     }
 
@@ -1038,8 +1038,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                     FloatVector k = splat(bias[c]);
                     int i = 0;
                     for (int end = loopEnd(0, inner, LANES); i < end; i += LANES) {
-                        FloatVector xi = load(KIND, x, from + i);
-                        store(KIND, inputGradient(xi, load(KIND, dy, from + i), center, scale, shift, relu, g, h, k), dx, from + i);
+                        FloatVector xi = KIND.load(x, from + i);
+                        KIND.store(inputGradient(xi, KIND.load(dy, from + i), center, scale, shift, relu, g, h, k), dx, from + i);
                     }
                     ScalarBatchNormKernels.inputGradientRange(x, dy, dx, from + i, from + inner, c, a, dyScale, xScale,
                             bias);
@@ -1081,7 +1081,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         long k = 0;
         for (long end = n - LANES, c = 0; k <= end; k += LANES) {
             int j = (int) c;
-            store(KIND, inputGradient(load(KIND, x, k), load(KIND, dy, k), FloatVector.fromArray(FLOATS, t, j),
+            KIND.store(inputGradient(KIND.load(x, k), KIND.load(dy, k), FloatVector.fromArray(FLOATS, t, j),
                     FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), relu,
                     FloatVector.fromArray(FLOATS, t, 3 * span + j), FloatVector.fromArray(FLOATS, t, 4 * span + j),
                     FloatVector.fromArray(FLOATS, t, 5 * span + j)), dx, k);
@@ -1110,9 +1110,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         for (long r = rows - 1; r >= 0; r--) {
             long row = r * channels;
             for (int c = 0; c < vectorChannels; c += LANES) {
-                store(KIND, inputGradient(load(KIND, x, row + c), load(KIND, dy, row + c), load(NATIVE, t, c), load(NATIVE, t, stride + c),
-                        load(NATIVE, t, 2 * stride + c), relu, load(NATIVE, t, 3 * stride + c), load(NATIVE, t, 4 * stride + c),
-                        load(NATIVE, t, 5 * stride + c)), dx, row + c);
+                KIND.store(inputGradient(KIND.load(x, row + c), KIND.load(dy, row + c), NATIVE.load(t, c), NATIVE.load(t, stride + c),
+                        NATIVE.load(t, 2 * stride + c), relu, NATIVE.load(t, 3 * stride + c), NATIVE.load(t, 4 * stride + c),
+                        NATIVE.load(t, 5 * stride + c)), dx, row + c);
             }
             ScalarBatchNormKernels.inputGradientChannels(x, dy, dx, row, vectorChannels, channels, a, dyScale, xScale,
                     bias);
@@ -1153,13 +1153,13 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         for (int k = 0; k < n; k += LANES) {
             long i = from + k;
             int j = k & (GROUP - 1);
-            FloatVector xi = load(KIND, x, i);
-            FloatVector center = load(NATIVE, groups, j);
+            FloatVector xi = KIND.load(x, i);
+            FloatVector center = NATIVE.load(groups, j);
             FloatVector centered = xi.sub(center);
-            FloatVector forward = centered.fma(load(NATIVE, groups, SCALE * GROUP + j), load(NATIVE, groups, SHIFT * GROUP + j));
-            FloatVector g = load(KIND, dy, i).blend(0f, forward.compare(VectorOperators.LE, 0f).and(gate));
-            FloatVector inner = g.fma(load(NATIVE, groups, DY_SCALE * GROUP + j), load(NATIVE, groups, BIAS * GROUP + j));
-            store(KIND, centered.fma(load(NATIVE, groups, X_SCALE * GROUP + j), inner), dx, i);
+            FloatVector forward = centered.fma(NATIVE.load(groups, SCALE * GROUP + j), NATIVE.load(groups, SHIFT * GROUP + j));
+            FloatVector g = KIND.load(dy, i).blend(0f, forward.compare(VectorOperators.LE, 0f).and(gate));
+            FloatVector inner = g.fma(NATIVE.load(groups, DY_SCALE * GROUP + j), NATIVE.load(groups, BIAS * GROUP + j));
+            KIND.store(centered.fma(NATIVE.load(groups, X_SCALE * GROUP + j), inner), dx, i);
         }
     }
 

@@ -10,15 +10,13 @@ import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.LANES;
-import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
-import static dev.simdreg.internal.vector.Species.store;
 
 /** Vector dropout kernels: a mask's 64-bit group becomes lane masks by {@code VectorMask.fromLong} (kmov on x86). */
 final class VectorDropoutKernels implements DropoutKernels {
 
-    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
-    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+    /** The loads and stores of the class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
 
     private static final FloatVector ZERO = FloatVector.zero(FLOATS);
 
@@ -28,7 +26,7 @@ final class VectorDropoutKernels implements DropoutKernels {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
             VectorMask<Float> keep = VectorMask.fromLong(FLOATS, bits[k >>> 6] >>> (k & 63));
-            store(KIND, ZERO.blend(load(KIND, x, from + k).mul(factor), keep), y, from + k);
+            KIND.store(ZERO.blend(KIND.load(x, from + k).mul(factor), keep), y, from + k);
         }
         ScalarDropoutKernels.applyRange(x, y, from, k, n, bits, scale);
     }
@@ -45,7 +43,7 @@ final class VectorDropoutKernels implements DropoutKernels {
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
             VectorMask<Float> keep = VectorMask.fromLong(FLOATS, bits[k >>> 6] >>> (k & 63));
             FloatVector scale = FloatVector.fromArray(FLOATS, scales, column);
-            store(KIND, ZERO.blend(load(KIND, x, from + k).mul(scale), keep), y, from + k);
+            KIND.store(ZERO.blend(KIND.load(x, from + k).mul(scale), keep), y, from + k);
             column += LANES;
             if (column >= period) {
                 column -= period;
@@ -60,7 +58,7 @@ final class VectorDropoutKernels implements DropoutKernels {
     public void scale(MemorySegment x, MemorySegment y, long from, int n, float factor) {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            store(KIND, load(KIND, x, from + k).mul(factor), y, from + k);
+            KIND.store(KIND.load(x, from + k).mul(factor), y, from + k);
         }
         ScalarDropoutKernels.scaleRange(x, y, from + k, n - k, factor);
     }
@@ -71,7 +69,7 @@ final class VectorDropoutKernels implements DropoutKernels {
             long row = (long) r * cols;
             int c = 0;
             for (int end = loopEnd(0, cols, LANES); c < end; c += LANES) {
-                store(KIND, load(KIND, w, row + c).mul(FloatVector.fromArray(FLOATS, factors, c)), out, row + c);
+                KIND.store(KIND.load(w, row + c).mul(FloatVector.fromArray(FLOATS, factors, c)), out, row + c);
             }
             ScalarDropoutKernels.scaleRowRange(w, out, row, c, cols, factors);
         }

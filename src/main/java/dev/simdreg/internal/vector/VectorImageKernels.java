@@ -16,14 +16,10 @@ import java.lang.invoke.MethodHandles;
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.INTS;
 import static dev.simdreg.internal.vector.Species.LANES;
-import static dev.simdreg.internal.vector.Species.NATIVE;
+import static dev.simdreg.internal.vector.FloatAccess.NATIVE;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
-import static dev.simdreg.internal.vector.Species.load;
-import static dev.simdreg.internal.vector.Species.loadAt;
 import static dev.simdreg.internal.vector.Species.loadBytes;
 import static dev.simdreg.internal.vector.Species.loopEnd;
-import static dev.simdreg.internal.vector.Species.store;
-import static dev.simdreg.internal.vector.Species.storeAt;
 
 /**
  * Vector image kernels. Bytes widen to int lanes with {@code ZERO_EXTEND_B2I} (vpmovzxbd), and
@@ -32,8 +28,8 @@ import static dev.simdreg.internal.vector.Species.storeAt;
  */
 final class VectorImageKernels implements ImageKernels {
 
-    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
-    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+    /** The loads and stores of the class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
     /** The class of the 8-bit sources this copy is for. */
     private static final Class<?> BYTE_KIND = Species.byteKind(MethodHandles.lookup());
 
@@ -80,16 +76,16 @@ final class VectorImageKernels implements ImageKernels {
             FloatVector shift2 = FloatVector.fromArray(FLOATS, shifts, j2);
             for (int end = n - 2 * LANES - NARROW_BYTES.length(); k <= end; k += 3 * LANES) {
                 long at = outFrom + k, from = srcFrom + k;
-                store(KIND, widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from)).fma(scale0, shift0), out, at);
-                store(KIND, widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from + LANES)).fma(scale1, shift1), out, at + LANES);
-                store(KIND, widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from + 2 * LANES)).fma(scale2, shift2), out,
+                KIND.store(widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from)).fma(scale0, shift0), out, at);
+                KIND.store(widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from + LANES)).fma(scale1, shift1), out, at + LANES);
+                KIND.store(widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, from + 2 * LANES)).fma(scale2, shift2), out,
                         at + 2 * LANES);
             }
         }
         int j = (int) ((phase + (long) k) % period);
         for (int end = n - NARROW_BYTES.length(); k <= end; k += LANES) {
             FloatVector v = widened(loadBytes(BYTE_KIND, NARROW_BYTES, src, srcFrom + k));
-            store(KIND, v.fma(FloatVector.fromArray(FLOATS, scales, j), FloatVector.fromArray(FLOATS, shifts, j)), out,
+            KIND.store(v.fma(FloatVector.fromArray(FLOATS, scales, j), FloatVector.fromArray(FLOATS, shifts, j)), out,
                     outFrom + k);
             j += LANES;
             if (j >= period) {
@@ -114,7 +110,7 @@ final class VectorImageKernels implements ImageKernels {
                 FloatVector shift = FloatVector.broadcast(FLOATS, shifts[c]);
                 for (int end = whole - LANES; p <= end; p += LANES) {
                     ByteVector bytes = loadBytes(BYTE_KIND, WIDE_BYTES, src, srcFrom + (long) p * channels);
-                    store(KIND, widened(bytes.rearrange(split)).fma(scale, shift), out, at + p);
+                    KIND.store(widened(bytes.rearrange(split)).fma(scale, shift), out, at + p);
                 }
             }
             ScalarImageKernels.planeRange(src, srcFrom, p, pixels, channels, c, scales[c], shifts[c], out, at);
@@ -173,12 +169,12 @@ final class VectorImageKernels implements ImageKernels {
         long shift = (xFrom - outFrom) * Float.BYTES;
         for (long at = (outFrom + (long) first * rowLength) * Float.BYTES,
              end = (outFrom + (long) last * rowLength) * Float.BYTES; at < end; at += VECTOR_BYTES) {
-            FloatVector v = loadAt(KIND, x, at + shift);
+            FloatVector v = KIND.loadAt(x, at + shift);
             if (--untilBand == 0) {
                 v = v.blend(zero, band);
                 untilBand = registersPerRow;
             }
-            storeAt(KIND, v, out, at);
+            KIND.storeAt(v, out, at);
         }
     }
 
@@ -198,7 +194,7 @@ final class VectorImageKernels implements ImageKernels {
         FloatVector zero = FloatVector.zero(FLOATS);
         for (int r = 0; r < rows; r++) {
             long at = from + (long) r * rowLength + block;
-            store(KIND, load(KIND, out, at).blend(zero, band), out, at);
+            KIND.store(KIND.load(out, at).blend(zero, band), out, at);
         }
     }
 
@@ -225,7 +221,7 @@ final class VectorImageKernels implements ImageKernels {
                     shift -= 2 * rowLength;
                 }
             }
-            store(KIND, load(KIND, x, from + k), out, from + k + shift);
+            KIND.store(KIND.load(x, from + k), out, from + k + shift);
         }
     }
 
@@ -241,7 +237,7 @@ final class VectorImageKernels implements ImageKernels {
                 mirror += 2L * width;
                 rowEnd += width;
             }
-            store(KIND, load(KIND, x, from + k).rearrange(REVERSE), out, from + mirror - k);
+            KIND.store(KIND.load(x, from + k).rearrange(REVERSE), out, from + mirror - k);
         }
     }
 
@@ -250,9 +246,9 @@ final class VectorImageKernels implements ImageKernels {
         for (int r = 0; r < rows; r++) {
             long row = from + (long) r * width, last = row + width - LANES;
             for (int k = 0; k < blocks; k += LANES) {
-                FloatVector head = load(KIND, x, row + k), tail = load(KIND, x, last - k);
-                store(KIND, tail.rearrange(REVERSE), x, row + k);
-                store(KIND, head.rearrange(REVERSE), x, last - k);
+                FloatVector head = KIND.load(x, row + k), tail = KIND.load(x, last - k);
+                KIND.store(tail.rearrange(REVERSE), x, row + k);
+                KIND.store(head.rearrange(REVERSE), x, last - k);
             }
             ScalarImageKernels.reverseRange(x, x, row, blocks, width - blocks);
         }
@@ -301,8 +297,8 @@ final class VectorImageKernels implements ImageKernels {
             for (int k = lastBlock; k >= 0; k -= LANES) {
                 int base = (width - 1 - lastPixel) * channels;
                 if (base + 2 * LANES <= n) {
-                    FloatVector low = load(KIND, x, row + base), high = load(KIND, x, row + base + LANES);
-                    store(KIND, low.rearrange(shuffles[phase], high), out, row + k);
+                    FloatVector low = KIND.load(x, row + base), high = KIND.load(x, row + base + LANES);
+                    KIND.store(low.rearrange(shuffles[phase], high), out, row + k);
                 } else {
                     ScalarImageKernels.reversePixelRange(x, out, row, width, channels, k, k + LANES);
                 }
@@ -337,10 +333,10 @@ final class VectorImageKernels implements ImageKernels {
         for (int r = 0; r < rows; r++) {
             long row = from + (long) r * n;
             for (int k = 0; k < blocks; k += LANES) {
-                store(NATIVE, load(KIND, x, row + k).rearrange(reverse), scratch, blocks - LANES - k);
+                NATIVE.store(KIND.load(x, row + k).rearrange(reverse), scratch, blocks - LANES - k);
             }
             for (int k = 0; k < blocks; k += LANES) {
-                store(KIND, load(NATIVE, scratch, k), out, row + head + k);
+                KIND.store(NATIVE.load(scratch, k), out, row + head + k);
             }
             ScalarImageKernels.reversePixelRange(x, out, row, width, channels, 0, head);
         }
@@ -367,11 +363,11 @@ final class VectorImageKernels implements ImageKernels {
         long at = from + (long) (groups - 1) * group;
         int groupsLeft = groups;
         for (long in = from + (long) head * RGB, end = from + (long) rows * n; in < end; in += group) {
-            FloatVector low = load(KIND, x, in), middle = load(KIND, x, in + LANES), high = load(KIND, x, in + 2 * LANES);
-            store(KIND, RGB_FROM_HIGH.selectFrom(middle, high), out, at);
-            store(KIND, RGB_FROM_WINDOW.selectFrom(low.slice(RGB_WINDOW, middle), middle.slice(RGB_WINDOW, high)), out,
+            FloatVector low = KIND.load(x, in), middle = KIND.load(x, in + LANES), high = KIND.load(x, in + 2 * LANES);
+            KIND.store(RGB_FROM_HIGH.selectFrom(middle, high), out, at);
+            KIND.store(RGB_FROM_WINDOW.selectFrom(low.slice(RGB_WINDOW, middle), middle.slice(RGB_WINDOW, high)), out,
                     at + LANES);
-            store(KIND, RGB_FROM_LOW.selectFrom(low, middle), out, at + 2 * LANES);
+            KIND.store(RGB_FROM_LOW.selectFrom(low, middle), out, at + 2 * LANES);
             if (--groupsLeft == 0) {
                 ScalarImageKernels.reversePixelRange(x, out, at, width, RGB, groups * group, n);
                 in += (long) head * RGB;
@@ -441,9 +437,9 @@ final class VectorImageKernels implements ImageKernels {
     public void swapRanges(MemorySegment x, MemorySegment out, long a, long b, int n) {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            FloatVector u = load(KIND, x, a + k), v = load(KIND, x, b + k);
-            store(KIND, v, out, a + k);
-            store(KIND, u, out, b + k);
+            FloatVector u = KIND.load(x, a + k), v = KIND.load(x, b + k);
+            KIND.store(v, out, a + k);
+            KIND.store(u, out, b + k);
         }
         ScalarImageKernels.swapRange(x, out, a, b, k, n);
     }
@@ -454,7 +450,7 @@ final class VectorImageKernels implements ImageKernels {
         int j = phase;
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            store(KIND, load(KIND, x, from + k).add(FloatVector.fromArray(FLOATS, shifts, j)), out, from + k);
+            KIND.store(KIND.load(x, from + k).add(FloatVector.fromArray(FLOATS, shifts, j)), out, from + k);
             j += LANES;
             if (j >= period) {
                 j -= period;

@@ -8,10 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.LANES;
-import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
-import static dev.simdreg.internal.vector.Species.store;
 
 /**
  * Vector optimizer kernels: each reads every buffer once and writes each output once. The operations
@@ -19,16 +17,16 @@ import static dev.simdreg.internal.vector.Species.store;
  */
 final class VectorOptimizerKernels implements OptimizerKernels {
 
-    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
-    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+    /** The loads and stores of the class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
 
     @Override
     public void sgd(MemorySegment w, MemorySegment g, int n, float learningRate, float weightDecay) {
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            FloatVector wv = load(KIND, w, i);
-            FloatVector d = wv.fma(splat(weightDecay), load(KIND, g, i));
-            store(KIND, d.fma(splat(-learningRate), wv), w, i);
+            FloatVector wv = KIND.load(w, i);
+            FloatVector d = wv.fma(splat(weightDecay), KIND.load(g, i));
+            KIND.store(d.fma(splat(-learningRate), wv), w, i);
         }
         ScalarOptimizerKernels.sgdRange(w, g, i, n, learningRate, weightDecay);
     }
@@ -40,12 +38,12 @@ final class VectorOptimizerKernels implements OptimizerKernels {
         int i = 0;
         // The two flags are loop invariants: C2 unswitches the loop on them.
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            FloatVector wv = load(KIND, w, i);
-            FloatVector d = wv.fma(splat(weightDecay), load(KIND, g, i));
-            FloatVector b = firstStep ? d : d.fma(splat(dampingFactor), load(KIND, buf, i).mul(momentum));
+            FloatVector wv = KIND.load(w, i);
+            FloatVector d = wv.fma(splat(weightDecay), KIND.load(g, i));
+            FloatVector b = firstStep ? d : d.fma(splat(dampingFactor), KIND.load(buf, i).mul(momentum));
             FloatVector u = nesterov ? b.fma(splat(momentum), d) : b;
-            store(KIND, b, buf, i);
-            store(KIND, u.fma(splat(-learningRate), wv), w, i);
+            KIND.store(b, buf, i);
+            KIND.store(u.fma(splat(-learningRate), wv), w, i);
         }
         ScalarOptimizerKernels.sgdMomentumRange(w, g, buf, i, n, learningRate, weightDecay, momentum, dampingFactor,
                 nesterov, firstStep);
@@ -62,14 +60,14 @@ final class VectorOptimizerKernels implements OptimizerKernels {
         float decayFactor = step.decayFactor();
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            FloatVector gv = load(KIND, g, i);
-            FloatVector mOld = load(KIND, m, i);
+            FloatVector gv = KIND.load(g, i);
+            FloatVector mOld = KIND.load(m, i);
             FloatVector mv = gv.sub(mOld).fma(splat(beta1Complement), mOld);
-            FloatVector vv = gv.mul(beta2Complement).fma(gv, load(KIND, v, i).mul(beta2));
+            FloatVector vv = gv.mul(beta2Complement).fma(gv, KIND.load(v, i).mul(beta2));
             FloatVector denominator = vv.sqrt().fma(inverseBias2Sqrt, eps);
-            store(KIND, mv, m, i);
-            store(KIND, vv, v, i);
-            store(KIND, mv.div(denominator).fma(splat(negativeStepSize), load(KIND, w, i).mul(decayFactor)), w, i);
+            KIND.store(mv, m, i);
+            KIND.store(vv, v, i);
+            KIND.store(mv.div(denominator).fma(splat(negativeStepSize), KIND.load(w, i).mul(decayFactor)), w, i);
         }
         ScalarOptimizerKernels.adamWRange(w, g, m, v, i, n, step);
     }

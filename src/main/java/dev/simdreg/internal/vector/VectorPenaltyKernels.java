@@ -20,12 +20,9 @@ import static dev.simdreg.internal.vector.Species.UP_4;
 import static dev.simdreg.internal.vector.Species.UP_8;
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
-import static dev.simdreg.internal.vector.Species.loadAt;
-import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
 import static dev.simdreg.internal.vector.Species.total;
-import static dev.simdreg.internal.vector.Species.store;
 
 /**
  * Vector norm-penalty kernels. Sums take {@link SumOrder}'s order: each half of a group is four registers
@@ -33,8 +30,8 @@ import static dev.simdreg.internal.vector.Species.store;
  */
 final class VectorPenaltyKernels implements PenaltyKernels {
 
-    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
-    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+    /** The loads and stores of the class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
 
     private static final int SIGN_BIT = 0x8000_0000;
 
@@ -55,7 +52,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     public void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold) {
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            store(KIND, softThreshold(load(KIND, x, i), threshold), out, i);
+            KIND.store(softThreshold(KIND.load(x, i), threshold), out, i);
         }
         ScalarPenaltyKernels.softThresholdRange(x, out, i, n, threshold);
     }
@@ -64,7 +61,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     public void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold) {
         int i = 0;
         for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
-            store(KIND, softThreshold(load(KIND, g, i).fma(splat(-learningRate), load(KIND, w, i)), threshold), w, i);
+            KIND.store(softThreshold(KIND.load(g, i).fma(splat(-learningRate), KIND.load(w, i)), threshold), w, i);
         }
         ScalarPenaltyKernels.proximalL1StepRange(w, g, i, n, learningRate, threshold);
     }
@@ -116,8 +113,8 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         int halvesPerRow = cols / SumOrder.HALF, halvesLeft = halvesPerRow;
         long at = (long) first * Float.BYTES;
         for (long end = at + (long) count * cols * Float.BYTES; at < end; at += HALF_BYTES) {
-            FloatVector v0 = loadAt(KIND, x, at), v1 = loadAt(KIND, x, at + FOLD_STRIDE_BYTES);
-            FloatVector v2 = loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES), v3 = loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES);
+            FloatVector v0 = KIND.loadAt(x, at), v1 = KIND.loadAt(x, at + FOLD_STRIDE_BYTES);
+            FloatVector v2 = KIND.loadAt(x, at + 2 * FOLD_STRIDE_BYTES), v3 = KIND.loadAt(x, at + 3 * FOLD_STRIDE_BYTES);
             FloatVector added = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
             partials = otherPartials;
             otherPartials = added;
@@ -163,10 +160,10 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         for (int pass = 0; pass < SUM_PASSES; pass++) {
             FloatVector partials = FloatVector.zero(FLOATS), otherPartials = partials;
             for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += HALF_BYTES) {
-                FloatVector m0 = magnitude(loadAt(KIND, x, at));
-                FloatVector m1 = magnitude(loadAt(KIND, x, at + FOLD_STRIDE_BYTES));
-                FloatVector m2 = magnitude(loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES));
-                FloatVector m3 = magnitude(loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES));
+                FloatVector m0 = magnitude(KIND.loadAt(x, at));
+                FloatVector m1 = magnitude(KIND.loadAt(x, at + FOLD_STRIDE_BYTES));
+                FloatVector m2 = magnitude(KIND.loadAt(x, at + 2 * FOLD_STRIDE_BYTES));
+                FloatVector m3 = magnitude(KIND.loadAt(x, at + 3 * FOLD_STRIDE_BYTES));
                 FloatVector added = partials.add(m0.add(m1).add(m2.add(m3)));
                 partials = otherPartials;
                 otherPartials = added;
@@ -197,10 +194,10 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         for (int pass = 0; pass < SUM_PASSES; pass++) {
             FloatVector partials = FloatVector.zero(FLOATS), otherPartials = partials;
             for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += HALF_BYTES) {
-                FloatVector v0 = scaled(loadAt(KIND, x, at), scaled, scale);
-                FloatVector v1 = scaled(loadAt(KIND, x, at + FOLD_STRIDE_BYTES), scaled, scale);
-                FloatVector v2 = scaled(loadAt(KIND, x, at + 2 * FOLD_STRIDE_BYTES), scaled, scale);
-                FloatVector v3 = scaled(loadAt(KIND, x, at + 3 * FOLD_STRIDE_BYTES), scaled, scale);
+                FloatVector v0 = scaled(KIND.loadAt(x, at), scaled, scale);
+                FloatVector v1 = scaled(KIND.loadAt(x, at + FOLD_STRIDE_BYTES), scaled, scale);
+                FloatVector v2 = scaled(KIND.loadAt(x, at + 2 * FOLD_STRIDE_BYTES), scaled, scale);
+                FloatVector v3 = scaled(KIND.loadAt(x, at + 3 * FOLD_STRIDE_BYTES), scaled, scale);
                 FloatVector added = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
                 partials = otherPartials;
                 otherPartials = added;
@@ -221,8 +218,8 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0;
         int i = from;
         for (int end = loopEnd(from, n, 2 * LANES); i < end; i += 2 * LANES) {
-            a0 = a0.max(magnitude(load(KIND, x, i)));
-            a1 = a1.max(magnitude(load(KIND, x, i + LANES)));
+            a0 = a0.max(magnitude(KIND.load(x, i)));
+            a1 = a1.max(magnitude(KIND.load(x, i + LANES)));
         }
         return Math.max(a0.max(a1).reduceLanes(VectorOperators.MAX), ScalarPenaltyKernels.maxAbsRange(x, i, from + n));
     }
@@ -231,7 +228,7 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     public void scale(MemorySegment x, int from, int n, float factor) {
         int i = from;
         for (int end = loopEnd(from, n, LANES); i < end; i += LANES) {
-            store(KIND, load(KIND, x, i).mul(factor), x, i);
+            KIND.store(KIND.load(x, i).mul(factor), x, i);
         }
         ScalarPenaltyKernels.scaleRange(x, i, from + n, factor);
     }

@@ -17,10 +17,8 @@ import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.INTS;
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.LONGS;
-import static dev.simdreg.internal.vector.Species.load;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
-import static dev.simdreg.internal.vector.Species.store;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.XOR;
@@ -31,8 +29,8 @@ import static jdk.incubator.vector.VectorOperators.XOR;
  */
 final class VectorRandomKernels implements RandomKernels {
 
-    /** The class of segment this copy of the kernels is for (see {@link KindCopies}). */
-    private static final Class<?> KIND = Species.floatKind(MethodHandles.lookup());
+    /** The loads and stores of the class of segment this copy of the kernels is for (see {@link KindCopies}). */
+    private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
 
     private static final long LOW = 0xFFFF_FFFFL;
     private static final long M0 = Philox.M0 & LOW;
@@ -122,12 +120,12 @@ final class VectorRandomKernels implements RandomKernels {
                 IntVector b = IntVector.fromArray(INTS, words, w + 16 + l);
                 IntVector c = IntVector.fromArray(INTS, words, w + 32 + l);
                 IntVector low = a.and(0xFF).or(b.and(0xFF).lanewise(LSHL, 8)).or(c.and(0xFF).lanewise(LSHL, 16));
-                store(KIND, ((FloatVector) a.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + l);
-                store(KIND, ((FloatVector) b.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
+                KIND.store(((FloatVector) a.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + l);
+                KIND.store(((FloatVector) b.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
                         o + 16 + l);
-                store(KIND, ((FloatVector) c.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
+                KIND.store(((FloatVector) c.lanewise(LSHR, 8).convert(VectorOperators.I2F, 0)).fma(scale, shift), out,
                         o + 32 + l);
-                store(KIND, ((FloatVector) low.convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + 48 + l);
+                KIND.store(((FloatVector) low.convert(VectorOperators.I2F, 0)).fma(scale, shift), out, o + 48 + l);
             }
         }
     }
@@ -198,7 +196,7 @@ final class VectorRandomKernels implements RandomKernels {
     public void scale(float[] z, int zFrom, float factor, MemorySegment out, long from, int n) {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
-            store(KIND, FloatVector.fromArray(FLOATS, z, zFrom + k).mul(factor), out, from + k);
+            KIND.store(FloatVector.fromArray(FLOATS, z, zFrom + k).mul(factor), out, from + k);
         }
         ScalarRandomKernels.scaleRange(z, zFrom + k, factor, out, from + k, n - k);
     }
@@ -208,7 +206,7 @@ final class VectorRandomKernels implements RandomKernels {
         int k = 0;
         for (int end = loopEnd(0, n, LANES); k < end; k += LANES) {
             long i = from + (long) k;
-            store(KIND, FloatVector.fromArray(FLOATS, z, zFrom + k).fma(splat(sigma), load(KIND, x, i)), out, i);
+            KIND.store(FloatVector.fromArray(FLOATS, z, zFrom + k).fma(splat(sigma), KIND.load(x, i)), out, i);
         }
         ScalarRandomKernels.addScaledRange(x, z, zFrom + k, sigma, out, from + k, n - k);
     }
