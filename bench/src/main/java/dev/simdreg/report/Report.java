@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The benchmark report: for every kernel and size, ns per element, GB/s, the fraction of the same-run
@@ -91,7 +92,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
         List<String> notes = new ArrayList<>();
         if (peers.isEmpty()) {
             notes.add("No peer results were given, so there is no PyTorch column: run the benchmark command with "
-                    + "-Dbench.peers=true on a machine with Debian's python3-torch.");
+                    + "-Dbench.peers=pytorch on a machine with Debian's python3-torch.");
         } else {
             long matched = rows.stream().filter(r -> r.peerOverVector() != null).count();  // one per matched peer
             long unmatched = peers.size() - matched;
@@ -121,8 +122,9 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
         for (String note : notes) {
             out.append("\n> ").append(note).append('\n');
         }
-        String family = null;
         boolean anyPeer = rows.stream().anyMatch(r -> r.peer() != null);
+        headline(out, anyPeer);
+        String family = null;
         for (Row row : rows) {
             if (!row.family().equals(family)) {
                 family = row.family();
@@ -155,6 +157,34 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
             }
         }
         return out.toString();
+    }
+
+    /** Each kernel of the vector provider at its largest size: the answer to "how does it compare". */
+    public List<Row> headline() {
+        Map<String, Row> largest = new TreeMap<>();
+        for (Row row : rows) {
+            if (row.impl().equals("vector")) {
+                largest.merge(row.kernel(), row, (a, b) -> b.elements() > a.elements() ? b : a);
+            }
+        }
+        return List.copyOf(largest.values());
+    }
+
+    private void headline(StringBuilder out, boolean anyPeer) {
+        out.append("\n## Headline\n\nEach kernel of the vector provider at its largest size measured")
+                .append(anyPeer ? ", and the peer that measured the same work in the same run" : "")
+                .append(".\n\n| kernel | size | simdreg µs | GB/s | % of ceiling |")
+                .append(anyPeer ? " peer µs | peer / simdreg |" : "").append('\n')
+                .append("|---|---|---:|---:|---:|").append(anyPeer ? "---:|---:|" : "").append('\n');
+        for (Row row : headline()) {
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %s |", row.kernel(), row.size(),
+                    number(row.nsPerOp() / 1000), row.gigabytesPerSecond(), percent(row.fractionOfCeiling())));
+            if (anyPeer) {
+                out.append(row.peer() == null ? " | |" : " " + number(row.nsPerOp() * row.peerOverVector() / 1000)
+                        + " (" + row.peer() + ") | " + times(row.peerOverVector()) + " |");
+            }
+            out.append('\n');
+        }
     }
 
     public String json() {
