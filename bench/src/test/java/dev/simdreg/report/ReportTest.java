@@ -149,17 +149,29 @@ class ReportTest {
     }
 
     @Test
-    void writesReportFilesAndChartsPerSweptKernelAndFamily(@TempDir Path dir) throws IOException {
+    void writesReportFilesAndChartsPerKernelAndFamily(@TempDir Path dir) throws IOException {
         Report.of(MACHINE, sample(), peers()).write(dir);
         assertTrue(Files.readString(dir.resolve("report.md")).startsWith("# simdreg benchmark report"));
         assertTrue(Files.size(dir.resolve("report.json")) > 0);
-        for (String kernel : List.of("sgd", "l2Norm", "family-optimizers", "family-penalties")) {
+        // lines over sizes for the swept kernels, bars by shape for batch norm
+        for (String kernel : List.of("sgd", "l2Norm", "family-optimizers", "family-penalties", "trainingForward",
+                "family-batch-norm")) {
             String svg = Files.readString(dir.resolve("charts").resolve(kernel + ".svg"));
             assertTrue(svg.contains("<svg"), kernel + ".svg is not SVG");
         }
-        assertTrue(Files.notExists(dir.resolve("charts").resolve("trainingForward.svg")),
-                "batch norm has shapes, not a size sweep: no chart");
-        assertTrue(Files.notExists(dir.resolve("charts").resolve("family-batch-norm.svg")));
+    }
+
+    @Test
+    void opensWithEachKernelAtItsLargestSizeAndItsPeer() throws IOException {
+        Report report = Report.of(MACHINE, sample(), peers());
+        assertEquals(report.headline().stream().map(Report.Row::kernel).distinct().count(), report.headline().size(),
+                "one row per kernel");
+        Report.Row sgd = report.headline().stream().filter(r -> r.kernel().equals("sgd")).findFirst().orElseThrow();
+        assertEquals("256 KiB", sgd.size(), "the largest size measured");
+        String md = report.markdown();
+        assertTrue(md.indexOf("## Headline") < md.indexOf("## optimizers"), "the headline comes first");
+        assertTrue(md.contains("| sgd | 256 KiB | 2.0 | "), md);
+        assertTrue(md.contains(" (pytorch) | 4.0× |"), md);
     }
 
     @Test
