@@ -37,15 +37,21 @@ if any(os.environ.get(k) != v for k, v in ALLOCATOR.items()):
     os.environ.update(ALLOCATOR)
     os.execv(sys.executable, [sys.executable] + sys.argv)
 
+OUT_PATH = sys.argv[1] if len(sys.argv) > 1 else "target/bench/peers-pytorch.json"
+
+
+def write_results(results):
+    os.makedirs(os.path.dirname(OUT_PATH) or ".", exist_ok=True)
+    with open(OUT_PATH, "w") as f:
+        json.dump(results, f, indent=1)
+
+
 try:
     import torch
 except ImportError as missing:
     # Never lose the run: simdreg's results are measured already; the report is written without this peer.
     print(f"PyTorch peer skipped: {missing} (Debian: apt-get install python3-torch)", flush=True)
-    out = sys.argv[1] if len(sys.argv) > 1 else "target/bench/peers-pytorch.json"
-    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-    with open(out, "w") as f:
-        json.dump([], f)
+    write_results([])
     sys.exit(0)
 
 SHAPES = {
@@ -230,16 +236,13 @@ def images(results):
 
 def main():
     torch.set_num_threads(1)
-    out_path = sys.argv[1] if len(sys.argv) > 1 else "target/bench/peers-pytorch.json"
     results = []
     element_wise(results)
     batch_norm(results)
     dropout(results)
     random_fills(results)
     images(results)
-    os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
-    with open(out_path, "w") as f:
-        json.dump(results, f, indent=1)
+    write_results(results)
 
 
 def batch_norm(results):
