@@ -11,8 +11,9 @@ import java.lang.foreign.MemorySegment;
  * rows (interleaved) or values of its first run (planar). Interleaved, a channel's terms are added in float
  * row after row ({@code fma(d, d, q)} for the squares) over blocks of {@link #ROW_BLOCK} rows, rows of fewer
  * than 16 channels into several partial sums per channel ({@link ShortRows}); planar, each
- * run's blocks of {@link #RUN_BLOCK} values in {@link SumOrder}'s order; blocks are added in float64. The
- * gradient sums take the same orders with {@code dy'} and {@code dy'·(x − center)}.
+ * run's blocks of {@link #RUN_BLOCK} values in {@link SumOrder}'s order, runs shorter than
+ * {@link ColumnWindows#RUN} as columns of the examples' rows ({@link ColumnWindows}); blocks are added in
+ * float64. The gradient sums take the same orders with {@code dy'} and {@code dy'·(x − center)}.
  */
 public interface BatchNormKernels {
 

@@ -367,6 +367,10 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
 
     @Override
     public void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
+        if (ColumnWindows.shortRuns(layout)) {
+            ColumnWindows.moments(layout, x, mean, m2, ColumnWindows.Loops.NONE);
+            return;
+        }
         if (ShortRows.of(layout)) {
             shortRowMoments(layout, x, mean, m2, ShortRows.WholePeriods.NONE);
             return;
@@ -376,6 +380,10 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
 
     @Override
     public void normalize(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a) {
+        if (ColumnWindows.shortRuns(layout)) {
+            ColumnWindows.normalize(layout, x, y, a, ColumnWindows.Loops.NONE);
+            return;
+        }
         for (long o = 0; o < layout.outer(); o++) {
             for (int c = 0; c < layout.channels(); c++) {
                 long start = layout.runStart(o, c);
@@ -388,6 +396,10 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     @Override
     public void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine affine,
                              double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale) {
+        if (ColumnWindows.shortRuns(layout)) {
+            ColumnWindows.gradientSums(layout, x, dy, affine, sumDy, sumDyCentered, dx, dyScale, ColumnWindows.Loops.NONE);
+            return;
+        }
         if (ShortRows.of(layout)) {
             shortRowGradientSums(layout, x, dy, affine, sumDy, sumDyCentered, dx, dyScale,
                     ShortRows.WholePeriods.NONE);
@@ -399,6 +411,10 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     @Override
     public void inputGradient(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
                               ChannelAffine affine, float[] dyScale, float[] xScale, float[] bias) {
+        if (ColumnWindows.shortRuns(layout)) {
+            ColumnWindows.inputGradient(layout, x, dy, dx, affine, dyScale, xScale, bias, ColumnWindows.Loops.NONE);
+            return;
+        }
         for (long o = 0; o < layout.outer(); o++) {
             for (int c = 0; c < layout.channels(); c++) {
                 long start = layout.runStart(o, c);

@@ -35,6 +35,9 @@ final class BatchData {
         }
         // long rows past a block of 256 rows, whose float sums are then taken to float64
         shapes.add(BatchShape.rows(261, 256));
+        // short planes past a block of 256 examples, rows of 1200 columns in two windows of 1024, the third
+        // channel across them
+        shapes.add(BatchShape.channelsFirst(258, 3, 400));
         for (int c : new int[] {1, 3, lanes + 1}) {
             shapes.add(BatchShape.channelsFirst(2, c, 1));
             shapes.add(BatchShape.channelsFirst(1, c, 7));

@@ -7,6 +7,7 @@ import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.ScalarBatchNormKernels;
 import dev.simdreg.internal.ShortRows;
+import dev.simdreg.internal.ColumnWindows;
 import dev.simdreg.internal.SumOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -35,7 +36,7 @@ import static dev.simdreg.internal.vector.Species.total;
  * block is in L1 (the corrected two-pass algorithm, exact to rounding whatever the mean), and the blocks
  * are merged in float64 by Chan's formula. Element-wise results equal the scalar kernels' bit for bit.
  */
-final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholePeriods {
+final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholePeriods, ColumnWindows.Loops {
 
     /** The loads and stores of the class of segment this copy of the kernels is for (see {@link KindCopies}). */
     private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
@@ -75,6 +76,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     @Override
     public void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
+        if (ColumnWindows.shortRuns(layout)) {
+            ColumnWindows.moments(layout, x, mean, m2, this);
+            return;
+        }
         if (layout.planar()) {
             planarMoments(layout, x, mean, m2);
             return;
@@ -85,7 +90,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /**
      * The moments of an interleaved layout, four vectors of channel columns at a time (a row's 256 bytes at
      * 512 bits), then single vectors, then scalar channels; each column is read once, down its rows (long
-     * rows go through {@link #longRowMoments}, in memory order, with the same sums). With
+     * rows go through {@link ColumnWindows}, in memory order, with the same sums). With
      * K the mean of the column's first {@link #PILOT_ROWS} rows, {@code Σ (x − K)} and {@code Σ (x − K)²}
      * are summed in float over blocks of rows and in float64 across blocks, and give
      * {@code mean = K + S1/n}, {@code M2 = S2 − S1²/n}. Their relative error is that of the float sums
@@ -100,7 +105,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             return;
         }
         if (AlignedColumns.longRows(channels)) {
-            longRowMoments(layout, x, mean, m2);
+            ColumnWindows.moments(layout, x, mean, m2, this);
             return;
         }
         float[] block = BLOCK.get();
@@ -147,76 +152,75 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #interleavedMoments} of long rows in memory order: the shifts, then the shifted sums row by row,
-     * each channel's float sums kept in the aligned table and taken to float64 every
-     * {@link #ROW_BLOCK} rows. Going down columns reads a page per row for 1024 channels: {@code [256, 1024]}
-     * moments took 16.7–17.8 µs that way and 14.9 in memory order, training forward 38.6–40.8 and 36.4–36.6
-     * (JMH).
+     * Rows {@code [r0, end)} of columns {@code [first, first + columns)} of rows of rowLength floats, added into
+     * the float sums of a table of sections {@code stride} apart: shifts, sums, squares (the long rows of
+     * windows of {@link ColumnWindows}). A method of its own, too large for C2 to
+     * inline: in one method with the pilot and the finish, the compilation reached C2's node limit
+     * (NodeCountInliningCutoff), its loads stayed calls and their vectors were boxed (about 15 KB a call of
+     * 4608 floats, measured).
      */
-    private static void longRowMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
-        int channels = layout.channels();
-        long rows = layout.outer();
-        int vectorChannels = channels & -LANES;
-        long stride = AlignedColumns.stride(channels);
-        long sums = stride, squares = 2 * stride;
-        float[] zeros = zeroChannels(channels);
-        MemorySegment t = AlignedColumns.of(channels, zeros, zeros, zeros);
-        long pilot = Math.min(rows, PILOT_ROWS);
-        for (long r = 0; r < pilot; r++) {
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                NATIVE.store(NATIVE.load(t, c).add(KIND.load(x, r * channels + c)), t, c);
-            }
-        }
-        for (int c = 0; c < vectorChannels; c += LANES) {
-            NATIVE.store(NATIVE.load(t, c).div(pilot), t, c);
-        }
-        Arrays.fill(mean, 0, vectorChannels, 0);
-        Arrays.fill(m2, 0, vectorChannels, 0);
-        for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-            long end = Math.min(rows, r0 + ROW_BLOCK);
-            shiftedSumsOfRows(x, t, r0, end, channels, vectorChannels);
-            addAndClear(t, sums, vectorChannels, mean);
-            addAndClear(t, squares, vectorChannels, m2);
-        }
-        for (int c = 0; c < vectorChannels; c++) {
-            ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, get(t, c), mean, m2);
-        }
-        ScalarBatchNormKernels.momentsOfChannels(layout, x, vectorChannels, channels, mean, m2);
-    }
-
-    /**
-     * Rows {@code [r0, end)} of {@link #longRowMoments}, added into the table's float sums. A method of its
-     * own, too large for C2 to inline: in one method with the pilot and the finish, the compilation reached
-     * C2's node limit (NodeCountInliningCutoff), its loads stayed calls and their vectors were boxed
-     * (about 15 KB a call of 4608 floats, measured).
-     */
-    private static void shiftedSumsOfRows(MemorySegment x, MemorySegment t, long r0, long end, int channels,
-                                          int vectorChannels) {
-        long stride = AlignedColumns.stride(channels);
+    private static void shiftedSumsOfRows(MemorySegment x, MemorySegment t, long stride, long r0, long end,
+                                          long rowLength, long first, int columns) {
         long sums = stride, squares = 2 * stride;
         long r = r0;
         // Four rows at a time, each register's sums kept in it across them, in row order: the same sums with a
         // quarter of the table's loads and stores ([64, 4096] training forward 76 -> 64 µs, JMH).
         for (; r + 4 <= end; r += 4) {
-            long row = r * channels;
-            for (int c = 0; c < vectorChannels; c += LANES) {
+            long row = r * rowLength + first;
+            for (int c = 0; c < columns; c += LANES) {
                 FloatVector k = NATIVE.load(t, c);
                 FloatVector d0 = KIND.load(x, row + c).sub(k);
-                FloatVector d1 = KIND.load(x, row + channels + c).sub(k);
-                FloatVector d2 = KIND.load(x, row + 2L * channels + c).sub(k);
-                FloatVector d3 = KIND.load(x, row + 3L * channels + c).sub(k);
+                FloatVector d1 = KIND.load(x, row + rowLength + c).sub(k);
+                FloatVector d2 = KIND.load(x, row + 2 * rowLength + c).sub(k);
+                FloatVector d3 = KIND.load(x, row + 3 * rowLength + c).sub(k);
                 NATIVE.store(NATIVE.load(t, sums + c).add(d0).add(d1).add(d2).add(d3), t, sums + c);
                 FloatVector q = d0.fma(d0, NATIVE.load(t, squares + c));
                 NATIVE.store(d3.fma(d3, d2.fma(d2, d1.fma(d1, q))), t, squares + c);
             }
         }
         for (; r < end; r++) {
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                FloatVector d = KIND.load(x, r * channels + c).sub(NATIVE.load(t, c));
+            long row = r * rowLength + first;
+            for (int c = 0; c < columns; c += LANES) {
+                FloatVector d = KIND.load(x, row + c).sub(NATIVE.load(t, c));
                 NATIVE.store(NATIVE.load(t, sums + c).add(d), t, sums + c);
                 NATIVE.store(d.fma(d, NATIVE.load(t, squares + c)), t, squares + c);
             }
         }
+    }
+
+    @Override
+    public int addShifted(MemorySegment x, MemorySegment t, long stride, long r0, long end, long rowLength,
+                          long first, int width) {
+        shiftedSumsOfRows(x, t, stride, r0, end, rowLength, first, width & -LANES);
+        return width & -LANES;
+    }
+
+    @Override
+    public int addGradients(MemorySegment x, MemorySegment dy, MemorySegment t, long stride, long r0, long end,
+                            long rowLength, long first, int width, boolean relu) {
+        gradientSumsOfRows(x, dy, t, stride, r0, end, rowLength, first, width & -LANES, relu);
+        return width & -LANES;
+    }
+
+    @Override
+    public int normalize(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long rows, long rowLength,
+                         long first, int width, boolean relu) {
+        normalizeRows(x, y, t, stride, rows, rowLength, first, width & -LANES, relu);
+        return width & -LANES;
+    }
+
+    @Override
+    public int scaleGradients(MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment t, long stride,
+                              long rows, long rowLength, long first, int width, boolean relu) {
+        scaledGradientRows(x, dy, dx, t, stride, rows, rowLength, first, width & -LANES, relu);
+        return width & -LANES;
+    }
+
+    @Override
+    public int inputGradient(MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment t, long stride,
+                             long rows, long rowLength, long first, int width, boolean relu) {
+        inputGradientRows(x, dy, dx, t, stride, rows, rowLength, first, width & -LANES, relu);
+        return width & -LANES;
     }
 
     /**
@@ -488,6 +492,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         // each layout's loop in a method of its own, compiled on its own: in one method, on segments over
         // byte[] (loads of bytes reinterpreted as floats), C2 reached its node limit and boxed vectors
         // (6-37 KB a call of 4112-4626 floats in AllocationTest's JVM)
+        if (ColumnWindows.shortRuns(layout)) {
+            ColumnWindows.normalize(layout, x, y, a, this);
+            return;
+        }
         if (layout.planar()) {
             normalizePlanar(layout, x, y, a);
             return;
@@ -504,7 +512,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             normalizeWrapping(x, y, layout.outer() * channels, channels, a);
             return;
         }
-        normalizeLongRows(layout.outer(), channels, x, y, a);
+        ColumnWindows.normalize(layout, x, y, a, this);
     }
 
     /** {@link #normalize} of a planar layout, run by run. */
@@ -526,19 +534,19 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         }
     }
 
-    /** {@link #normalize} of long rows, row by row, the coefficients from the aligned table. */
-    private static void normalizeLongRows(long rows, int channels, MemorySegment x, MemorySegment y, ChannelAffine a) {
-        boolean relu = a.relu();
-        int vectorChannels = channels & -LANES;
-        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift());
-        long scales = AlignedColumns.stride(channels), shifts = 2 * scales;
+    /**
+     * {@link #normalize} of columns {@code [first, first + columns)} of every row, their coefficients from a
+     * table of sections center, scale and shift.
+     */
+    private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long rows,
+                                      long rowLength, long first, int columns, boolean relu) {
+        long scales = stride, shifts = 2 * stride;
         for (long r = 0; r < rows; r++) {
-            long row = r * channels;
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                KIND.store(normalized(KIND.load(x, row + c), NATIVE.load(t, c), NATIVE.load(t, scales + c), NATIVE.load(t, shifts + c), relu), y,
-                        row + c);
+            long row = r * rowLength + first;
+            for (int c = 0; c < columns; c += LANES) {
+                KIND.store(normalized(KIND.load(x, row + c), NATIVE.load(t, c), NATIVE.load(t, scales + c),
+                        NATIVE.load(t, shifts + c), relu), y, row + c);
             }
-            ScalarBatchNormKernels.normalizeChannels(x, y, row, vectorChannels, channels, a);
         }
     }
 
@@ -648,18 +656,6 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         return zeros;
     }
 
-    /**
-     * Adds the first C floats of the table from float {@code column} to totals, then zeroes them: a block's
-     * float sums of the long-row loops taken to float64. Zeroed in the loop: a slice to fill is an object a
-     * call (AllocationTest).
-     */
-    private static void addAndClear(MemorySegment t, long column, int channels, double[] totals) {
-        for (int c = 0; c < channels; c++) {
-            totals[c] += get(t, column + c);
-            Floats.set(t, column + c, 0f);
-        }
-    }
-
     /** The register of slot {@code slot} of a group table that starts at entry j. */
     private static FloatVector groupRegister(float[] t, int slot, int j) {
         return FloatVector.fromArray(FLOATS, t, slot * GROUP + j);
@@ -685,6 +681,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     @Override
     public void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
                              double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale) {
+        if (ColumnWindows.shortRuns(layout)) {
+            ColumnWindows.gradientSums(layout, x, dy, a, sumDy, sumDyCentered, dx, dyScale, this);
+            return;
+        }
         if (layout.planar()) {
             // in memory order, as planarMoments
             Arrays.fill(sumDy, 0, layout.channels(), 0);
@@ -704,56 +704,29 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             return;
         }
         if (AlignedColumns.longRows(channels)) {
-            longRowGradientSums(x, dy, a, rows, channels, sumDy, sumDyCentered);
-            ScalarBatchNormKernels.gradientSumsOfChannels(layout, x, dy, a, channels & -LANES, sumDy, sumDyCentered,
-                    null, null);
-        } else {
-            columnarGradientSums(x, dy, a, rows, channels, sumDy, sumDyCentered);
+            ColumnWindows.gradientSums(layout, x, dy, a, sumDy, sumDyCentered, dx, dyScale, this);
+            return;
         }
+        columnarGradientSums(x, dy, a, rows, channels, sumDy, sumDyCentered);
         if (dx != null) {
             scaledGradients(layout, x, dy, dx, a, dyScale);
         }
     }
 
     /**
-     * The gradient sums of long rows in memory order, adding into float sums per channel kept in the aligned
-     * table and taken to float64 every {@link #ROW_BLOCK} rows. Going down columns of four registers instead
-     * reads x and dy 4 KiB apart for 1024 channels, a page per row: the sums of {@code [256, 1024]} took
-     * 25–37 µs that way, varying with the pages the JVM got, and 22–25 µs in memory order (harness); training
-     * backward 73 -> 58–61 µs (JMH). Rows go one at a time, the order of {@link BatchNormKernels}.
+     * Rows {@code [r0, end)} of columns {@code [first, first + columns)}, added into the float sums of a table of
+     * sections center, scale, shift, sums and centered sums (the windows of {@link ColumnWindows}); a method of its own for C2's node limit, as {@link #shiftedSumsOfRows}.
      */
-    private static void longRowGradientSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long rows,
-                                            int channels, double[] sumDy, double[] sumDyCentered) {
-        int vectorChannels = channels & -LANES;
-        long stride = AlignedColumns.stride(channels);
-        long scales = stride, shifts = 2 * stride, sums = 3 * stride, centeredSums = 4 * stride;
-        float[] zeros = zeroChannels(channels);
-        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), zeros, zeros);
-        boolean relu = a.relu();
-        Arrays.fill(sumDy, 0, vectorChannels, 0);
-        Arrays.fill(sumDyCentered, 0, vectorChannels, 0);
-        for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-            long end = Math.min(rows, r0 + ROW_BLOCK);
-            gradientSumsOfRows(x, dy, t, r0, end, channels, vectorChannels, relu);
-            addAndClear(t, sums, vectorChannels, sumDy);
-            addAndClear(t, centeredSums, vectorChannels, sumDyCentered);
-        }
-    }
-
-    /**
-     * Rows {@code [r0, end)} of {@link #longRowGradientSums}, added into the table's float sums; a method of
-     * its own for C2's node limit, as {@link #shiftedSumsOfRows}.
-     */
-    private static void gradientSumsOfRows(MemorySegment x, MemorySegment dy, MemorySegment t, long r0, long end,
-                                           int channels, int vectorChannels, boolean relu) {
-        long stride = AlignedColumns.stride(channels);
+    private static void gradientSumsOfRows(MemorySegment x, MemorySegment dy, MemorySegment t, long stride, long r0,
+                                           long end, long rowLength, long first, int columns, boolean relu) {
         long scales = stride, shifts = 2 * stride, sums = 3 * stride, centeredSums = 4 * stride;
         for (long r = r0; r < end; r++) {
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                long i = r * channels + c;
+            long row = r * rowLength + first;
+            for (int c = 0; c < columns; c += LANES) {
                 FloatVector center = NATIVE.load(t, c);
-                FloatVector xi = KIND.load(x, i);
-                FloatVector g = gated(KIND.load(dy, i), xi, center, NATIVE.load(t, scales + c), NATIVE.load(t, shifts + c), relu);
+                FloatVector xi = KIND.load(x, row + c);
+                FloatVector g = gated(KIND.load(dy, row + c), xi, center, NATIVE.load(t, scales + c),
+                        NATIVE.load(t, shifts + c), relu);
                 NATIVE.store(NATIVE.load(t, sums + c).add(g), t, sums + c);
                 NATIVE.store(g.fma(xi.sub(center), NATIVE.load(t, centeredSums + c)), t, centeredSums + c);
             }
@@ -894,26 +867,24 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             normalize(layout, dy, dx, new ChannelAffine(zeros, dyScale, zeros, false));
             return;
         }
-        if (!AlignedColumns.longRows(channels)) {
-            gatedScaledWrapping(x, dy, dx, layout.outer() * channels, channels, a, dyScale);
-            return;
-        }
-        int vectorChannels = channels & -LANES;
-        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale);
-        long scales = AlignedColumns.stride(channels), shifts = 2 * scales, dyScales = 3 * scales;
-        for (long r = 0; r < layout.outer(); r++) {
-            long row = r * channels;
-            for (int c = 0; c < vectorChannels; c += LANES) {
+        gatedScaledWrapping(x, dy, dx, layout.outer() * channels, channels, a, dyScale);
+    }
+
+    /**
+     * {@code dx = dy'·dyScale} over columns {@code [first, first + columns)} of every row, from a table of
+     * sections center, scale, shift and dyScale.
+     */
+    private static void scaledGradientRows(MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment t,
+                                           long stride, long rows, long rowLength, long first, int columns,
+                                           boolean relu) {
+        long scales = stride, shifts = 2 * stride, dyScales = 3 * stride;
+        for (long r = 0; r < rows; r++) {
+            long row = r * rowLength + first;
+            for (int c = 0; c < columns; c += LANES) {
                 long i = row + c;
                 FloatVector g = gated(KIND.load(dy, i), KIND.load(x, i), NATIVE.load(t, c), NATIVE.load(t, scales + c),
-                        NATIVE.load(t, shifts + c), true);
+                        NATIVE.load(t, shifts + c), relu);
                 KIND.store(g.fma(NATIVE.load(t, dyScales + c), ZERO), dx, i);
-            }
-            for (int c = vectorChannels; c < channels; c++) {
-                long i = row + c;
-                float g = ScalarBatchNormKernels.gated(get(dy, i), get(x, i), a.center()[c], a.scale()[c],
-                        a.shift()[c], true);
-                Floats.set(dx, i, ScalarBatchNormKernels.scaledGradient(g, dyScale[c]));
             }
         }
     }
@@ -1025,6 +996,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     @Override
     public void inputGradient(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
                               ChannelAffine a, float[] dyScale, float[] xScale, float[] bias) {
+        if (ColumnWindows.shortRuns(layout)) {
+            ColumnWindows.inputGradient(layout, x, dy, dx, a, dyScale, xScale, bias, this);
+            return;
+        }
         boolean relu = a.relu();
         if (layout.planar()) {
             int inner = layout.inner();
@@ -1065,7 +1040,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             return;
         }
         if (AlignedColumns.longRows(channels)) {
-            longRowInputGradient(x, dy, dx, layout.outer(), channels, a, dyScale, xScale, bias);
+            ColumnWindows.inputGradient(layout, x, dy, dx, a, dyScale, xScale, bias, this);
             return;
         }
         inputGradientWrapping(x, dy, dx, layout.outer() * channels, channels, a, dyScale, xScale, bias);
@@ -1097,26 +1072,19 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #inputGradient} of long rows, their coefficients from the aligned table, from the last row: the
-     * gradient sums read those last, so the first rows come from L2 ({@code [256, 1024]} training backward
-     * 60–63 -> 55–59 µs, measured).
+     * {@link #inputGradient} of columns {@code [first, first + columns)} of every row, from the last, their
+     * coefficients from a table of sections center, scale, shift, dyScale, xScale and bias.
      */
-    private static void longRowInputGradient(MemorySegment x, MemorySegment dy, MemorySegment dx, long rows,
-                                             int channels, ChannelAffine a, float[] dyScale, float[] xScale,
-                                             float[] bias) {
-        boolean relu = a.relu();
-        MemorySegment t = AlignedColumns.of(channels, a.center(), a.scale(), a.shift(), dyScale, xScale, bias);
-        long stride = AlignedColumns.stride(channels);
-        int vectorChannels = channels & -LANES;
+    private static void inputGradientRows(MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment t,
+                                          long stride, long rows, long rowLength, long first, int columns,
+                                          boolean relu) {
         for (long r = rows - 1; r >= 0; r--) {
-            long row = r * channels;
-            for (int c = 0; c < vectorChannels; c += LANES) {
-                KIND.store(inputGradient(KIND.load(x, row + c), KIND.load(dy, row + c), NATIVE.load(t, c), NATIVE.load(t, stride + c),
-                        NATIVE.load(t, 2 * stride + c), relu, NATIVE.load(t, 3 * stride + c), NATIVE.load(t, 4 * stride + c),
-                        NATIVE.load(t, 5 * stride + c)), dx, row + c);
+            long row = r * rowLength + first;
+            for (int c = 0; c < columns; c += LANES) {
+                KIND.store(inputGradient(KIND.load(x, row + c), KIND.load(dy, row + c), NATIVE.load(t, c),
+                        NATIVE.load(t, stride + c), NATIVE.load(t, 2 * stride + c), relu, NATIVE.load(t, 3 * stride + c),
+                        NATIVE.load(t, 4 * stride + c), NATIVE.load(t, 5 * stride + c)), dx, row + c);
             }
-            ScalarBatchNormKernels.inputGradientChannels(x, dy, dx, row, vectorChannels, channels, a, dyScale, xScale,
-                    bias);
         }
     }
 

@@ -1,0 +1,450 @@
+package dev.simdreg.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static dev.simdreg.internal.BatchNormKernels.ROW_BLOCK;
+import static dev.simdreg.internal.Floats.get;
+import static dev.simdreg.internal.Floats.set;
+
+/**
+ * Batch norm over layouts taken as rows of columns, a window of {@link #WINDOW} columns at a time: the long
+ * rows of an interleaved layout, a column a channel, and planar layouts whose runs are shorter than
+ * {@link #RUN} values (NCHW with small planes, such as a ResNet's last 7×7), N rows of C·S columns, column
+ * {@code c·S + s} holding value s of channel c's run in every example.
+ * <p>
+ * The short runs' order: summed run by run, each run a block of {@link SumOrder} with its own tree of
+ * partials, {@code [32, 2048, 7, 7]} training forward took 3.2 ns per value and {@code [8, 4096, 1, 8]} 12,
+ * against 0.11 for runs of 2048 (harness). So a column's terms are added in float row after row over blocks
+ * of {@link BatchNormKernels#ROW_BLOCK} rows (squares by fma), its blocks in float64, as an interleaved
+ * layout's channel; the totals of a channel's S columns go in float64 to four partials, column s to partial
+ * {@code s mod 4} in order, and its sum is {@code (p0 + p1) + (p2 + p3)}, which for one column is the
+ * interleaved order's own. The shift K of a channel is, as for longer runs, the float mean of the first
+ * {@link BatchNormKernels#PILOT_ROWS} values of its first run (a pilot of its first values in the order
+ * (example, s) read a cache line of each of two examples per channel, and took half the moments' time for
+ * runs of 8).
+ * <p>
+ * Each window's per-column coefficients (a channel's repeated over its columns) and sums sit in a table that
+ * stays in L1 while the loops go down every row: long rows read whole took {@code [64, 4096]} inference to
+ * 43 µs against 25 in windows, its coefficients (48 KiB) past L1 (harness). A provider's {@link Loops} take
+ * the whole registers of each window, the scalar loops here the rest.
+ */
+public final class ColumnWindows {
+
+    /**
+     * Runs of fewer values are short. From 512 values run by run is as fast or faster for few examples: at
+     * 512 bits {@code [8, 64, 512]} training forward took 32 µs run by run, 55 in windows (harness); below, the
+     * scalar tail of each run's last group of 128 weighs ({@code [8, 160, 196]} 96.5 and 57.1), and narrower
+     * vectors pay a pass per register of partials a run ({@code [8, 256, 128]} at 128 bits 202 and 84).
+     */
+    public static final int RUN = 512;
+    /** Columns of a window: a multiple of every register's lanes. */
+    static final int WINDOW = 1024;
+    /** The table's sections, a window each: the moments' shifts, sums and squares; the gradient sums' center, scale,
+     * shift and two sums; the element-wise loops' center, scale, shift, dyScale, xScale and bias. */
+    private static final int SECTIONS = 6;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** A thread's working memory, taken once a call: a lookup per window cost 13% of {@code [8, 4096, 8]} inference. */
+    private static final class Scratch {
+        /** The window's sections, each on a cache line, for the provider's loops. */
+        final MemorySegment table = Arena.ofAuto().allocate((long) SECTIONS * WINDOW * Float.BYTES, 64);
+        /** A window's floats on their way into or out of the table. */
+        final float[] staging = new float[WINDOW];
+        /** The float64 totals of a window's columns: first sums, then second sums. */
+        final double[] totals = new double[2 * WINDOW];
+        /** The partials of the channel a window ends in, for the next: four of the first sums, four of the second. */
+        final double[] open = new double[8];
+        /** Per-channel shifts of the moments, grown to the widest layer seen. */
+        float[] shifts = new float[0];
+
+        float[] shifts(int channels) {
+            if (shifts.length < channels) {
+                shifts = new float[channels];
+            }
+            return shifts;
+        }
+    }
+
+    private ColumnWindows() {
+    }
+
+    /**
+     * A provider's loops over the first columns of a window, {@code [first, first + width)} of rows of
+     * rowLength floats, reading per-column values from a table of sections {@code stride} floats apart (the
+     * section of column {@code first + j} at entry j); each returns how many of the window's first columns
+     * it took, the rest left to the scalar loops. The sections are as each method says.
+     */
+    public interface Loops {
+
+        /** None: the scalar loops take every column. */
+        Loops NONE = new Loops() {
+            @Override
+            public int addShifted(MemorySegment x, MemorySegment t, long stride, long r0, long end, long rowLength,
+                                  long first, int width) {
+                return 0;
+            }
+
+            @Override
+            public int addGradients(MemorySegment x, MemorySegment dy, MemorySegment t, long stride, long r0,
+                                    long end, long rowLength, long first, int width, boolean relu) {
+                return 0;
+            }
+
+            @Override
+            public int normalize(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long rows,
+                                 long rowLength, long first, int width, boolean relu) {
+                return 0;
+            }
+
+            @Override
+            public int scaleGradients(MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment t,
+                                      long stride, long rows, long rowLength, long first, int width, boolean relu) {
+                return 0;
+            }
+
+            @Override
+            public int inputGradient(MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment t,
+                                     long stride, long rows, long rowLength, long first, int width, boolean relu) {
+                return 0;
+            }
+        };
+
+        /** Rows {@code [r0, end)}: adds {@code x − shift} to the sums and its square to the squares (sections shift, sums, squares). */
+        int addShifted(MemorySegment x, MemorySegment t, long stride, long r0, long end, long rowLength, long first,
+                       int width);
+
+        /**
+         * Rows {@code [r0, end)}: adds {@code dy'} and {@code dy'·(x − center)} to the two sums (sections
+         * center, scale, shift, sums, centered sums).
+         */
+        int addGradients(MemorySegment x, MemorySegment dy, MemorySegment t, long stride, long r0, long end,
+                         long rowLength, long first, int width, boolean relu);
+
+        /** Every row: {@code y = f((x − center)·scale + shift)} (sections center, scale, shift). */
+        int normalize(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long rows, long rowLength,
+                      long first, int width, boolean relu);
+
+        /** Every row: {@code dx = dy'·dyScale} (sections center, scale, shift, dyScale). */
+        int scaleGradients(MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment t, long stride,
+                           long rows, long rowLength, long first, int width, boolean relu);
+
+        /**
+         * Every row: {@code dx = (x − center)·xScale + (dy'·dyScale + bias)} (sections center, scale, shift,
+         * dyScale, xScale, bias).
+         */
+        int inputGradient(MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment t, long stride,
+                          long rows, long rowLength, long first, int width, boolean relu);
+    }
+
+    /** Whether the sums of this layout take the order of short runs. */
+    public static boolean shortRuns(ChannelLayout layout) {
+        return layout.planar() && layout.inner() < RUN;
+    }
+
+    /**
+     * {@link BatchNormKernels#moments} of a layout of short runs, or of an interleaved layout (its own order: a
+     * column is a channel).
+     */
+    public static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops) {
+        int channels = layout.channels();
+        Scratch w = SCRATCH.get();
+        float[] shifts = w.shifts(channels);
+        for (int c = 0; layout.planar() && c < channels; c++) {
+            shifts[c] = ScalarBatchNormKernels.pilotMean(layout, x, c);
+        }
+        long rowLength = rowLength(layout);
+        MemorySegment t = w.table;
+        for (long first = 0; first < rowLength; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, rowLength - first);
+            if (layout.planar()) {
+                repeat(w, shifts, layout.inner(), first, width, 0);
+            } else {
+                pilotMeans(layout, x, first, width, w, shifts, loops);
+            }
+            for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
+                long end = Math.min(layout.outer(), r0 + ROW_BLOCK);
+                Floats.zero(t, WINDOW, 2 * WINDOW);
+                addShifted(x, t, r0, end, rowLength, first, width, loops);
+                addToTotals(w, WINDOW, width, r0 == 0);
+            }
+            addToChannels(w, layout.inner(), first, width, mean, m2);
+        }
+        for (int c = 0; c < channels; c++) {
+            ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
+        }
+    }
+
+    /**
+     * The shifts K of an interleaved layout's window, to the table's first section and to {@code shifts}: the
+     * sums of its first rows with a shift of zero, divided by their count, as
+     * {@link ScalarBatchNormKernels#pilotMean} takes them.
+     */
+    private static void pilotMeans(ChannelLayout layout, MemorySegment x, long first, int width, Scratch w,
+                                   float[] shifts, Loops loops) {
+        long pilot = Math.min(layout.outer(), BatchNormKernels.PILOT_ROWS);
+        Floats.zero(w.table, 0, 3 * WINDOW);
+        addShifted(x, w.table, 0, pilot, layout.channels(), first, width, loops);
+        MemorySegment.copy(w.table, Floats.LAYOUT, WINDOW * Float.BYTES, shifts, (int) first, width);
+        for (int c = (int) first; c < first + width; c++) {
+            shifts[c] /= pilot;
+        }
+        MemorySegment.copy(shifts, (int) first, w.table, Floats.LAYOUT, 0, width);
+    }
+
+    /** Rows {@code [r0, end)} of the window added to the table's sums of {@code x − K} and squares. */
+    private static void addShifted(MemorySegment x, MemorySegment t, long r0, long end, long rowLength, long first,
+                                   int width, Loops loops) {
+        int done = loops.addShifted(x, t, WINDOW, r0, end, rowLength, first, width);
+        for (long r = r0; r < end; r++) {
+            for (int j = done; j < width; j++) {
+                float d = get(x, r * rowLength + first + j) - get(t, j);
+                set(t, WINDOW + j, get(t, WINDOW + j) + d);
+                set(t, 2 * WINDOW + j, Math.fma(d, d, get(t, 2 * WINDOW + j)));
+            }
+        }
+    }
+
+    /**
+     * {@link BatchNormKernels#gradientSums} of a layout of short runs or an interleaved layout: the sums, then dx
+     * when given, in a second pass (dx may be x or dy).
+     */
+    public static void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
+                                    double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale,
+                                    Loops loops) {
+        long rowLength = rowLength(layout);
+        int runs = layout.inner();
+        Scratch w = SCRATCH.get();
+        MemorySegment t = w.table;
+        for (long first = 0; first < rowLength; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, rowLength - first);
+            repeatAffine(w, a, runs, first, width);
+            for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
+                long end = Math.min(layout.outer(), r0 + ROW_BLOCK);
+                Floats.zero(t, 3 * WINDOW, 2 * WINDOW);
+                int done = loops.addGradients(x, dy, t, WINDOW, r0, end, rowLength, first, width, a.relu());
+                for (long r = r0; r < end; r++) {
+                    for (int j = done; j < width; j++) {
+                        long i = r * rowLength + first + j;
+                        float g = gated(x, dy, t, i, j, a.relu());
+                        set(t, 3 * WINDOW + j, get(t, 3 * WINDOW + j) + g);
+                        set(t, 4 * WINDOW + j, Math.fma(g, get(x, i) - get(t, j), get(t, 4 * WINDOW + j)));
+                    }
+                }
+                addToTotals(w, 3 * WINDOW, width, r0 == 0);
+            }
+            addToChannels(w, runs, first, width, sumDy, sumDyCentered);
+        }
+        if (dx != null) {
+            scaleGradients(layout, x, dy, dx, a, dyScale, loops, w);
+        }
+    }
+
+    private static void scaleGradients(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                       ChannelAffine a, float[] dyScale, Loops loops, Scratch w) {
+        MemorySegment t = w.table;
+        long rowLength = rowLength(layout);
+        for (long first = 0; first < rowLength; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, rowLength - first);
+            repeatAffine(w, a, layout.inner(), first, width);
+            repeat(w, dyScale, layout.inner(), first, width, 3 * WINDOW);
+            int done = loops.scaleGradients(x, dy, dx, t, WINDOW, layout.outer(), rowLength, first, width, a.relu());
+            for (long r = 0; r < layout.outer(); r++) {
+                for (int j = done; j < width; j++) {
+                    long i = r * rowLength + first + j;
+                    set(dx, i, ScalarBatchNormKernels.scaledGradient(gated(x, dy, t, i, j, a.relu()),
+                            get(t, 3 * WINDOW + j)));
+                }
+            }
+        }
+    }
+
+    /** {@link BatchNormKernels#normalize} of a layout of short runs or an interleaved layout. */
+    public static void normalize(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a,
+                                 Loops loops) {
+        long rowLength = rowLength(layout);
+        Scratch w = SCRATCH.get();
+        MemorySegment t = w.table;
+        for (long first = 0; first < rowLength; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, rowLength - first);
+            repeatAffine(w, a, layout.inner(), first, width);
+            int done = loops.normalize(x, y, t, WINDOW, layout.outer(), rowLength, first, width, a.relu());
+            for (long r = 0; r < layout.outer(); r++) {
+                for (int j = done; j < width; j++) {
+                    long i = r * rowLength + first + j;
+                    set(y, i, ScalarBatchNormKernels.normalized(get(x, i), get(t, j), get(t, WINDOW + j),
+                            get(t, 2 * WINDOW + j), a.relu()));
+                }
+            }
+        }
+    }
+
+    /** {@link BatchNormKernels#inputGradient} of a layout of short runs or an interleaved layout. */
+    public static void inputGradient(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                     ChannelAffine a, float[] dyScale, float[] xScale, float[] bias,
+                                     Loops loops) {
+        long rowLength = rowLength(layout);
+        int runs = layout.inner();
+        Scratch w = SCRATCH.get();
+        MemorySegment t = w.table;
+        // from the last window and row: the gradient sums read those last, so the first come from L2
+        // ([256, 1024] training backward 60-63 -> 55-59 µs, measured)
+        for (long first = (rowLength - 1) / WINDOW * WINDOW; first >= 0; first -= WINDOW) {
+            int width = (int) Math.min(WINDOW, rowLength - first);
+            repeatAffine(w, a, runs, first, width);
+            repeat(w, dyScale, runs, first, width, 3 * WINDOW);
+            repeat(w, xScale, runs, first, width, 4 * WINDOW);
+            repeat(w, bias, runs, first, width, 5 * WINDOW);
+            int done = loops.inputGradient(x, dy, dx, t, WINDOW, layout.outer(), rowLength, first, width, a.relu());
+            for (long r = 0; r < layout.outer(); r++) {
+                for (int j = done; j < width; j++) {
+                    long i = r * rowLength + first + j;
+                    set(dx, i, ScalarBatchNormKernels.inputGradient(get(x, i), get(dy, i), get(t, j),
+                            get(t, WINDOW + j), get(t, 2 * WINDOW + j), a.relu(), get(t, 3 * WINDOW + j),
+                            get(t, 4 * WINDOW + j), get(t, 5 * WINDOW + j)));
+                }
+            }
+        }
+    }
+
+    /** dy' of element i, column j of the window: dy with the ReLU's gradient, by the table's center, scale and shift. */
+    private static float gated(MemorySegment x, MemorySegment dy, MemorySegment t, long i, int j, boolean relu) {
+        return ScalarBatchNormKernels.gated(get(dy, i), get(x, i), get(t, j), get(t, WINDOW + j),
+                get(t, 2 * WINDOW + j), relu);
+    }
+
+    private static long rowLength(ChannelLayout layout) {
+        return (long) layout.channels() * layout.inner();
+    }
+
+
+    /** Sections 0-2 of t: the affine map's center, scale and shift of the window's columns. */
+    private static void repeatAffine(Scratch w, ChannelAffine a, int runs, long first, int width) {
+        repeat(w, a.center(), runs, first, width, 0);
+        repeat(w, a.scale(), runs, first, width, WINDOW);
+        repeat(w, a.shift(), runs, first, width, 2 * WINDOW);
+    }
+
+    /** Floats {@code [at, at + width)} of t: each column's channel's value, columns from first. */
+    private static void repeat(Scratch w, float[] perChannel, int runs, long first, int width, long at) {
+        int c = (int) (first / runs);
+        if (runs == 1) {
+            MemorySegment.copy(perChannel, c, w.table, Floats.LAYOUT, at * Float.BYTES, width);
+            return;
+        }
+        float[] columns = w.staging;
+        int s = (int) (first % runs);
+        if (runs < 16) {
+            // a value at a time: a loop per channel cost more than its stores for runs of 8 (JFR)
+            for (int j = 0; j < width; j++) {
+                columns[j] = perChannel[c];
+                if (++s == runs) {
+                    s = 0;
+                    c++;
+                }
+            }
+        } else {
+            for (int j = -s; j < width; j += runs, c++) {
+                float value = perChannel[c];
+                for (int k = Math.max(j, 0), end = Math.min(j + runs, width); k < end; k++) {
+                    columns[k] = value;
+                }
+            }
+        }
+        MemorySegment.copy(columns, 0, w.table, Floats.LAYOUT, at * Float.BYTES, width);
+    }
+
+    /**
+     * A block's float sums of the window's columns, two sections of t from float {@code sums}, added to their
+     * float64 totals, or the totals set to them for the first block (the same as added to zeros: a channel's
+     * total starts at +0, so a column's −0 adds nothing to it either way).
+     */
+    private static void addToTotals(Scratch w, long sums, int width, boolean firstBlock) {
+        double[] totals = w.totals;
+        float[] columns = w.staging;
+        for (int section = 0; section < 2; section++) {
+            MemorySegment.copy(w.table, Floats.LAYOUT, (sums + (long) section * WINDOW) * Float.BYTES, columns, 0, width);
+            for (int j = 0, to = section * WINDOW; j < width; j++) {
+                totals[to + j] = firstBlock ? columns[j] : totals[to + j] + columns[j];
+            }
+        }
+    }
+
+    /**
+     * Each column's totals added to its channel's partials, column s of a channel to partial {@code s mod 4} in
+     * order, and a channel's sums, {@code (p0 + p1) + (p2 + p3)}, written once its last column is added; the
+     * partials of a channel that goes on into the next window wait for it in {@code open}. One chain of adds
+     * per channel waited on each add: 0.6 µs a window of runs of 128 (JFR).
+     */
+    private static void addToChannels(Scratch w, int runs, long first, int width, double[] sums,
+                                      double[] secondSums) {
+        double[] totals = w.totals;
+        double[] open = w.open;
+        if (runs == 1) { // (0 + total + 0) + (0 + 0), as below
+            for (int j = 0; j < width; j++) {
+                sums[(int) first + j] = 0.0 + totals[j];
+                secondSums[(int) first + j] = 0.0 + totals[WINDOW + j];
+            }
+            return;
+        }
+        int c = (int) (first / runs);
+        int s = (int) (first % runs);
+        for (int j = 0; j < width; c++, s = 0) {
+            long channelEnd = (long) j + runs - s;
+            int end = (int) Math.min(width, channelEnd);
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+            if (s != 0) { // the channel the last window ended in
+                for (; j < end && (s & 3) != 0; j++, s++) {
+                    open[s & 3] += totals[j];
+                    open[4 + (s & 3)] += totals[WINDOW + j];
+                }
+                a0 = open[0];
+                a1 = open[1];
+                a2 = open[2];
+                a3 = open[3];
+                b0 = open[4];
+                b1 = open[5];
+                b2 = open[6];
+                b3 = open[7];
+            }
+            for (; j + 4 <= end; j += 4) {
+                a0 += totals[j];
+                a1 += totals[j + 1];
+                a2 += totals[j + 2];
+                a3 += totals[j + 3];
+                b0 += totals[WINDOW + j];
+                b1 += totals[WINDOW + j + 1];
+                b2 += totals[WINDOW + j + 2];
+                b3 += totals[WINDOW + j + 3];
+            }
+            if (j < end) {
+                a0 += totals[j];
+                b0 += totals[WINDOW + j];
+            }
+            if (j + 1 < end) {
+                a1 += totals[j + 1];
+                b1 += totals[WINDOW + j + 1];
+            }
+            if (j + 2 < end) {
+                a2 += totals[j + 2];
+                b2 += totals[WINDOW + j + 2];
+            }
+            j = end;
+            if (channelEnd <= width) {
+                sums[c] = (a0 + a1) + (a2 + a3);
+                secondSums[c] = (b0 + b1) + (b2 + b3);
+            } else {
+                open[0] = a0;
+                open[1] = a1;
+                open[2] = a2;
+                open[3] = a3;
+                open[4] = b0;
+                open[5] = b1;
+                open[6] = b2;
+                open[7] = b3;
+            }
+        }
+    }
+}
