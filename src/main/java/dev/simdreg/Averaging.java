@@ -3,6 +3,7 @@ package dev.simdreg;
 import dev.simdreg.internal.AveragingKernels;
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
+import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.Providers;
 
 import java.lang.foreign.MemorySegment;
@@ -49,11 +50,10 @@ public final class Averaging {
         if (t == 1) {
             MemorySegment.copy(theta, 0, avg, 0, n * Float.BYTES);
         } else {
-            for (long base = 0; base < n; base += Chunks.MAX) {
-                int length = Chunks.length(n, base);
-                kernels().linearAverage(Chunks.of(avg, base, length), Chunks.of(theta, base, length), length,
-                        (float) (1.0 / t));
-            }
+            float weight = (float) (1.0 / t);
+            Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(avg, theta),
+                    (base, length) -> kernels().linearAverage(Chunks.of(avg, base, length),
+                            Chunks.of(theta, base, length), length, weight));
         }
     }
 
@@ -74,10 +74,9 @@ public final class Averaging {
     public static void exponentialAverage(MemorySegment avg, MemorySegment theta, float alpha) {
         long n = checkPair(avg, "avg", theta, "theta");
         Check.fraction(alpha, "alpha");
-        for (long base = 0; base < n; base += Chunks.MAX) {
-            int length = Chunks.length(n, base);
-            kernels().exponentialAverage(Chunks.of(avg, base, length), Chunks.of(theta, base, length), length, alpha);
-        }
+        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(avg, theta),
+                (base, length) -> kernels().exponentialAverage(Chunks.of(avg, base, length),
+                        Chunks.of(theta, base, length), length, alpha));
     }
 
     private static long checkPair(MemorySegment avg, String avgName, MemorySegment theta, String thetaName) {

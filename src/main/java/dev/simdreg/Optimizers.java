@@ -2,6 +2,7 @@ package dev.simdreg;
 
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
+import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.OptimizerKernels;
 import dev.simdreg.internal.Providers;
 
@@ -54,24 +55,23 @@ public final class Optimizers {
         Check.sameSize("w", n, "grad", Check.floats(grad, "grad"));
         Check.disjoint(w, "w", grad, "grad");
         if (sgd.momentum() == 0) {
-            for (long base = 0; base < n; base += Chunks.MAX) {
-                int length = Chunks.length(n, base);
-                kernels().sgd(Chunks.of(w, base, length), Chunks.of(grad, base, length), length,
-                        (float) sgd.learningRate(), (float) sgd.weightDecay());
-            }
+            float learningRate = (float) sgd.learningRate();
+            float weightDecay = (float) sgd.weightDecay();
+            Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(w, grad),
+                    (base, length) -> kernels().sgd(Chunks.of(w, base, length), Chunks.of(grad, base, length),
+                            length, learningRate, weightDecay));
             return;
         }
         Objects.requireNonNull(momentumBuffer, "momentumBuffer (required when momentum > 0)");
         Check.sameSize("w", n, "momentumBuffer", Check.output(momentumBuffer, "momentumBuffer"));
         Check.disjoint(w, "w", momentumBuffer, "momentumBuffer");
         Check.disjoint(grad, "grad", momentumBuffer, "momentumBuffer");
-        for (long base = 0; base < n; base += Chunks.MAX) {
-            int length = Chunks.length(n, base);
-            kernels().sgdMomentum(Chunks.of(w, base, length), Chunks.of(grad, base, length),
-                    Chunks.of(momentumBuffer, base, length), length, (float) sgd.learningRate(),
-                    (float) sgd.weightDecay(), (float) sgd.momentum(), (float) (1 - sgd.dampening()), sgd.nesterov(),
-                    step == 1);
-        }
+        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART,
+                Parallel.shared(w, grad, momentumBuffer, null), (base, length) -> kernels().sgdMomentum(
+                        Chunks.of(w, base, length), Chunks.of(grad, base, length),
+                        Chunks.of(momentumBuffer, base, length), length, (float) sgd.learningRate(),
+                        (float) sgd.weightDecay(), (float) sgd.momentum(), (float) (1 - sgd.dampening()),
+                        sgd.nesterov(), step == 1));
     }
 
     /**
@@ -115,10 +115,8 @@ public final class Optimizers {
         var scalars = new OptimizerKernels.AdamWStep((float) (1 - lr * adamW.weightDecay()),
                 (float) (1 - adamW.beta1()), (float) adamW.beta2(), (float) (1 - adamW.beta2()), (float) (lr / bias1),
                 (float) (1 / Math.sqrt(bias2)), (float) adamW.eps());
-        for (long base = 0; base < n; base += Chunks.MAX) {
-            int length = Chunks.length(n, base);
-            kernels().adamW(Chunks.of(w, base, length), Chunks.of(grad, base, length), Chunks.of(m, base, length),
-                    Chunks.of(v, base, length), length, scalars);
-        }
+        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(w, grad, m, v),
+                (base, length) -> kernels().adamW(Chunks.of(w, base, length), Chunks.of(grad, base, length),
+                        Chunks.of(m, base, length), Chunks.of(v, base, length), length, scalars));
     }
 }

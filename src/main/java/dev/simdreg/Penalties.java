@@ -2,6 +2,7 @@ package dev.simdreg;
 
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
+import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.Norms;
 import dev.simdreg.internal.PenaltyKernels;
 import dev.simdreg.internal.Providers;
@@ -48,10 +49,8 @@ public final class Penalties {
         Check.sameSize("x", n, "out", Check.output(out, "out"));
         Check.sameOrDisjoint(out, "out", x, "x");
         Check.nonNegative(threshold, "threshold");
-        for (long base = 0; base < n; base += Chunks.MAX) {
-            int length = Chunks.length(n, base);
-            kernels().softThreshold(Chunks.of(x, base, length), Chunks.of(out, base, length), length, threshold);
-        }
+        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(x, out), (base, length) ->
+                kernels().softThreshold(Chunks.of(x, base, length), Chunks.of(out, base, length), length, threshold));
     }
 
     /**
@@ -77,11 +76,9 @@ public final class Penalties {
         Check.nonNegative(learningRate, "learningRate");
         Check.nonNegative(l1, "l1");
         float threshold = Check.nonNegative(learningRate * l1, "learningRate * l1");
-        for (long base = 0; base < n; base += Chunks.MAX) {
-            int length = Chunks.length(n, base);
-            kernels().proximalL1Step(Chunks.of(w, base, length), Chunks.of(grad, base, length), length, learningRate,
-                    threshold);
-        }
+        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(w, grad), (base, length) ->
+                kernels().proximalL1Step(Chunks.of(w, base, length), Chunks.of(grad, base, length), length,
+                        learningRate, threshold));
     }
 
     /**

@@ -1,0 +1,94 @@
+package dev.simdreg;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Calls split over threads give the bits of the call on one thread, for every count; a segment confined to the
+ * caller's thread keeps the call on it. The calls are large enough for seven parts.
+ */
+class ThreadsTest {
+
+    /** Above seven parts of a split element-wise call, and odd. */
+    private static final int N = 7 * (1 << 17) + 4099;
+    private static final int[] COUNTS = {2, 3, 7};
+
+    /** A kernel call on four buffers of N floats, the ones it writes among them. */
+    private record Call(String name, Consumer<MemorySegment[]> run) {
+    }
+
+    private static final List<Call> CALLS = List.of(
+            new Call("Optimizers.adamW", b -> Optimizers.adamW(new AdamW(1e-3, 0.9, 0.999, 1e-8, 1e-2), 7,
+                    b[0], b[1], b[2], b[3])),
+            new Call("Optimizers.sgd", b -> Optimizers.sgd(new Sgd(0.1, 0, 0, 1e-4, false), 3, b[0], b[1], null)),
+            new Call("Optimizers.sgd with momentum", b -> Optimizers.sgd(new Sgd(0.1, 0.9, 0, 1e-4, true), 3,
+                    b[0], b[1], b[2])),
+            new Call("Averaging.linearAverage", b -> Averaging.linearAverage(b[0], b[1], 5)),
+            new Call("Averaging.exponentialAverage", b -> Averaging.exponentialAverage(b[0], b[1], 0.99f)),
+            new Call("Penalties.softThreshold", b -> Penalties.softThreshold(b[0], 0.25f, b[2])),
+            new Call("Penalties.proximalL1Step", b -> Penalties.proximalL1Step(b[0], b[1], 0.1f, 0.5f)));
+
+    @Test
+    void everyThreadCountGivesTheBitsOfOneThread() {
+        for (Call call : CALLS) {
+            float[][] alone = Threads.callWith(1, () -> run(call, Arena.ofAuto()));
+            for (int threads : COUNTS) {
+                float[][] split = Threads.callWith(threads, () -> run(call, Arena.ofAuto()));
+                for (int k = 0; k < alone.length; k++) {
+                    assertArrayEquals(alone[k], split[k], call.name() + ", buffer " + k + ", " + threads + " threads");
+                }
+            }
+        }
+        // the calls were split: seven parts need six pool threads
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("simdreg-worker-")).count() >= 6, "pool threads");
+    }
+
+    @Test
+    void segmentsConfinedToTheCallerStayOnIt() {
+        float[][] alone = Threads.callWith(1, () -> run(CALLS.getFirst(), Arena.ofAuto()));
+        try (Arena confined = Arena.ofConfined()) {
+            float[][] split = Threads.callWith(4, () -> run(CALLS.getFirst(), confined));
+            for (int k = 0; k < alone.length; k++) {
+                assertArrayEquals(alone[k], split[k], "buffer " + k);
+            }
+        }
+    }
+
+    @Test
+    void theCountIsCheckedAndScoped() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Threads.setCount(0));
+        assertEquals("threads = 0 must be >= 1", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Threads.runWith(-3, () -> { }));
+        assertThrows(NullPointerException.class, () -> Threads.runWith(2, null));
+        assertEquals(3, Threads.callWith(3, Threads::count));
+        Threads.runWith(2, () -> assertEquals(5, Threads.callWith(5, Threads::count)));
+    }
+
+    /** The call on fresh buffers of fixed values; their contents after it. */
+    private static float[][] run(Call call, Arena arena) {
+        SplittableRandom random = new SplittableRandom(2026);
+        MemorySegment[] buffers = new MemorySegment[4];
+        for (int k = 0; k < buffers.length; k++) {
+            buffers[k] = arena.allocate((long) N * Float.BYTES, 64);
+            for (int i = 0; i < N; i++) {
+                buffers[k].setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (random.nextDouble() * 2 - 1));
+            }
+        }
+        buffers[3] = buffers[3].fill((byte) 0);
+        call.run().accept(buffers);
+        return Arrays.stream(buffers).map(b -> b.toArray(ValueLayout.JAVA_FLOAT)).toArray(float[][]::new);
+    }
+}
