@@ -24,6 +24,8 @@ class ThreadsTest {
     /** Above seven parts of a split element-wise call, and odd. */
     private static final int N = 7 * (1 << 17) + 4099;
     private static final int[] COUNTS = {2, 3, 7};
+    /** A stream offset inside a group of 64, so parts start inside one too. */
+    private static final long OFFSET = 37;
 
     /** A kernel call on four buffers of N floats, the ones it writes among them. */
     private record Call(String name, Consumer<MemorySegment[]> run) {
@@ -38,7 +40,16 @@ class ThreadsTest {
             new Call("Averaging.linearAverage", b -> Averaging.linearAverage(b[0], b[1], 5)),
             new Call("Averaging.exponentialAverage", b -> Averaging.exponentialAverage(b[0], b[1], 0.99f)),
             new Call("Penalties.softThreshold", b -> Penalties.softThreshold(b[0], 0.25f, b[2])),
-            new Call("Penalties.proximalL1Step", b -> Penalties.proximalL1Step(b[0], b[1], 0.1f, 0.5f)));
+            new Call("Penalties.proximalL1Step", b -> Penalties.proximalL1Step(b[0], b[1], 0.1f, 0.5f)),
+            new Call("RandomStreams.uniform", b -> RandomStreams.uniform(11, OFFSET, b[0])),
+            new Call("RandomStreams.normal", b -> RandomStreams.normal(11, OFFSET, b[0])),
+            new Call("RandomStreams.bernoulli", b -> RandomStreams.bernoulli(11, OFFSET, 0.3f, b[2], N)),
+            new Call("Dropout.forward", b -> Dropout.forward(11, OFFSET, 0.8f, Dropout.Scaling.INVERTED, b[0], b[1],
+                    b[2])),
+            new Call("Dropout.backward, regenerated", b -> Dropout.backward(11, OFFSET, 0.8f, Dropout.Scaling.UNSCALED,
+                    b[0], b[0])),
+            new Call("Noise.addGaussian", b -> Noise.addGaussian(11, OFFSET, 0.5f, b[0], b[1])),
+            new Call("Initializers.glorotUniform", b -> Initializers.glorotUniform(11, OFFSET, 300, 200, b[0])));
 
     @Test
     void everyThreadCountGivesTheBitsOfOneThread() {

@@ -2,11 +2,8 @@ package dev.simdreg.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -30,10 +27,16 @@ public final class Parallel {
     /** Floats of a cache line: parts start on one, so no two threads write the same line. */
     public static final long LINE = 16;
     /**
-     * Elements per part of a split element-wise call, at least: AdamW over 2^17 floats took 19.3 µs on one
-     * thread and 26.6 on two, over 2^18 42.2 and 28.0 (harness; waking a pool thread costs microseconds).
+     * Elements per part of a split element-wise call, at least. With the pool's threads polling (calls back to
+     * back), AdamW over 2^16 floats took 20.4 µs on one thread and 10.6 on two, over 2^15 7.2 and 7.2; a parked
+     * thread takes 10-20 µs to wake, and then 2^17 split in two took 26.6 µs against 19.3 (harness).
      */
-    public static final long ELEMENTWISE_PART = 1 << 17;
+    public static final long ELEMENTWISE_PART = 1 << 16;
+    /**
+     * Elements per part of a split random stream or dropout call, at least: normals over 2^14 floats took 7.5
+     * µs on one thread and 4.1 on two with the pool polling, uniforms over 2^14 3.4 and 3.7 (harness).
+     */
+    public static final long RANDOM_PART = 1 << 14;
 
     private static final System.Logger LOG = System.getLogger("dev.simdreg");
     private static final ScopedValue<Integer> SCOPED = ScopedValue.newInstance();
@@ -151,13 +154,21 @@ public final class Parallel {
         return k == parts ? n : (n / parts * k + n % parts * k / parts) / grain * grain;
     }
 
-    /** The pool, and each calling thread's job: its parts, their bounds and errors, reused from call to call. */
+    /**
+     * The pool: daemon threads that take parts from one queue, started as calls need them. A thread that
+     * finds the queue empty polls it for {@link #SPIN_NANOS} before it parks: a parked thread took 10-20 µs
+     * to wake on this machine, more than a part of 2^15 random floats lasts (uniform over 2^16 floats split
+     * in two: 25.8 µs against 13.3 on one thread, harness). A caller waiting for its parts runs queued parts
+     * too, so a call never waits on parts no thread has taken.
+     */
     private static final class Pool {
 
+        private static final long SPIN_NANOS = 100_000;
         private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
         private static final ThreadGroup WORKERS = new ThreadGroup("simdreg");
-        private static final AtomicInteger NAMES = new AtomicInteger();
-        private static volatile ThreadPoolExecutor executor;
+        private static final ConcurrentLinkedQueue<Runnable> QUEUE = new ConcurrentLinkedQueue<>();
+        /** The workers so far, replaced whole when one is added. */
+        private static volatile Worker[] workers = new Worker[0];
 
         static boolean isWorker(Thread t) {
             return t.getThreadGroup() == WORKERS;
@@ -166,37 +177,78 @@ public final class Parallel {
         static void run(int parts, long n, long grain, Part part) {
             Job job = JOBS.get();
             job.start(parts, n, grain, part);
-            ThreadPoolExecutor pool = executor(parts - 1);
+            Worker[] pool = atLeast(parts - 1);
             for (int k = 1; k < parts; k++) {
-                pool.execute(job.tasks[k]);
+                QUEUE.offer(job.tasks[k]);
+            }
+            for (Worker w : pool) {
+                if (w.parked) {
+                    LockSupport.unpark(w.thread);
+                }
             }
             job.tasks[0].run();
             job.await();
             job.rethrow();
         }
 
-        /** The pool, with at least workers threads; started at the first split call. */
-        private static ThreadPoolExecutor executor(int workers) {
-            ThreadPoolExecutor pool = executor;
-            if (pool != null && pool.getMaximumPoolSize() >= workers) {
+        /** Runs a queued part, if any; whether it did. */
+        static boolean helpOnce() {
+            Runnable task = QUEUE.poll();
+            if (task == null) {
+                return false;
+            }
+            task.run();
+            return true;
+        }
+
+        private static Worker[] atLeast(int count) {
+            Worker[] pool = workers;
+            if (pool.length >= count) {
                 return pool;
             }
             synchronized (Pool.class) {
-                if (executor == null) {
-                    ThreadFactory daemons = r -> {
-                        Thread t = new Thread(WORKERS, r, "simdreg-worker-" + NAMES.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    };
-                    // a full queue runs the part on the caller: never a wait on work queued behind it
-                    executor = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS,
-                            new ArrayBlockingQueue<>(1024), daemons, (r, e) -> r.run());
-                    executor.allowCoreThreadTimeOut(true);
-                } else if (executor.getMaximumPoolSize() < workers) {
-                    executor.setMaximumPoolSize(workers);
-                    executor.setCorePoolSize(workers);
+                pool = workers;
+                if (pool.length < count) {
+                    Worker[] grown = Arrays.copyOf(pool, count);
+                    for (int k = pool.length; k < count; k++) {
+                        grown[k] = new Worker(k + 1);
+                    }
+                    workers = grown;
+                    pool = grown;
                 }
-                return executor;
+                return pool;
+            }
+        }
+    }
+
+    /** A pool thread: runs queued parts, spins a while when the queue is empty, then parks until a call wakes it. */
+    private static final class Worker implements Runnable {
+
+        final Thread thread;
+        volatile boolean parked;
+
+        Worker(int number) {
+            thread = new Thread(Pool.WORKERS, this, "simdreg-worker-" + number);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            long idleSince = System.nanoTime();
+            while (true) {
+                if (Pool.helpOnce()) {
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < Pool.SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    if (Pool.QUEUE.isEmpty()) { // checked after the flag: a call that queued before it sees the flag
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                    idleSince = System.nanoTime();
+                }
             }
         }
     }
@@ -241,10 +293,15 @@ public final class Parallel {
             }
         }
 
-        /** Until every part is done: a short spin (parts end within microseconds of each other), then parked. */
+        /**
+         * Until every part is done, running queued parts meanwhile: a short spin (parts end within microseconds
+         * of each other), then parked.
+         */
         void await() {
             for (int spins = 0; pending.get() > 0; spins++) {
-                if (spins < 1 << 12) {
+                if (Pool.helpOnce()) {
+                    spins = 0;
+                } else if (spins < 1 << 12) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);

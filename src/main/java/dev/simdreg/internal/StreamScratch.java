@@ -72,6 +72,22 @@ public final class StreamScratch {
         return this;
     }
 
+    /** This thread's scratch with the keep thresholds and scales of other's call, for a part of it; or other. */
+    public StreamScratch keepAs(StreamScratch other) {
+        if (other == this) {
+            return this;
+        }
+        period = other.period;
+        perUnit = other.perUnit;
+        if (thresholds.length < period + Periodic.EXTRA) {
+            thresholds = new int[period + Periodic.EXTRA];
+            scales = new float[period + Periodic.EXTRA];
+        }
+        System.arraycopy(other.thresholds, 0, thresholds, 0, period + Periodic.EXTRA);
+        System.arraycopy(other.scales, 0, scales, 0, period + Periodic.EXTRA);
+        return this;
+    }
+
     /** n floats off-heap, valid until the next call that takes them; they do not overlap the other fields. */
     public MemorySegment floats(long n) {
         if (floats.byteSize() < n * Float.BYTES) {

@@ -27,6 +27,8 @@ public final class Streams {
     private static final int UNIFORM_GROUPS = ((WORD_CHUNK - 16) / 48) & -8;
     /** Elements per chunk of keep bits: the scratch holds their mask. */
     public static final int BIT_CHUNK = StreamScratch.CHUNK_TILES * 64;
+    /** Parts of a split call start on a uniform group and a word of keep bits. */
+    private static final long GRAIN = 64;
     private static final long LOW = 0xFFFF_FFFFL;
 
     private Streams() {
@@ -39,18 +41,25 @@ public final class Streams {
      */
     public static void uniform(Kernels kernels, long seed, long offset, float scale, float shift, MemorySegment out,
                                long n) {
+        Parallel.run(n, GRAIN, Parallel.RANDOM_PART, Parallel.shared(out),
+                (from, to) -> uniform(kernels, seed, offset, scale, shift, out, from, to));
+    }
+
+    /** {@link #uniform} of elements {@code [from, to)} of the call. */
+    private static void uniform(Kernels kernels, long seed, long offset, float scale, float shift, MemorySegment out,
+                                long from, long to) {
         StreamScratch s = StreamScratch.get();
-        for (long done = 0; done < n; ) {
+        for (long done = from; done < to; ) {
             long j = offset + done;
             int skip = (int) (j & 63);
-            if (skip != 0 || n - done < 64) {
-                int count = (int) Math.min(64 - skip, n - done);
+            if (skip != 0 || to - done < 64) {
+                int count = (int) Math.min(64 - skip, to - done);
                 uniformGroups(kernels, seed, j >>> 6, 1, scale, shift, s.uniformGroup, 0, s);
                 MemorySegment.copy(s.uniformGroup, (long) skip * Float.BYTES, out, done * Float.BYTES,
                         (long) count * Float.BYTES);
                 done += count;
             } else {
-                int groups = (int) Math.min(UNIFORM_GROUPS, (n - done) >>> 6);
+                int groups = (int) Math.min(UNIFORM_GROUPS, (to - done) >>> 6);
                 uniformGroups(kernels, seed, j >>> 6, groups, scale, shift, out, done, s);
                 done += 64L * groups;
             }
@@ -69,10 +78,17 @@ public final class Streams {
     /** {@code out[i] = x[i] + sigma·z[i]}, or {@code sigma·z[i]} when x is null, z the normal of element {@code offset + i}. */
     public static void normal(Kernels kernels, long seed, long offset, MemorySegment x, float sigma, MemorySegment out,
                               long n) {
+        Parallel.run(n, GRAIN, Parallel.RANDOM_PART, Parallel.shared(x, out),
+                (from, to) -> normal(kernels, seed, offset, x, sigma, out, from, to));
+    }
+
+    /** {@link #normal} of elements {@code [from, to)} of the call. */
+    private static void normal(Kernels kernels, long seed, long offset, MemorySegment x, float sigma, MemorySegment out,
+                               long from, long to) {
         StreamScratch s = StreamScratch.get();
-        for (long done = 0; done < n; ) {
+        for (long done = from; done < to; ) {
             int skip = (int) ((offset + done) & 31);
-            int count = (int) Math.min(WORD_CHUNK - skip, n - done);
+            int count = (int) Math.min(WORD_CHUNK - skip, to - done);
             int tiles = (skip + count + 31) >>> 5;
             kernels.random().words(seed, (offset + done) >>> 5, tiles, s.words);
             kernels.random().normals(s.words, tiles, s.normals);
@@ -131,10 +147,14 @@ public final class Streams {
     /** The keep bits of elements {@code offset + i}, i < n, into mask (see {@link BitMasks}); thresholds as prepared in s. */
     public static void keepBits(Kernels kernels, long seed, long offset, StreamScratch s, MemorySegment mask,
                                 ByteOrder order, long n) {
-        for (long done = 0; done < n; done += BIT_CHUNK) {
-            int count = (int) Math.min(BIT_CHUNK, n - done);
-            BitMasks.writeGroups(mask, order, done >>> 6, s.aligned, keepChunk(kernels, seed, offset, s, done, count));
-        }
+        Parallel.run(n, GRAIN, Parallel.RANDOM_PART, Parallel.shared(mask), (from, to) -> {
+            StreamScratch local = StreamScratch.get().keepAs(s);
+            for (long done = from; done < to; done += BIT_CHUNK) {
+                int count = (int) Math.min(BIT_CHUNK, to - done);
+                BitMasks.writeGroups(mask, order, done >>> 6, local.aligned,
+                        keepChunk(kernels, seed, offset, local, done, count));
+            }
+        });
     }
 
     /**
@@ -143,14 +163,17 @@ public final class Streams {
      */
     public static void dropout(Kernels kernels, long seed, long offset, StreamScratch s, MemorySegment x,
                                MemorySegment y, MemorySegment mask, ByteOrder order, long n) {
-        for (long done = 0; done < n; done += BIT_CHUNK) {
-            int count = (int) Math.min(BIT_CHUNK, n - done);
-            int groups = keepChunk(kernels, seed, offset, s, done, count);
-            if (mask != null) {
-                BitMasks.writeGroups(mask, order, done >>> 6, s.aligned, groups);
+        Parallel.run(n, GRAIN, Parallel.RANDOM_PART, Parallel.shared(x, y, mask, null), (from, to) -> {
+            StreamScratch local = StreamScratch.get().keepAs(s);
+            for (long done = from; done < to; done += BIT_CHUNK) {
+                int count = (int) Math.min(BIT_CHUNK, to - done);
+                int groups = keepChunk(kernels, seed, offset, local, done, count);
+                if (mask != null) {
+                    BitMasks.writeGroups(mask, order, done >>> 6, local.aligned, groups);
+                }
+                applyMask(kernels, x, y, done, count, local);
             }
-            applyMask(kernels, x, y, done, count, s);
-        }
+        });
     }
 
     /** {@code y[from + k] = bit k of s.aligned ? x[from + k]·scale : 0} for k < count, with the scales prepared in s. */

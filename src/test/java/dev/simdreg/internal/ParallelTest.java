@@ -93,9 +93,9 @@ class ParallelTest {
                 })));
         assertSame(second, thrown);
         // and the next call on this thread is not affected by it
-        Set<Thread> seen = ConcurrentHashMap.newKeySet();
-        Parallel.with(2).run(() -> Parallel.run(N, GRAIN, MIN_PART, true, (from, to) -> seen.add(Thread.currentThread())));
-        assertEquals(2, seen.size());
+        Set<Long> starts = ConcurrentHashMap.newKeySet();
+        Parallel.with(2).run(() -> Parallel.run(N, GRAIN, MIN_PART, true, (from, to) -> starts.add(from)));
+        assertEquals(Set.of(0L, Parallel.partStart(N, GRAIN, 2, 1)), starts);
     }
 
     @Test
