@@ -96,7 +96,7 @@ public final class Penalties {
         double sum = 0;
         for (long base = 0; base < n; base += Chunks.MAX) {
             int length = Chunks.length(n, base);
-            sum += kernels().sumAbs(Chunks.of(x, base, length), 0, length);
+            sum += Norms.blockSum(kernels(), Chunks.of(x, base, length), 0, length, false, 1f);
         }
         return (float) sum;
     }

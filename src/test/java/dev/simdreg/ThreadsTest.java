@@ -49,7 +49,18 @@ class ThreadsTest {
             new Call("Dropout.backward, regenerated", b -> Dropout.backward(11, OFFSET, 0.8f, Dropout.Scaling.UNSCALED,
                     b[0], b[0])),
             new Call("Noise.addGaussian", b -> Noise.addGaussian(11, OFFSET, 0.5f, b[0], b[1])),
-            new Call("Initializers.glorotUniform", b -> Initializers.glorotUniform(11, OFFSET, 300, 200, b[0])));
+            new Call("Initializers.glorotUniform", b -> Initializers.glorotUniform(11, OFFSET, 300, 200, b[0])),
+            new Call("Penalties.l1Norm", b -> result(b, Penalties.l1Norm(b[0]))),
+            new Call("Penalties.l2Norm", b -> result(b, Penalties.l2Norm(b[0]))),
+            new Call("Penalties.l2Norm, rescaled", b -> {
+                for (long i = 0; i < N; i++) { // squares of about 2^-160 underflow: the rescaled second pass
+                    b[0].setAtIndex(ValueLayout.JAVA_FLOAT, i, b[0].getAtIndex(ValueLayout.JAVA_FLOAT, i) * 0x1p-80f);
+                }
+                result(b, Penalties.l2Norm(b[0]));
+            }),
+            new Call("Projections.projectToL2Ball", b -> result(b, Projections.projectToL2Ball(b[0], 10f))),
+            new Call("Projections.clipGradNorm", b -> result(b, Projections.clipGradNorm(
+                    new MemorySegment[] {b[0], b[1]}, 5f))));
 
     @Test
     void everyThreadCountGivesTheBitsOfOneThread() {
@@ -86,6 +97,11 @@ class ThreadsTest {
         assertThrows(NullPointerException.class, () -> Threads.runWith(2, null));
         assertEquals(3, Threads.callWith(3, Threads::count));
         Threads.runWith(2, () -> assertEquals(5, Threads.callWith(5, Threads::count)));
+    }
+
+    /** A call's scalar result, into the first float of the fourth buffer. */
+    private static void result(MemorySegment[] buffers, float value) {
+        buffers[3].setAtIndex(ValueLayout.JAVA_FLOAT, 0, value);
     }
 
     /** The call on fresh buffers of fixed values; their contents after it. */

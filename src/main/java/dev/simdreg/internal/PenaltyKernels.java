@@ -24,6 +24,13 @@ public interface PenaltyKernels {
     float sumSquares(MemorySegment x, int from, int n, float scale);
 
     /**
+     * The float totals of the blocks of {@code [from, from + n)} (from a block's start), of {@code (scale·x)²}
+     * when squares, else of {@code |x|}, into {@code totals[at ..]}: the terms {@link #sumAbs} and
+     * {@link #sumSquares} add in float64.
+     */
+    void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals, int at);
+
+    /**
      * {@code sum x[i]^2} over row r, {@code [from + r·cols, from + (r + 1)·cols)}, into {@code sums[r]} for each
      * of rows rows, each the bits {@link #sumSquares} gives for the row.
      */

@@ -92,6 +92,13 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
         return SumOrder.total(p, 0);
     }
 
+    @Override
+    public void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals, int at) {
+        for (int block = from, end = from + n, k = at; block < end; block += SUM_BLOCK, k++) {
+            totals[k] = sumOfBlock(x, block, Math.min(end, block + SUM_BLOCK), squares, scale);
+        }
+    }
+
     private static float sumInBlocks(MemorySegment x, int from, int n, boolean squares, float scale) {
         double total = 0;
         for (int block = from, end = from + n; block < end; block += SUM_BLOCK) {

@@ -33,6 +33,7 @@ final class KindDispatch {
         private MethodHandle proximalL1Step = Barrier.handle(PenaltyKernels.class, "proximalL1Step", 5);
         private MethodHandle sumAbs = Barrier.handle(PenaltyKernels.class, "sumAbs", 3);
         private MethodHandle sumSquares = Barrier.handle(PenaltyKernels.class, "sumSquares", 4);
+        private MethodHandle blockTotals = Barrier.handle(PenaltyKernels.class, "blockTotals", 7);
         private MethodHandle rowSumsOfSquares = Barrier.handle(PenaltyKernels.class, "rowSumsOfSquares", 5);
         private MethodHandle maxAbs = Barrier.handle(PenaltyKernels.class, "maxAbs", 3);
         private MethodHandle scale = Barrier.handle(PenaltyKernels.class, "scale", 4);
@@ -68,6 +69,16 @@ final class KindDispatch {
         public float sumSquares(MemorySegment x, int from, int n, float scale) {
             try {
                 return (float) sumSquares.invokeExact(copies.of(kind(x)), x, from, n, scale);
+            } catch (Throwable e) {
+                throw Barrier.unchecked(e);
+            }
+        }
+
+        @Override
+        public void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals,
+                                int at) {
+            try {
+                blockTotals.invokeExact(copies.of(kind(x)), x, from, n, squares, scale, totals, at);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }

@@ -134,6 +134,14 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         rowSums.slice(LANES - count).intoArray(sums, r, FLOATS.indexInRange(0, count));
     }
 
+    @Override
+    public void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals, int at) {
+        for (int block = from, end = from + n, k = at; block < end; block += SUM_BLOCK, k++) {
+            int length = Math.min(SUM_BLOCK, end - block);
+            totals[k] = squares ? sumSquaresBlock(x, block, length, scale) : sumAbsBlock(x, block, length);
+        }
+    }
+
     /** Σ|x| or Σ(scale·x)² (squares) over blocks of {@link #SUM_BLOCK} floats, in {@link SumOrder}'s order. */
     private static double sumInBlocks(MemorySegment x, int from, int n, boolean squares, float scale) {
         double total = 0;
