@@ -3,6 +3,7 @@ package dev.simdreg;
 import dev.simdreg.ApiCalls.Call;
 import dev.simdreg.ApiCalls.Prepared;
 import dev.simdreg.ApiCalls.Storage;
+import dev.simdreg.internal.Parallel;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -67,6 +68,48 @@ class GoldenDigestTest {
         }
         assertEquals(List.of(), differences, "calls whose bits depend on the storage or on the JIT");
         assertEquals(golden(), format(digests), "digests on " + Simdreg.provider());
+    }
+
+    /**
+     * The same digests with every call split into parts as small as its family allows, on 2, 3 and 7 threads
+     * (the sizes below the measured thresholds would run on one): each part computes what one thread does.
+     */
+    @Test
+    void everyCallGivesItsGoldenBitsOnSeveralThreads() throws Throwable {
+        Map<String, String> golden = new TreeMap<>();
+        for (String line : golden().split("\n")) {
+            golden.put(line.substring(line.indexOf(' ') + 1), line.substring(0, line.indexOf(' ')));
+        }
+        List<String> differences = new ArrayList<>();
+        try (Arena arena = Arena.ofShared()) {
+            for (int threads : new int[] {2, 3, 7}) {
+                for (int[] sizeAndCalls : SIZES_AND_CALLS) {
+                    int n = sizeAndCalls[0];
+                    for (Call call : ApiCalls.all(n)) {
+                        if (!call.runsOn(Storage.NATIVE)) {
+                            continue;
+                        }
+                        Prepared p = call.prepare(Storage.NATIVE, arena);
+                        String digest = Parallel.with(threads).where(Parallel.SMALLEST_PART_FOR_TESTS, 1L)
+                                .call(() -> digestOnce(p));
+                        String label = "n=" + n + " " + call.label();
+                        if (!digest.equals(golden.get(label))) {
+                            differences.add(label + " on " + threads + " threads: " + digest + ", golden "
+                                    + golden.get(label));
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), differences, "calls whose bits depend on the thread count");
+    }
+
+    private static String digestOnce(Prepared p) {
+        try {
+            return digest(p, 1);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The digest of a fresh call's outputs after it ran calls times: each run starts from the same inputs. */

@@ -40,6 +40,11 @@ public final class Parallel {
 
     private static final System.Logger LOG = System.getLogger("dev.simdreg");
     private static final ScopedValue<Integer> SCOPED = ScopedValue.newInstance();
+    /**
+     * Bound, the smallest part of every family instead of its measured minimum (never below its grain): the
+     * tests' way to split small inputs, as the golden digests'.
+     */
+    public static final ScopedValue<Long> SMALLEST_PART_FOR_TESTS = ScopedValue.newInstance();
     /** The count set by {@link #setThreads} or the property; 0 for the available processors. */
     private static volatile int configured = fromProperty(System.getProperty(PROPERTY));
     /** A thread that is never started: a segment it may access is not confined. */
@@ -120,7 +125,8 @@ public final class Parallel {
      * starting on a multiple of grain.
      */
     public static void run(long n, long grain, long minPart, boolean shared, Part part) {
-        int parts = parts(n, minPart, shared);
+        long smallest = SMALLEST_PART_FOR_TESTS.isBound() ? Math.max(grain, SMALLEST_PART_FOR_TESTS.get()) : minPart;
+        int parts = parts(n, smallest, shared);
         if (parts <= 1) {
             part.run(0, n);
             return;
