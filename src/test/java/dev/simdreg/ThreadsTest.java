@@ -60,7 +60,26 @@ class ThreadsTest {
             }),
             new Call("Projections.projectToL2Ball", b -> result(b, Projections.projectToL2Ball(b[0], 10f))),
             new Call("Projections.clipGradNorm", b -> result(b, Projections.clipGradNorm(
-                    new MemorySegment[] {b[0], b[1]}, 5f))));
+                    new MemorySegment[] {b[0], b[1]}, 5f))),
+            new Call("BatchNorm.trainingForward, NCHW planes of 100", b -> {
+                BatchShape shape = BatchShape.channelsFirst(16, 512, 100);
+                BatchNorm.trainingForward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        null, null, floats(b[2], 0, 512), floats(b[2], 512, 512), null, null,
+                        BatchNormOptions.defaults());
+            }),
+            new Call("BatchNorm.trainingBackward with ReLU, rows of 8192", b -> {
+                BatchShape shape = BatchShape.rows(64, 8192);
+                BatchNorm.trainingBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[3], 0, shape.elements()), null, floats(b[2], 0, 8192), floats(b[2], 8192, 8192),
+                        floats(b[2], 16384, 8192), floats(b[2], 24576, 8192), floats(b[2], 32768, 8192), true);
+            }),
+            new Call("BatchNorm.inferenceBackward, NCHW planes of 7", b -> {
+                BatchShape shape = BatchShape.channelsFirst(64, 2048, 7);
+                BatchNorm.inferenceBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[3], 0, shape.elements()), floats(b[2], 0, 2048), floats(b[2], 2048, 2048),
+                        floats(b[2], 4096, 2048), floats(b[2], 6144, 2048), floats(b[2], 8192, 2048),
+                        floats(b[2], 10240, 2048), BatchNormOptions.defaults());
+            }));
 
     @Test
     void everyThreadCountGivesTheBitsOfOneThread() {
@@ -97,6 +116,11 @@ class ThreadsTest {
         assertThrows(NullPointerException.class, () -> Threads.runWith(2, null));
         assertEquals(3, Threads.callWith(3, Threads::count));
         Threads.runWith(2, () -> assertEquals(5, Threads.callWith(5, Threads::count)));
+    }
+
+    /** Floats {@code [from, from + n)} of s. */
+    private static MemorySegment floats(MemorySegment s, long from, long n) {
+        return s.asSlice(from * Float.BYTES, n * Float.BYTES);
     }
 
     /** A call's scalar result, into the first float of the fourth buffer. */

@@ -149,30 +149,35 @@ public final class ColumnWindows {
      * column is a channel).
      */
     public static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops) {
-        int channels = layout.channels();
+        splitSums(layout, Parallel.shared(x), (c0, c1) -> moments(layout, x, mean, m2, loops, c0, c1));
+    }
+
+    /** {@link #moments} of channels {@code [c0, c1)}. */
+    private static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops,
+                                int c0, int c1) {
         Scratch w = SCRATCH.get();
-        float[] shifts = w.shifts(channels);
-        for (int c = 0; layout.planar() && c < channels; c++) {
+        float[] shifts = w.shifts(c1);
+        for (int c = c0; layout.planar() && c < c1; c++) {
             shifts[c] = ScalarBatchNormKernels.pilotMean(layout, x, c);
         }
         long rowLength = rowLength(layout);
         MemorySegment t = w.table;
-        for (long first = 0; first < rowLength; first += WINDOW) {
-            int width = (int) Math.min(WINDOW, rowLength - first);
+        for (long first = (long) c0 * layout.inner(), end = (long) c1 * layout.inner(); first < end; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, end - first);
             if (layout.planar()) {
                 repeat(w, shifts, layout.inner(), first, width, 0);
             } else {
                 pilotMeans(layout, x, first, width, w, shifts, loops);
             }
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
-                long end = Math.min(layout.outer(), r0 + ROW_BLOCK);
+                long rows = Math.min(layout.outer(), r0 + ROW_BLOCK);
                 Floats.zero(t, WINDOW, 2 * WINDOW);
-                addShifted(x, t, r0, end, rowLength, first, width, loops);
+                addShifted(x, t, r0, rows, rowLength, first, width, loops);
                 addToTotals(w, WINDOW, width, r0 == 0);
             }
             addToChannels(w, layout.inner(), first, width, mean, m2);
         }
-        for (int c = 0; c < channels; c++) {
+        for (int c = c0; c < c1; c++) {
             ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
         }
     }
@@ -214,18 +219,29 @@ public final class ColumnWindows {
     public static void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
                                     double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale,
                                     Loops loops) {
+        splitSums(layout, Parallel.shared(x, dy), (c0, c1) -> gradientSums(layout, x, dy, a, sumDy, sumDyCentered,
+                loops, c0, c1));
+        if (dx != null) {
+            splitElementwise(layout, Parallel.shared(x, dy, dx, null),
+                    (c0, c1, r0, r1) -> scaleGradients(layout, x, dy, dx, a, dyScale, loops, c0, c1, r0, r1));
+        }
+    }
+
+    /** The gradient sums of channels {@code [c0, c1)}. */
+    private static void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
+                                     double[] sumDy, double[] sumDyCentered, Loops loops, int c0, int c1) {
         long rowLength = rowLength(layout);
         int runs = layout.inner();
         Scratch w = SCRATCH.get();
         MemorySegment t = w.table;
-        for (long first = 0; first < rowLength; first += WINDOW) {
-            int width = (int) Math.min(WINDOW, rowLength - first);
+        for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, end - first);
             repeatAffine(w, a, runs, first, width);
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
-                long end = Math.min(layout.outer(), r0 + ROW_BLOCK);
+                long rows = Math.min(layout.outer(), r0 + ROW_BLOCK);
                 Floats.zero(t, 3 * WINDOW, 2 * WINDOW);
-                int done = loops.addGradients(x, dy, t, WINDOW, r0, end, rowLength, first, width, a.relu());
-                for (long r = r0; r < end; r++) {
+                int done = loops.addGradients(x, dy, t, WINDOW, r0, rows, rowLength, first, width, a.relu());
+                for (long r = r0; r < rows; r++) {
                     for (int j = done; j < width; j++) {
                         long i = r * rowLength + first + j;
                         float g = gated(x, dy, t, i, j, a.relu());
@@ -237,21 +253,22 @@ public final class ColumnWindows {
             }
             addToChannels(w, runs, first, width, sumDy, sumDyCentered);
         }
-        if (dx != null) {
-            scaleGradients(layout, x, dy, dx, a, dyScale, loops, w);
-        }
     }
 
+    /** dx of inference backward over channels {@code [c0, c1)} of rows {@code [r0, r1)}, after the sums. */
     private static void scaleGradients(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
-                                       ChannelAffine a, float[] dyScale, Loops loops, Scratch w) {
+                                       ChannelAffine a, float[] dyScale, Loops loops, int c0, int c1, long r0,
+                                       long r1) {
+        Scratch w = SCRATCH.get();
         MemorySegment t = w.table;
         long rowLength = rowLength(layout);
-        for (long first = 0; first < rowLength; first += WINDOW) {
-            int width = (int) Math.min(WINDOW, rowLength - first);
+        for (long first = (long) c0 * layout.inner(), end = (long) c1 * layout.inner(); first < end; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, end - first);
             repeatAffine(w, a, layout.inner(), first, width);
             repeat(w, dyScale, layout.inner(), first, width, 3 * WINDOW);
-            int done = loops.scaleGradients(x, dy, dx, t, WINDOW, layout.outer(), rowLength, first, width, a.relu());
-            for (long r = 0; r < layout.outer(); r++) {
+            int done = loops.scaleGradients(x, dy, dx, t, WINDOW, r1 - r0, rowLength, r0 * rowLength + first, width,
+                    a.relu());
+            for (long r = r0; r < r1; r++) {
                 for (int j = done; j < width; j++) {
                     long i = r * rowLength + first + j;
                     set(dx, i, ScalarBatchNormKernels.scaledGradient(gated(x, dy, t, i, j, a.relu()),
@@ -264,14 +281,20 @@ public final class ColumnWindows {
     /** {@link BatchNormKernels#normalize} of a layout of short runs or an interleaved layout. */
     public static void normalize(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a,
                                  Loops loops) {
+        splitElementwise(layout, Parallel.shared(x, y),
+                (c0, c1, r0, r1) -> normalize(layout, x, y, a, loops, c0, c1, r0, r1));
+    }
+
+    private static void normalize(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a,
+                                  Loops loops, int c0, int c1, long r0, long r1) {
         long rowLength = rowLength(layout);
         Scratch w = SCRATCH.get();
         MemorySegment t = w.table;
-        for (long first = 0; first < rowLength; first += WINDOW) {
-            int width = (int) Math.min(WINDOW, rowLength - first);
+        for (long first = (long) c0 * layout.inner(), end = (long) c1 * layout.inner(); first < end; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, end - first);
             repeatAffine(w, a, layout.inner(), first, width);
-            int done = loops.normalize(x, y, t, WINDOW, layout.outer(), rowLength, first, width, a.relu());
-            for (long r = 0; r < layout.outer(); r++) {
+            int done = loops.normalize(x, y, t, WINDOW, r1 - r0, rowLength, r0 * rowLength + first, width, a.relu());
+            for (long r = r0; r < r1; r++) {
                 for (int j = done; j < width; j++) {
                     long i = r * rowLength + first + j;
                     set(y, i, ScalarBatchNormKernels.normalized(get(x, i), get(t, j), get(t, WINDOW + j),
@@ -285,20 +308,29 @@ public final class ColumnWindows {
     public static void inputGradient(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
                                      ChannelAffine a, float[] dyScale, float[] xScale, float[] bias,
                                      Loops loops) {
+        splitElementwise(layout, Parallel.shared(x, dy, dx, null), (c0, c1, r0, r1) ->
+                inputGradient(layout, x, dy, dx, a, dyScale, xScale, bias, loops, c0, c1, r0, r1));
+    }
+
+    private static void inputGradient(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                      ChannelAffine a, float[] dyScale, float[] xScale, float[] bias, Loops loops,
+                                      int c0, int c1, long r0, long r1) {
         long rowLength = rowLength(layout);
         int runs = layout.inner();
         Scratch w = SCRATCH.get();
         MemorySegment t = w.table;
         // from the last window and row: the gradient sums read those last, so the first come from L2
         // ([256, 1024] training backward 60-63 -> 55-59 µs, measured)
-        for (long first = (rowLength - 1) / WINDOW * WINDOW; first >= 0; first -= WINDOW) {
-            int width = (int) Math.min(WINDOW, rowLength - first);
+        long start = (long) c0 * runs, end = (long) c1 * runs;
+        for (long first = start + (end - start - 1) / WINDOW * WINDOW; first >= start; first -= WINDOW) {
+            int width = (int) Math.min(WINDOW, end - first);
             repeatAffine(w, a, runs, first, width);
             repeat(w, dyScale, runs, first, width, 3 * WINDOW);
             repeat(w, xScale, runs, first, width, 4 * WINDOW);
             repeat(w, bias, runs, first, width, 5 * WINDOW);
-            int done = loops.inputGradient(x, dy, dx, t, WINDOW, layout.outer(), rowLength, first, width, a.relu());
-            for (long r = 0; r < layout.outer(); r++) {
+            int done = loops.inputGradient(x, dy, dx, t, WINDOW, r1 - r0, rowLength, r0 * rowLength + first, width,
+                    a.relu());
+            for (long r = r0; r < r1; r++) {
                 for (int j = done; j < width; j++) {
                     long i = r * rowLength + first + j;
                     set(dx, i, ScalarBatchNormKernels.inputGradient(get(x, i), get(dy, i), get(t, j),
@@ -313,6 +345,47 @@ public final class ColumnWindows {
     private static float gated(MemorySegment x, MemorySegment dy, MemorySegment t, long i, int j, boolean relu) {
         return ScalarBatchNormKernels.gated(get(dy, i), get(x, i), get(t, j), get(t, WINDOW + j),
                 get(t, 2 * WINDOW + j), relu);
+    }
+
+    /** Channels {@code [c0, c1)} of a call. */
+    @FunctionalInterface
+    private interface Channels {
+        void run(int c0, int c1);
+    }
+
+    /** Channels {@code [c0, c1)} of rows {@code [r0, r1)} of a call. */
+    @FunctionalInterface
+    private interface Region {
+        void run(int c0, int c1, long r0, long r1);
+    }
+
+    /**
+     * The sums of a call: a layout of short runs split over threads by whole channels, of at least
+     * {@link Parallel#ELEMENTWISE_PART} values a part (no channel's sums cross a part, so each computes what
+     * one thread does); an interleaved layout on this thread (split by columns, each thread read part of every
+     * row: {@code [256, 1024]} training forward 33 µs on one thread, 47 on two; harness).
+     */
+    private static void splitSums(ChannelLayout layout, boolean shared, Channels sums) {
+        if (!layout.planar()) {
+            sums.run(0, layout.channels());
+            return;
+        }
+        long channelsPerPart = Math.max(1, Parallel.ELEMENTWISE_PART / Math.max(1, layout.count()));
+        Parallel.run(layout.channels(), 1, channelsPerPart, shared, (c0, c1) -> sums.run((int) c0, (int) c1));
+    }
+
+    /**
+     * An element-wise pass of a call: split as {@link #splitSums}, an interleaved layout by rows, parts of at
+     * least 2^18 values (each part repeats the windows' coefficient tables: {@code [64, 4096]} training forward,
+     * its normalize in two parts of 2^17, took 56 µs against 49 on one thread; harness).
+     */
+    private static void splitElementwise(ChannelLayout layout, boolean shared, Region pass) {
+        if (layout.planar()) {
+            splitSums(layout, shared, (c0, c1) -> pass.run(c0, c1, 0, layout.outer()));
+            return;
+        }
+        long rowsPerPart = Math.max(1, 4 * Parallel.ELEMENTWISE_PART / layout.channels());
+        Parallel.run(layout.outer(), 1, rowsPerPart, shared, (r0, r1) -> pass.run(0, layout.channels(), r0, r1));
     }
 
     private static long rowLength(ChannelLayout layout) {
