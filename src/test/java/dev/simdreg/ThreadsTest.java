@@ -108,6 +108,44 @@ class ThreadsTest {
         }
     }
 
+    /**
+     * Callers that split at the same time share the pool and each get their own call's bits: two dropout calls
+     * with different keep probabilities, whose parts copy their caller's thresholds.
+     */
+    @Test
+    void concurrentCallersEachGetTheirOwnBits() throws Exception {
+        float[] keeps = {0.5f, 0.9f};
+        float[][] alone = new float[keeps.length][];
+        for (int c = 0; c < keeps.length; c++) {
+            float keep = keeps[c];
+            alone[c] = Threads.callWith(1, () -> dropout(keep));
+        }
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread[] callers = new Thread[keeps.length];
+        for (int c = 0; c < keeps.length; c++) {
+            int caller = c;
+            callers[c] = new Thread(() -> Threads.runWith(3, () -> {
+                for (int round = 0; round < 20; round++) {
+                    if (!Arrays.equals(alone[caller], dropout(keeps[caller]))) {
+                        failures.add("keep " + keeps[caller] + ", round " + round);
+                    }
+                }
+            }));
+            callers[c].start();
+        }
+        for (Thread caller : callers) {
+            caller.join();
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    private static float[] dropout(float keep) {
+        MemorySegment x = Arena.ofAuto().allocate((long) N * Float.BYTES, 64).fill((byte) 0x3f);
+        MemorySegment y = Arena.ofAuto().allocate((long) N * Float.BYTES, 64);
+        Dropout.forward(5, OFFSET, keep, Dropout.Scaling.INVERTED, x, y, null);
+        return y.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
     @Test
     void theCountIsCheckedAndScoped() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Threads.setCount(0));

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -164,8 +165,8 @@ public final class Parallel {
      * The pool: daemon threads that take parts from one queue, started as calls need them. A thread that
      * finds the queue empty polls it for {@link #SPIN_NANOS} before it parks: a parked thread took 10-20 µs
      * to wake on this machine, more than a part of 2^15 random floats lasts (uniform over 2^16 floats split
-     * in two: 25.8 µs against 13.3 on one thread, harness). A caller waiting for its parts runs queued parts
-     * too, so a call never waits on parts no thread has taken.
+     * in two: 25.8 µs against 13.3 on one thread, harness). A caller waiting for its parts runs those no pool
+     * thread has taken, so a call never waits on a busy pool.
      */
     private static final class Pool {
 
@@ -193,12 +194,12 @@ public final class Parallel {
                 }
             }
             job.tasks[0].run();
-            job.await();
+            job.await(parts);
             job.rethrow();
         }
 
         /** Runs a queued part, if any; whether it did. */
-        static boolean helpOnce() {
+        static boolean runQueued() {
             Runnable task = QUEUE.poll();
             if (task == null) {
                 return false;
@@ -243,7 +244,7 @@ public final class Parallel {
         public void run() {
             long idleSince = System.nanoTime();
             while (true) {
-                if (Pool.helpOnce()) {
+                if (Pool.runQueued()) {
                     idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < Pool.SPIN_NANOS) {
                     Thread.onSpinWait();
@@ -267,6 +268,10 @@ public final class Parallel {
         private long[] bounds = new long[0];
         private Throwable[] errors = new Throwable[0];
         private Runnable[] tasks = new Runnable[0];
+        /** How long a caller waits for the pool before it runs its untaken parts: more than a parked thread's wake-up. */
+        private static final long TAKE_AFTER_NANOS = 50_000;
+        /** Whether part k has been taken, by a pool thread or by the caller: each part runs once. */
+        private AtomicIntegerArray taken = new AtomicIntegerArray(0);
         private final AtomicInteger pending = new AtomicInteger();
 
         void start(int parts, long n, long grain, Part part) {
@@ -274,9 +279,10 @@ public final class Parallel {
                 bounds = new long[parts + 1];
                 errors = new Throwable[parts];
                 tasks = new Runnable[parts];
+                taken = new AtomicIntegerArray(parts);
                 for (int k = 0; k < parts; k++) {
                     int index = k;
-                    tasks[k] = () -> runPart(index);
+                    tasks[k] = () -> take(index);
                 }
             }
             for (int k = 0; k <= parts; k++) {
@@ -285,6 +291,18 @@ public final class Parallel {
             this.part = part;
             this.caller = Thread.currentThread();
             pending.set(parts);
+            // last: a task of an earlier call still queued may take a part as soon as it is free, and must find
+            // this call's part and bounds
+            for (int k = 0; k < parts; k++) {
+                taken.set(k, 0);
+            }
+        }
+
+        /** Runs part k unless it has been taken already. */
+        private void take(int k) {
+            if (taken.compareAndSet(k, 0, 1)) {
+                runPart(k);
+            }
         }
 
         private void runPart(int k) {
@@ -300,15 +318,22 @@ public final class Parallel {
         }
 
         /**
-         * Until every part is done, running queued parts meanwhile: a short spin (parts end within microseconds
-         * of each other), then parked.
+         * Until every part is done: a spin (parts end within microseconds of each other), after 50 µs the parts
+         * of this call no pool thread has taken yet (the pool's threads may be busy elsewhere), then parked. Only
+         * its own: a part of another call would run on this thread's scratch, which this call's parts may be
+         * reading (a dropout call's keep thresholds).
          */
-        void await() {
-            for (int spins = 0; pending.get() > 0; spins++) {
-                if (Pool.helpOnce()) {
-                    spins = 0;
-                } else if (spins < 1 << 12) {
+        void await(int parts) {
+            long start = System.nanoTime();
+            boolean helped = false;
+            while (pending.get() > 0) {
+                if (System.nanoTime() - start < TAKE_AFTER_NANOS) {
                     Thread.onSpinWait();
+                } else if (!helped) {
+                    helped = true;
+                    for (int k = 1; k < parts; k++) {
+                        take(k);
+                    }
                 } else {
                     LockSupport.park(this);
                 }
