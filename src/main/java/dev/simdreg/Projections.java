@@ -2,11 +2,13 @@ package dev.simdreg;
 
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Norms;
+import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.PenaltyKernels;
 import dev.simdreg.internal.Providers;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Norm constraints: projection onto an L2 ball, per-unit max-norm of a weight matrix's rows, and
@@ -91,15 +93,25 @@ public final class Projections {
         if (cols == 0) {
             return 0;
         }
+        // rows split over threads: each row's norm and scaling are its own
+        AtomicLong scaled = new AtomicLong();
+        long rowsPerPart = Math.max(1, Parallel.ELEMENTWISE_PART / cols);
+        Parallel.run(rows, 1, rowsPerPart, Parallel.shared(w),
+                (from, to) -> scaled.addAndGet(scaleRows(w, from, to, cols, maxNorm)));
+        return scaled.get();
+    }
+
+    /** {@link #maxNormRows} of rows {@code [firstRow, endRow)}; the number it scaled. */
+    private static long scaleRows(MemorySegment w, long firstRow, long endRow, long cols, float maxNorm) {
         PenaltyKernels kernels = kernels();
         float[] sums = ROW_SUMS.get();
         int rowsPerPass = (int) Math.clamp(PASS_FLOATS / cols, 1, ROWS_PER_PASS);
-        boolean intIndexed = n <= Integer.MAX_VALUE; // else each pass gets a slice of its own
+        boolean intIndexed = w.byteSize() / Float.BYTES <= Integer.MAX_VALUE; // else each pass gets a slice of its own
         long scaled = 0;
         // exact in double, and the rounded square root of s exceeds maxNorm only when s exceeds this
         double limitSquared = (double) maxNorm * maxNorm;
-        for (long first = 0; first < rows; first += rowsPerPass) {
-            int count = (int) Math.min(rowsPerPass, rows - first);
+        for (long first = firstRow; first < endRow; first += rowsPerPass) {
+            int count = (int) Math.min(rowsPerPass, endRow - first);
             MemorySegment block = intIndexed ? w : w.asSlice(first * cols * Float.BYTES, count * cols * Float.BYTES);
             int base = intIndexed ? (int) (first * cols) : 0;
             kernels.rowSumsOfSquares(block, base, count, (int) cols, sums);

@@ -59,6 +59,8 @@ class ThreadsTest {
                 result(b, Penalties.l2Norm(b[0]));
             }),
             new Call("Projections.projectToL2Ball", b -> result(b, Projections.projectToL2Ball(b[0], 10f))),
+            new Call("Projections.maxNormRows", b -> result(b, Projections.maxNormRows(
+                    floats(b[0], 0, 900 * 1024), 900, 1024, 18.5f))),
             new Call("Projections.clipGradNorm", b -> result(b, Projections.clipGradNorm(
                     new MemorySegment[] {b[0], b[1]}, 5f))),
             new Call("BatchNorm.trainingForward, NCHW planes of 100", b -> {

@@ -183,8 +183,12 @@ public final class Parallel {
 
         static void run(int parts, long n, long grain, Part part) {
             Job job = JOBS.get();
+            if (job.part != null) { // a call made by a part on this thread: it runs within that part
+                part.run(0, n);
+                return;
+            }
+            Worker[] pool = atLeast(parts - 1); // before the job starts: nothing after it throws until rethrow
             job.start(parts, n, grain, part);
-            Worker[] pool = atLeast(parts - 1);
             for (int k = 1; k < parts; k++) {
                 QUEUE.offer(job.tasks[k]);
             }

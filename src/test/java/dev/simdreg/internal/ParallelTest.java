@@ -99,6 +99,18 @@ class ParallelTest {
     }
 
     @Test
+    void aCallMadeByAPartRunsWithinIt() {
+        Set<Long> inner = ConcurrentHashMap.newKeySet();
+        Set<Long> outer = ConcurrentHashMap.newKeySet();
+        Parallel.with(2).run(() -> Parallel.run(N, GRAIN, MIN_PART, true, (from, to) -> {
+            outer.add(from);
+            Parallel.run(N, GRAIN, MIN_PART, true, (innerFrom, innerTo) -> inner.add(innerFrom * N + innerTo));
+        }));
+        assertEquals(2, outer.size());
+        assertEquals(Set.of(N), inner, "each part's inner call ran whole, as one part");
+    }
+
+    @Test
     void theCountComesFromTheInnermostBindingThenTheSettingThenTheProperty() {
         int before = Parallel.configured();
         try {
