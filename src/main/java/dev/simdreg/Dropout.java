@@ -5,6 +5,7 @@ import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.Kernels;
+import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.Periodic;
 import dev.simdreg.internal.Providers;
 import dev.simdreg.internal.StreamScratch;
@@ -302,14 +303,21 @@ public final class Dropout {
         return keep;
     }
 
-    /** y[i] = mask bit ? x[i]·scale : 0 over the whole of x, with the scales prepared in s, a chunk of the mask at a time. */
+    /**
+     * y[i] = mask bit ? x[i]·scale : 0 over the whole of x, with the scales prepared in s, a chunk of the mask at
+     * a time; split over threads, parts on words of the mask, of at least 2^17 floats: over 2^17 floats in two
+     * parts it took 10.1 µs against 9.5 on one thread, over 2^18 9.3 against 18.9 (harness).
+     */
     private static void applyMask(Kernels kernels, MemorySegment x, MemorySegment y, MemorySegment mask, ByteOrder order,
                                   long n, StreamScratch s) {
-        for (long base = 0; base < n; base += Streams.BIT_CHUNK) {
-            int count = (int) Math.min(Streams.BIT_CHUNK, n - base);
-            BitMasks.readGroups(mask, order, base >>> 6, s.aligned, (count + 63) >>> 6);
-            Streams.applyMask(kernels, x, y, base, count, s);
-        }
+        Parallel.run(n, Long.SIZE, 2 * Parallel.ELEMENTWISE_PART, Parallel.shared(x, y, mask, null), (from, to) -> {
+            StreamScratch local = StreamScratch.get().keepAs(s);
+            for (long base = from; base < to; base += Streams.BIT_CHUNK) {
+                int count = (int) Math.min(Streams.BIT_CHUNK, to - base);
+                BitMasks.readGroups(mask, order, base >>> 6, local.aligned, (count + 63) >>> 6);
+                Streams.applyMask(kernels, x, y, base, count, local);
+            }
+        });
     }
 
     /** Each plane of S values scaled by factor when its bit is set, else zeroed. */

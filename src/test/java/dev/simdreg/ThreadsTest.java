@@ -46,6 +46,10 @@ class ThreadsTest {
             new Call("RandomStreams.bernoulli", b -> RandomStreams.bernoulli(11, OFFSET, 0.3f, b[2], N)),
             new Call("Dropout.forward", b -> Dropout.forward(11, OFFSET, 0.8f, Dropout.Scaling.INVERTED, b[0], b[1],
                     b[2])),
+            new Call("Dropout.backward from the mask", b -> {
+                RandomStreams.bernoulli(11, OFFSET, 0.7f, b[2], N);
+                Dropout.backward(0.7f, Dropout.Scaling.INVERTED, b[2], b[0], b[1]);
+            }),
             new Call("Dropout.backward, regenerated", b -> Dropout.backward(11, OFFSET, 0.8f, Dropout.Scaling.UNSCALED,
                     b[0], b[0])),
             new Call("Noise.addGaussian", b -> Noise.addGaussian(11, OFFSET, 0.5f, b[0], b[1])),
