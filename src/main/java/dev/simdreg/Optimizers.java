@@ -2,8 +2,8 @@ package dev.simdreg;
 
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Chunks;
-import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.OptimizerKernels;
+import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.Providers;
 
 import java.lang.foreign.MemorySegment;

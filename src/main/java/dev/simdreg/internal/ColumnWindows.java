@@ -41,8 +41,10 @@ public final class ColumnWindows {
     public static final int RUN = 512;
     /** Columns of a window: a multiple of every register's lanes. */
     static final int WINDOW = 1024;
-    /** The table's sections, a window each: the moments' shifts, sums and squares; the gradient sums' center, scale,
-     * shift and two sums; the element-wise loops' center, scale, shift, dyScale, xScale and bias. */
+    /**
+     * The table's sections, a window each: the moments' shifts, sums and squares; the gradient sums' center,
+     * scale, shift and two sums; the element-wise loops' center, scale, shift, dyScale, xScale and bias.
+     */
     private static final int SECTIONS = 6;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -112,7 +114,10 @@ public final class ColumnWindows {
             }
         };
 
-        /** Rows {@code [r0, end)}: adds {@code x − shift} to the sums and its square to the squares (sections shift, sums, squares). */
+        /**
+         * Rows {@code [r0, end)}: adds {@code x − shift} to the sums and its square to the squares (sections
+         * shift, sums, squares).
+         */
         int addShifted(MemorySegment x, MemorySegment t, long stride, long r0, long end, long rowLength, long first,
                        int width);
 
@@ -341,7 +346,7 @@ public final class ColumnWindows {
         }
     }
 
-    /** dy' of element i, column j of the window: dy with the ReLU's gradient, by the table's center, scale and shift. */
+    /** dy' of element i, column j of the window: dy with the ReLU's gradient, by the table's affine map. */
     private static float gated(MemorySegment x, MemorySegment dy, MemorySegment t, long i, int j, boolean relu) {
         return ScalarBatchNormKernels.gated(get(dy, i), get(x, i), get(t, j), get(t, WINDOW + j),
                 get(t, 2 * WINDOW + j), relu);
@@ -438,7 +443,8 @@ public final class ColumnWindows {
         double[] totals = w.totals;
         float[] columns = w.staging;
         for (int section = 0; section < 2; section++) {
-            MemorySegment.copy(w.table, Floats.LAYOUT, (sums + (long) section * WINDOW) * Float.BYTES, columns, 0, width);
+            long at = (sums + (long) section * WINDOW) * Float.BYTES;
+            MemorySegment.copy(w.table, Floats.LAYOUT, at, columns, 0, width);
             for (int j = 0, to = section * WINDOW; j < width; j++) {
                 totals[to + j] = firstBlock ? columns[j] : totals[to + j] + columns[j];
             }

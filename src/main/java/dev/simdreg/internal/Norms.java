@@ -62,9 +62,9 @@ public final class Norms {
     }
 
     /**
-     * {@link PenaltyKernels#sumAbs} (squares false) or {@link PenaltyKernels#sumSquares} of
-     * {@code [from, from + n)}, the same bits, its blocks split over threads: each part writes its blocks'
-     * float totals, which this thread adds in float64 in order, as the kernels do.
+     * {@code Σ|x|} (squares false) or {@code Σ(scale·x)²} over {@code [from, from + n)}: the blocks'
+     * {@link PenaltyKernels#blockTotals}, split over threads, each part writing its blocks' totals, added here
+     * in float64 in order and rounded to float; the same bits for any split.
      */
     public static float blockSum(PenaltyKernels kernels, MemorySegment x, int from, int n, boolean squares,
                                  float scale) {

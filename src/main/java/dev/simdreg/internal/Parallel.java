@@ -272,7 +272,7 @@ public final class Parallel {
         private long[] bounds = new long[0];
         private Throwable[] errors = new Throwable[0];
         private Runnable[] tasks = new Runnable[0];
-        /** How long a caller waits for the pool before it runs its untaken parts: more than a parked thread's wake-up. */
+        /** How long a caller waits for the pool before it runs its untaken parts: past a parked thread's wake-up. */
         private static final long TAKE_AFTER_NANOS = 50_000;
         /** Whether part k has been taken, by a pool thread or by the caller: each part runs once. */
         private AtomicIntegerArray taken = new AtomicIntegerArray(0);

@@ -17,22 +17,17 @@ public interface PenaltyKernels {
     /** {@code w[i] = softThreshold(w[i] - learningRate * g[i], threshold)}. */
     void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold);
 
-    /** {@code sum |x[i]|} over {@code [from, from + n)}, in {@link SumOrder}'s order over blocks of {@link #SUM_BLOCK}. */
-    float sumAbs(MemorySegment x, int from, int n);
-
-    /** {@code sum (scale * x[i])^2} over {@code [from, from + n)}, in the order of {@link #sumAbs}. */
-    float sumSquares(MemorySegment x, int from, int n, float scale);
-
     /**
      * The float totals of the blocks of {@code [from, from + n)} (from a block's start), of {@code (scale·x)²}
-     * when squares, else of {@code |x|}, into {@code totals[at ..]}: the terms {@link #sumAbs} and
-     * {@link #sumSquares} add in float64.
+     * when squares, else of {@code |x|}, each in {@link SumOrder}'s order, into {@code totals[at ..]}; a sum
+     * adds them in float64 in order.
      */
     void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals, int at);
 
     /**
      * {@code sum x[i]^2} over row r, {@code [from + r·cols, from + (r + 1)·cols)}, into {@code sums[r]} for each
-     * of rows rows, each the bits {@link #sumSquares} gives for the row.
+     * of rows rows, each the float64 sum of the row's {@link #blockTotals}
+     * of squares, rounded to float.
      */
     void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums);
 

@@ -32,14 +32,6 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
         }
     }
 
-    /** {@link #normalizeRange} for channels {@code [c0, C)} of one interleaved row. */
-    public static void normalizeChannels(MemorySegment x, MemorySegment y, long rowStart, int c0, int channels,
-                                         ChannelAffine a) {
-        for (int c = c0; c < channels; c++) {
-            set(y, rowStart + c, normalized(get(x, rowStart + c), a.center()[c], a.scale()[c], a.shift()[c], a.relu()));
-        }
-    }
-
     /** The input gradient of one value. */
     public static float inputGradient(float x, float dy, float center, float scale, float shift, boolean relu,
                                       float dyScale, float xScale, float bias) {
@@ -50,16 +42,6 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
                                           int c, ChannelAffine a, float[] dyScale, float[] xScale, float[] bias) {
         for (int k = 0, count = (int) (to - from); k < count; k++) {
             long i = from + k;
-            set(dx, i, inputGradient(get(x, i), get(dy, i), a.center()[c], a.scale()[c], a.shift()[c], a.relu(),
-                    dyScale[c], xScale[c], bias[c]));
-        }
-    }
-
-    public static void inputGradientChannels(MemorySegment x, MemorySegment dy, MemorySegment dx, long rowStart, int c0,
-                                             int channels, ChannelAffine a, float[] dyScale, float[] xScale,
-                                             float[] bias) {
-        for (int c = c0; c < channels; c++) {
-            long i = rowStart + c;
             set(dx, i, inputGradient(get(x, i), get(dy, i), a.center()[c], a.scale()[c], a.shift()[c], a.relu(),
                     dyScale[c], xScale[c], bias[c]));
         }
@@ -397,7 +379,8 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     public void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine affine,
                              double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale) {
         if (ColumnWindows.shortRuns(layout)) {
-            ColumnWindows.gradientSums(layout, x, dy, affine, sumDy, sumDyCentered, dx, dyScale, ColumnWindows.Loops.NONE);
+            ColumnWindows.gradientSums(layout, x, dy, affine, sumDy, sumDyCentered, dx, dyScale,
+                    ColumnWindows.Loops.NONE);
             return;
         }
         if (ShortRows.of(layout)) {

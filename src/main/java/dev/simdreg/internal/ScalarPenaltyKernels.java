@@ -118,16 +118,6 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
     }
 
     @Override
-    public float sumAbs(MemorySegment x, int from, int n) {
-        return sumInBlocks(x, from, n, false, 1f);
-    }
-
-    @Override
-    public float sumSquares(MemorySegment x, int from, int n, float scale) {
-        return sumInBlocks(x, from, n, true, scale);
-    }
-
-    @Override
     public void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums) {
         for (int r = 0; r < rows; r++) {
             sums[r] = sumInBlocks(x, from + r * cols, cols, true, 1f);

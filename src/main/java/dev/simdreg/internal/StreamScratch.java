@@ -63,8 +63,13 @@ public final class StreamScratch {
      * at least {@code period + Periodic.EXTRA} entries, for the caller to fill (entry i for unit i mod units).
      */
     public StreamScratch perUnit(int units) {
-        period = Periodic.period(units);
-        perUnit = true;
+        return period(Periodic.period(units), true);
+    }
+
+    /** Sets the period and whether it is per unit, growing the tables to it. */
+    private StreamScratch period(int period, boolean perUnit) {
+        this.period = period;
+        this.perUnit = perUnit;
         if (thresholds.length < period + Periodic.EXTRA) {
             thresholds = new int[period + Periodic.EXTRA];
             scales = new float[period + Periodic.EXTRA];
@@ -77,12 +82,7 @@ public final class StreamScratch {
         if (other == this) {
             return this;
         }
-        period = other.period;
-        perUnit = other.perUnit;
-        if (thresholds.length < period + Periodic.EXTRA) {
-            thresholds = new int[period + Periodic.EXTRA];
-            scales = new float[period + Periodic.EXTRA];
-        }
+        period(other.period, other.perUnit);
         System.arraycopy(other.thresholds, 0, thresholds, 0, period + Periodic.EXTRA);
         System.arraycopy(other.scales, 0, scales, 0, period + Periodic.EXTRA);
         return this;

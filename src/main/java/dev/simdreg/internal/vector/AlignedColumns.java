@@ -5,26 +5,27 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Per-channel coefficients copied to a per-thread native segment, each array starting on a cache line, for
- * the row loops that load a register of coefficients per register of data. A float[]'s elements start 16
- * bytes into the object, so wherever the collector places it, three placements in four make every 64-byte
- * load of it straddle two cache lines: {@code [256, 1024]} inference ran at 24.3 µs from such arrays and
- * 22.4 µs from aligned ones (measured), and moved between those from one JVM to the next. Loops over
- * shorter rows read the float[]s: there the table's checks, taken again for every row, cost more than the
- * split lines (NHWC {@code [16, 56, 56, 128]} inference 1.03 ms from arrays, 1.12 ms from the table; equal
- * at 256 channels; measured).
+ * loops that load a register of coefficients per register of data (the input gradient's group table; long
+ * rows, of {@link #LONG_ROW} channels and more, go through {@code ColumnWindows}' aligned table). A
+ * float[]'s elements start 16 bytes into the object, so wherever the collector places it, three placements
+ * in four make every 64-byte load of it straddle two cache lines: {@code [256, 1024]} inference ran at 24.3
+ * µs from such arrays and 22.4 µs from aligned ones (measured), and moved between those from one JVM to the
+ * next. Loops over shorter rows read the float[]s: there the table's checks, taken again for every row,
+ * cost more than the split lines (NHWC {@code [16, 56, 56, 128]} inference 1.03 ms from arrays, 1.12 ms
+ * from the table; equal at 256 channels; measured).
  */
 final class AlignedColumns {
 
     /** Floats per cache line: every column starts at a multiple of it. */
     private static final int LINE = 16;
-    /** Rows of at least this many floats read the table. */
+    /** Rows of at least this many channels are long: their loops go a window of columns at a time. */
     static final int LONG_ROW = 256;
     private static final ThreadScratch TABLE = new ThreadScratch();
 
     private AlignedColumns() {
     }
 
-    /** Whether loops over rows of C channels read the table rather than the arrays. */
+    /** Whether rows of C channels are long. */
     static boolean longRows(int channels) {
         return channels >= LONG_ROW;
     }

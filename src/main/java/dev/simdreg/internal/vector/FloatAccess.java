@@ -27,7 +27,8 @@ import static dev.simdreg.internal.vector.Species.ORDER;
  * ones (measured).
  * <p>
  * Each method of {@link Direct} and {@link BytesAsFloats} is at most 35 bytes of bytecode (MaxInlineSize, the
- * limit at a call C2 deems cold) and calls nothing but the JDK's force-inlined vector code on its fast path; compiled on its own (when C1 code calls it),
+ * limit at a call C2 deems cold) and calls nothing but the JDK's force-inlined vector code on its fast path;
+ * compiled on its own (when C1 code calls it),
  * its kind is not a constant and its code stays small. One shared load that branched by kind to a helper per
  * kind did not hold: C2 compiled the byte[] helper on its own, the helper's call site was cold in the shared
  * profile, and C2 inlines a compiled callee at a cold site only if its code is under InlineSmallCode / 4

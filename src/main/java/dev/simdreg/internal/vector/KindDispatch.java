@@ -31,8 +31,6 @@ final class KindDispatch {
                 new KindCopies<>(PenaltyKernels.class, new VectorPenaltyKernels());
         private MethodHandle softThreshold = Barrier.handle(PenaltyKernels.class, "softThreshold", 4);
         private MethodHandle proximalL1Step = Barrier.handle(PenaltyKernels.class, "proximalL1Step", 5);
-        private MethodHandle sumAbs = Barrier.handle(PenaltyKernels.class, "sumAbs", 3);
-        private MethodHandle sumSquares = Barrier.handle(PenaltyKernels.class, "sumSquares", 4);
         private MethodHandle blockTotals = Barrier.handle(PenaltyKernels.class, "blockTotals", 7);
         private MethodHandle rowSumsOfSquares = Barrier.handle(PenaltyKernels.class, "rowSumsOfSquares", 5);
         private MethodHandle maxAbs = Barrier.handle(PenaltyKernels.class, "maxAbs", 3);
@@ -51,24 +49,6 @@ final class KindDispatch {
         public void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold) {
             try {
                 proximalL1Step.invokeExact(copies.of(kind(w, g)), w, g, n, learningRate, threshold);
-            } catch (Throwable e) {
-                throw Barrier.unchecked(e);
-            }
-        }
-
-        @Override
-        public float sumAbs(MemorySegment x, int from, int n) {
-            try {
-                return (float) sumAbs.invokeExact(copies.of(kind(x)), x, from, n);
-            } catch (Throwable e) {
-                throw Barrier.unchecked(e);
-            }
-        }
-
-        @Override
-        public float sumSquares(MemorySegment x, int from, int n, float scale) {
-            try {
-                return (float) sumSquares.invokeExact(copies.of(kind(x)), x, from, n, scale);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }

@@ -3,11 +3,11 @@ package dev.simdreg.internal.vector;
 import dev.simdreg.internal.BatchNormKernels;
 import dev.simdreg.internal.ChannelAffine;
 import dev.simdreg.internal.ChannelLayout;
+import dev.simdreg.internal.ColumnWindows;
 import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.ScalarBatchNormKernels;
 import dev.simdreg.internal.ShortRows;
-import dev.simdreg.internal.ColumnWindows;
 import dev.simdreg.internal.SumOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -153,11 +153,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /**
      * Rows {@code [r0, end)} of columns {@code [first, first + columns)} of rows of rowLength floats, added into
-     * the float sums of a table of sections {@code stride} apart: shifts, sums, squares (the long rows of
-     * windows of {@link ColumnWindows}). A method of its own, too large for C2 to
-     * inline: in one method with the pilot and the finish, the compilation reached C2's node limit
-     * (NodeCountInliningCutoff), its loads stayed calls and their vectors were boxed (about 15 KB a call of
-     * 4608 floats, measured).
+     * the float sums of a table of sections {@code stride} apart: shifts, sums, squares (a window of
+     * {@link ColumnWindows}). A method of its own, too large for C2 to inline: in one method with the pilot and
+     * the finish, the compilation reached C2's node limit (NodeCountInliningCutoff), its loads stayed calls and
+     * their vectors were boxed (about 15 KB a call of 4608 floats, measured).
      */
     private static void shiftedSumsOfRows(MemorySegment x, MemorySegment t, long stride, long r0, long end,
                                           long rowLength, long first, int columns) {
@@ -715,7 +714,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /**
      * Rows {@code [r0, end)} of columns {@code [first, first + columns)}, added into the float sums of a table of
-     * sections center, scale, shift, sums and centered sums (the windows of {@link ColumnWindows}); a method of its own for C2's node limit, as {@link #shiftedSumsOfRows}.
+     * sections center, scale, shift, sums and centered sums (a window of {@link ColumnWindows}); a method of its
+     * own for C2's node limit, as {@link #shiftedSumsOfRows}.
      */
     private static void gradientSumsOfRows(MemorySegment x, MemorySegment dy, MemorySegment t, long stride, long r0,
                                            long end, long rowLength, long first, int columns, boolean relu) {

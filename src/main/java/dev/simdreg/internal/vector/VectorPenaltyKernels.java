@@ -66,16 +66,6 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         ScalarPenaltyKernels.proximalL1StepRange(w, g, i, n, learningRate, threshold);
     }
 
-    @Override
-    public float sumAbs(MemorySegment x, int from, int n) {
-        return (float) sumInBlocks(x, from, n, false, 1f);
-    }
-
-    @Override
-    public float sumSquares(MemorySegment x, int from, int n, float scale) {
-        return (float) sumInBlocks(x, from, n, true, scale);
-    }
-
     /**
      * At 512 bits, rows of whole groups at most a block long go LANES rows to a loop (see
      * {@link #sumSquaresOfRowRun}); other rows one by one as {@link #sumSquares} sums them.
