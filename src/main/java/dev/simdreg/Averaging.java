@@ -52,8 +52,8 @@ public final class Averaging {
         } else {
             float weight = (float) (1.0 / t);
             Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(avg, theta),
-                    (base, length) -> kernels().linearAverage(Chunks.of(avg, base, length),
-                            Chunks.of(theta, base, length), length, weight));
+                    (origin, from, length) -> kernels().linearAverage(Chunks.at(avg, origin), Chunks.at(theta, origin),
+                            from, length, weight));
         }
     }
 
@@ -75,8 +75,8 @@ public final class Averaging {
         long n = checkPair(avg, "avg", theta, "theta");
         Check.fraction(alpha, "alpha");
         Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(avg, theta),
-                (base, length) -> kernels().exponentialAverage(Chunks.of(avg, base, length),
-                        Chunks.of(theta, base, length), length, alpha));
+                (origin, from, length) -> kernels().exponentialAverage(Chunks.at(avg, origin),
+                        Chunks.at(theta, origin), from, length, alpha));
     }
 
     private static long checkPair(MemorySegment avg, String avgName, MemorySegment theta, String thetaName) {

@@ -33,20 +33,6 @@ import java.util.Objects;
  */
 public final class BatchNorm {
 
-    private static final String[] FORWARD_OUTPUTS = {"y", "savedMean", "savedInvStd", "runningMean", "runningVar"};
-    private static final String[] AFFINE = {"gamma", "beta"};
-    private static final String[] STATISTICS_OUTPUTS = {"savedMean", "savedInvStd", "runningMean", "runningVar"};
-    private static final String[] INPUT = {"x"};
-    private static final String[] BACKWARD_OUTPUTS = {"dx", "dGamma", "dBeta"};
-    private static final String[] PARAMETER_GRADIENTS = {"dGamma", "dBeta"};
-    /** The read-only per-channel arguments of each backward, and its inputs, as the signatures name them. */
-    private static final String[] TRAINING_STATISTICS = {"gamma", "beta", "savedMean", "savedInvStd"};
-    private static final String[] INFERENCE_STATISTICS = {"gamma", "beta", "runningMean", "runningVar"};
-    private static final String[] BACKWARD_INPUTS = {"x", "dy"};
-    private static final String[] INPUT_Y = {"y"};
-    private static final String[] INFERENCE_INPUTS = {"gamma", "beta", "runningMean", "runningVar"};
-    private static final String[] FOLDED = {"foldedW", "foldedB"};
-
     private BatchNorm() {
     }
 
@@ -158,10 +144,11 @@ public final class BatchNorm {
             checkPerChannelOutput(shape, runningMean, "runningMean");
             checkPerChannelOutput(shape, runningVar, "runningVar");
         }
-        Check.separate(new MemorySegment[] {y, savedMean, savedInvStd, runningMean, runningVar}, FORWARD_OUTPUTS,
-                new MemorySegment[] {gamma, beta}, AFFINE);
-        Check.separate(new MemorySegment[] {savedMean, savedInvStd, runningMean, runningVar}, STATISTICS_OUTPUTS,
-                new MemorySegment[] {x}, INPUT);
+        Check.separation().output(y, "y").output(savedMean, "savedMean").output(savedInvStd, "savedInvStd")
+                .output(runningMean, "runningMean").output(runningVar, "runningVar")
+                .input(gamma, "gamma").input(beta, "beta").done();
+        Check.separation().output(savedMean, "savedMean").output(savedInvStd, "savedInvStd")
+                .output(runningMean, "runningMean").output(runningVar, "runningVar").input(x, "x").done();
         long count;
         if (statistics == null) {
             count = shape.valuesPerChannel();
@@ -220,7 +207,7 @@ public final class BatchNorm {
             w.scale[c] *= w.invStd[c];
         }
         read(beta, w.shift, channels, 0f);
-        return new ChannelAffine(w.center, w.scale, w.shift, relu);
+        return w.centerScaleShift(relu);
     }
 
     /** The C floats of s into the first C of into, or {@code absent} in each for a null s; returns into. */
@@ -258,8 +245,8 @@ public final class BatchNorm {
         checkForward(shape, x, y, gamma, beta, options);
         checkPerChannel(shape, runningMean, "runningMean");
         checkPerChannel(shape, runningVar, "runningVar");
-        Check.separate(new MemorySegment[] {y}, INPUT_Y, new MemorySegment[] {gamma, beta, runningMean, runningVar},
-                INFERENCE_INPUTS);
+        Check.separation().output(y, "y").input(gamma, "gamma").input(beta, "beta").input(runningMean, "runningMean")
+                .input(runningVar, "runningVar").done();
         Workspace w = Workspace.of(shape.channels());
         kernels().normalize(layoutOf(shape), x, y,
                 inferenceAffine(shape.channels(), gamma, beta, runningMean, runningVar, options, w));
@@ -277,7 +264,7 @@ public final class BatchNorm {
             w.scale[c] = (float) (w.scale[c] * invStd);
         }
         read(beta, w.shift, channels, 0f);
-        return new ChannelAffine(w.center, w.scale, w.shift, options.relu());
+        return w.centerScaleShift(options.relu());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -311,7 +298,8 @@ public final class BatchNorm {
                                         MemorySegment gamma, MemorySegment beta, MemorySegment savedMean,
                                         MemorySegment savedInvStd, MemorySegment dGamma, MemorySegment dBeta,
                                         boolean relu) {
-        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, savedMean, savedInvStd, TRAINING_STATISTICS);
+        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, savedMean, savedInvStd, "savedMean",
+                "savedInvStd");
         int channels = shape.channels();
         Workspace w = Workspace.of(channels);
         read(savedMean, w.center, channels, 0);
@@ -359,7 +347,8 @@ public final class BatchNorm {
                                          MemorySegment runningVar, MemorySegment dGamma, MemorySegment dBeta,
                                          BatchNormOptions options) {
         Objects.requireNonNull(options, "options");
-        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, runningMean, runningVar, INFERENCE_STATISTICS);
+        checkBackward(shape, x, dy, dx, gamma, beta, dGamma, dBeta, runningMean, runningVar, "runningMean",
+                "runningVar");
         int channels = shape.channels();
         Workspace w = Workspace.of(channels);
         ChannelAffine affine = inferenceAffine(channels, gamma, beta, runningMean, runningVar, options, w);
@@ -371,7 +360,7 @@ public final class BatchNorm {
         } else {
             // dx = (dy − 0)·scale + 0: the forward map applied to dy, the same bits as fma(dy, scale, 0)
             Arrays.fill(w.xScale, 0, channels, 0);
-            kernels().normalize(layout, dy, dx, new ChannelAffine(w.xScale, affine.scale(), w.xScale, false));
+            kernels().normalize(layout, dy, dx, w.scaleOnly());
         }
     }
 
@@ -436,8 +425,8 @@ public final class BatchNorm {
         if (b != null) {
             Check.sameOrDisjoint(foldedB, "foldedB", b, "b");
         }
-        Check.separate(new MemorySegment[] {foldedW, foldedB}, FOLDED,
-                new MemorySegment[] {gamma, beta, runningMean, runningVar}, INFERENCE_INPUTS);
+        Check.separation().output(foldedW, "foldedW").output(foldedB, "foldedB").input(gamma, "gamma")
+                .input(beta, "beta").input(runningMean, "runningMean").input(runningVar, "runningVar").done();
         Check.disjoint(foldedW, "foldedW", foldedB, "foldedB");
         if (b != null) {
             Check.disjoint(foldedW, "foldedW", b, "b");
@@ -497,14 +486,15 @@ public final class BatchNorm {
 
     private static void checkBackward(BatchShape shape, MemorySegment x, MemorySegment dy, MemorySegment dx,
                                       MemorySegment gamma, MemorySegment beta, MemorySegment dGamma, MemorySegment dBeta,
-                                      MemorySegment center, MemorySegment spread, String[] statisticNames) {
+                                      MemorySegment center, MemorySegment spread, String centerName,
+                                      String spreadName) {
         checkInput(shape, x, "x");
         checkInput(shape, dy, "dy");
         checkOutput(shape, dx, "dx");
         checkOptionalPerChannel(shape, gamma, "gamma");
         checkOptionalPerChannel(shape, beta, "beta");
-        checkPerChannel(shape, center, statisticNames[2]);
-        checkPerChannel(shape, spread, statisticNames[3]);
+        checkPerChannel(shape, center, centerName);
+        checkPerChannel(shape, spread, spreadName);
         if (dGamma != null) {
             checkPerChannelOutput(shape, dGamma, "dGamma");
         }
@@ -513,10 +503,10 @@ public final class BatchNorm {
         }
         Check.sameOrDisjoint(dx, "dx", x, "x");
         Check.sameOrDisjoint(dx, "dx", dy, "dy");
-        Check.separate(new MemorySegment[] {dx, dGamma, dBeta}, BACKWARD_OUTPUTS,
-                new MemorySegment[] {gamma, beta, center, spread}, statisticNames);
-        Check.separate(new MemorySegment[] {dGamma, dBeta}, PARAMETER_GRADIENTS, new MemorySegment[] {x, dy},
-                BACKWARD_INPUTS);
+        Check.separation().output(dx, "dx").output(dGamma, "dGamma").output(dBeta, "dBeta").input(gamma, "gamma")
+                .input(beta, "beta").input(center, centerName).input(spread, spreadName).done();
+        // dx may be x or dy
+        Check.separation().output(dGamma, "dGamma").output(dBeta, "dBeta").input(x, "x").input(dy, "dy").done();
     }
 
     private static void checkInput(BatchShape shape, MemorySegment s, String name) {

@@ -58,7 +58,7 @@ public final class Optimizers {
             float learningRate = (float) sgd.learningRate();
             float weightDecay = (float) sgd.weightDecay();
             Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(w, grad),
-                    (base, length) -> kernels().sgd(Chunks.of(w, base, length), Chunks.of(grad, base, length),
+                    (origin, from, length) -> kernels().sgd(Chunks.at(w, origin), Chunks.at(grad, origin), from,
                             length, learningRate, weightDecay));
             return;
         }
@@ -67,11 +67,10 @@ public final class Optimizers {
         Check.disjoint(w, "w", momentumBuffer, "momentumBuffer");
         Check.disjoint(grad, "grad", momentumBuffer, "momentumBuffer");
         Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART,
-                Parallel.shared(w, grad, momentumBuffer, null), (base, length) -> kernels().sgdMomentum(
-                        Chunks.of(w, base, length), Chunks.of(grad, base, length),
-                        Chunks.of(momentumBuffer, base, length), length, (float) sgd.learningRate(),
-                        (float) sgd.weightDecay(), (float) sgd.momentum(), (float) (1 - sgd.dampening()),
-                        sgd.nesterov(), step == 1));
+                Parallel.shared(w, grad, momentumBuffer, null), (origin, from, length) -> kernels().sgdMomentum(
+                        Chunks.at(w, origin), Chunks.at(grad, origin), Chunks.at(momentumBuffer, origin), from, length,
+                        (float) sgd.learningRate(), (float) sgd.weightDecay(), (float) sgd.momentum(),
+                        (float) (1 - sgd.dampening()), sgd.nesterov(), step == 1));
     }
 
     /**
@@ -116,7 +115,7 @@ public final class Optimizers {
                 (float) (1 - adamW.beta1()), (float) adamW.beta2(), (float) (1 - adamW.beta2()), (float) (lr / bias1),
                 (float) (1 / Math.sqrt(bias2)), (float) adamW.eps());
         Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(w, grad, m, v),
-                (base, length) -> kernels().adamW(Chunks.of(w, base, length), Chunks.of(grad, base, length),
-                        Chunks.of(m, base, length), Chunks.of(v, base, length), length, scalars));
+                (origin, from, length) -> kernels().adamW(Chunks.at(w, origin), Chunks.at(grad, origin),
+                        Chunks.at(m, origin), Chunks.at(v, origin), from, length, scalars));
     }
 }

@@ -49,8 +49,9 @@ public final class Penalties {
         Check.sameSize("x", n, "out", Check.output(out, "out"));
         Check.sameOrDisjoint(out, "out", x, "x");
         Check.nonNegative(threshold, "threshold");
-        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(x, out), (base, length) ->
-                kernels().softThreshold(Chunks.of(x, base, length), Chunks.of(out, base, length), length, threshold));
+        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(x, out),
+                (origin, from, length) -> kernels().softThreshold(Chunks.at(x, origin), Chunks.at(out, origin), from,
+                        length, threshold));
     }
 
     /**
@@ -76,9 +77,9 @@ public final class Penalties {
         Check.nonNegative(learningRate, "learningRate");
         Check.nonNegative(l1, "l1");
         float threshold = Check.nonNegative(learningRate * l1, "learningRate * l1");
-        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(w, grad), (base, length) ->
-                kernels().proximalL1Step(Chunks.of(w, base, length), Chunks.of(grad, base, length), length,
-                        learningRate, threshold));
+        Parallel.runChunks(n, Parallel.LINE, Parallel.ELEMENTWISE_PART, Parallel.shared(w, grad),
+                (origin, from, length) -> kernels().proximalL1Step(Chunks.at(w, origin), Chunks.at(grad, origin), from,
+                        length, learningRate, threshold));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.simdreg.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -183,25 +184,56 @@ public final class Check {
     }
 
     /**
-     * The outputs present (non-null) share no byte with each other nor with the inputs present. Names are
-     * given in the same order as the segments.
+     * This thread's {@link Separation}, empty: a check that outputs share no byte with each other nor with the
+     * inputs, the segments given one by one (arrays of them cost a call's garbage: 112 bytes of a batch-norm
+     * backward's 920 on arrays, in a JVM that had split it over threads).
      */
-    public static void separate(MemorySegment[] outputs, String[] outputNames, MemorySegment[] inputs,
-                                String[] inputNames) {
-        for (int i = 0; i < outputs.length; i++) {
-            if (outputs[i] == null) {
-                continue;
+    public static Separation separation() {
+        return Separation.PER_THREAD.get().empty();
+    }
+
+    /** See {@link #separation}: absent (null) segments are left out; {@link #done} lets go of the segments. */
+    public static final class Separation {
+
+        private static final ThreadLocal<Separation> PER_THREAD = ThreadLocal.withInitial(Separation::new);
+        private static final int MOST = 8;
+        private final MemorySegment[] outputs = new MemorySegment[MOST];
+        private final String[] names = new String[MOST];
+        private int count;
+
+        private Separation() {
+        }
+
+        private Separation empty() {
+            Arrays.fill(outputs, null);
+            count = 0;
+            return this;
+        }
+
+        /** An output: it shares no byte with the outputs before it. */
+        public Separation output(MemorySegment s, String name) {
+            if (s != null) {
+                for (int j = 0; j < count; j++) {
+                    disjoint(outputs[j], names[j], s, name);
+                }
+                outputs[count] = s;
+                names[count++] = name;
             }
-            for (int j = 0; j < i; j++) {
-                if (outputs[j] != null) {
-                    disjoint(outputs[j], outputNames[j], outputs[i], outputNames[i]);
+            return this;
+        }
+
+        /** An input, after the outputs: it shares no byte with any of them. */
+        public Separation input(MemorySegment s, String name) {
+            if (s != null) {
+                for (int j = 0; j < count; j++) {
+                    disjoint(outputs[j], names[j], s, name);
                 }
             }
-            for (int j = 0; j < inputs.length; j++) {
-                if (inputs[j] != null) {
-                    disjoint(outputs[i], outputNames[i], inputs[j], inputNames[j]);
-                }
-            }
+            return this;
+        }
+
+        public void done() {
+            empty();
         }
     }
 

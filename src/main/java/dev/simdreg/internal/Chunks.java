@@ -19,6 +19,14 @@ public final class Chunks {
         return (int) Math.min(MAX, n - base);
     }
 
+    /**
+     * The segment a chunk's kernel reads from its int offset: s itself for the chunk at origin 0, a slice from
+     * origin beyond it (only a buffer of more than {@link #MAX} floats has one).
+     */
+    public static MemorySegment at(MemorySegment s, long origin) {
+        return origin == 0 ? s : s.asSlice(origin * Float.BYTES);
+    }
+
     /** Floats {@code [base, base + length)} of s: s itself when that is all of it. */
     public static MemorySegment of(MemorySegment s, long base, int length) {
         long bytes = (long) length * Float.BYTES;

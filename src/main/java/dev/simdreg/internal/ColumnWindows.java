@@ -154,7 +154,7 @@ public final class ColumnWindows {
      * column is a channel).
      */
     public static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops) {
-        splitSums(layout, Parallel.shared(x), (c0, c1) -> moments(layout, x, mean, m2, loops, c0, c1));
+        splitSums(layout, Parallel.shared(x), (c0, c1) -> moments(layout, x, mean, m2, loops, (int) c0, (int) c1));
     }
 
     /** {@link #moments} of channels {@code [c0, c1)}. */
@@ -225,7 +225,7 @@ public final class ColumnWindows {
                                     double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale,
                                     Loops loops) {
         splitSums(layout, Parallel.shared(x, dy), (c0, c1) -> gradientSums(layout, x, dy, a, sumDy, sumDyCentered,
-                loops, c0, c1));
+                loops, (int) c0, (int) c1));
         if (dx != null) {
             splitElementwise(layout, Parallel.shared(x, dy, dx, null),
                     (c0, c1, r0, r1) -> scaleGradients(layout, x, dy, dx, a, dyScale, loops, c0, c1, r0, r1));
@@ -352,12 +352,6 @@ public final class ColumnWindows {
                 get(t, 2 * WINDOW + j), relu);
     }
 
-    /** Channels {@code [c0, c1)} of a call. */
-    @FunctionalInterface
-    private interface Channels {
-        void run(int c0, int c1);
-    }
-
     /** Channels {@code [c0, c1)} of rows {@code [r0, r1)} of a call. */
     @FunctionalInterface
     private interface Region {
@@ -370,13 +364,12 @@ public final class ColumnWindows {
      * one thread does); an interleaved layout on this thread (split by columns, each thread read part of every
      * row: {@code [256, 1024]} training forward 33 µs on one thread, 47 on two; harness).
      */
-    private static void splitSums(ChannelLayout layout, boolean shared, Channels sums) {
+    private static void splitSums(ChannelLayout layout, boolean shared, Parallel.Part channels) {
         if (!layout.planar()) {
-            sums.run(0, layout.channels());
+            channels.run(0, layout.channels());
             return;
         }
-        long channelsPerPart = Math.max(1, Parallel.ELEMENTWISE_PART / Math.max(1, layout.count()));
-        Parallel.run(layout.channels(), 1, channelsPerPart, shared, (c0, c1) -> sums.run((int) c0, (int) c1));
+        Parallel.run(layout.channels(), 1, channelsPerPart(layout), shared, channels);
     }
 
     /**
@@ -386,11 +379,16 @@ public final class ColumnWindows {
      */
     private static void splitElementwise(ChannelLayout layout, boolean shared, Region pass) {
         if (layout.planar()) {
-            splitSums(layout, shared, (c0, c1) -> pass.run(c0, c1, 0, layout.outer()));
+            Parallel.run(layout.channels(), 1, channelsPerPart(layout), shared,
+                    (c0, c1) -> pass.run((int) c0, (int) c1, 0, layout.outer()));
             return;
         }
         long rowsPerPart = Math.max(1, 4 * Parallel.ELEMENTWISE_PART / layout.channels());
         Parallel.run(layout.outer(), 1, rowsPerPart, shared, (r0, r1) -> pass.run(0, layout.channels(), r0, r1));
+    }
+
+    private static long channelsPerPart(ChannelLayout layout) {
+        return Math.max(1, Parallel.ELEMENTWISE_PART / Math.max(1, layout.count()));
     }
 
     private static long rowLength(ChannelLayout layout) {

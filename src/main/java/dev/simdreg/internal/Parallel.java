@@ -2,10 +2,9 @@ package dev.simdreg.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -60,10 +59,14 @@ public final class Parallel {
         void run(long from, long to);
     }
 
-    /** A chunk of a part, floats {@code [base, base + length)}: kernels count in int (see {@link Chunks}). */
+    /**
+     * A chunk of a part: floats {@code [origin + from, origin + from + length)}, origin a multiple of {@link
+     * Chunks#MAX} and {@code from + length} at most that, so kernels count in int from an offset (see {@link
+     * Chunks#at}).
+     */
     @FunctionalInterface
     public interface Chunk {
-        void run(long base, int length);
+        void run(long origin, int from, int length);
     }
 
     /** The thread count for calls made now on this thread. */
@@ -135,11 +138,14 @@ public final class Parallel {
         Pool.run(parts, n, grain, part);
     }
 
-    /** {@link #run}, each part handed to chunk in chunks of at most {@link Chunks#MAX} floats. */
+    /** {@link #run}, each part handed to chunk within the {@link Chunks#MAX} floats of each origin it covers. */
     public static void runChunks(long n, long grain, long minPart, boolean shared, Chunk chunk) {
         run(n, grain, minPart, shared, (from, to) -> {
-            for (long base = from; base < to; base += Chunks.MAX) {
-                chunk.run(base, Chunks.length(to, base));
+            for (long start = from; start < to; ) {
+                long origin = start / Chunks.MAX * Chunks.MAX;
+                long end = Math.min(to, origin + Chunks.MAX);
+                chunk.run(origin, (int) (start - origin), (int) (end - start));
+                start = end;
             }
         });
     }
@@ -162,18 +168,21 @@ public final class Parallel {
     }
 
     /**
-     * The pool: daemon threads that take parts from one queue, started as calls need them. A thread that
-     * finds the queue empty polls it for {@link #SPIN_NANOS} before it parks: a parked thread took 10-20 µs
-     * to wake on this machine, more than a part of 2^15 random floats lasts (uniform over 2^16 floats split
-     * in two: 25.8 µs against 13.3 on one thread, harness). A caller waiting for its parts runs those no pool
-     * thread has taken, so a call never waits on a busy pool.
+     * The pool: daemon threads that take parts of the calls open in {@link #OPEN}, started as calls need them. A
+     * thread that finds no part polls for {@link #SPIN_NANOS} before it parks: a parked thread took 10-20 µs to
+     * wake on this machine, more than a part of 2^15 random floats lasts (uniform over 2^16 floats split in two:
+     * 25.8 µs against 13.3 on one thread, harness). A caller waiting for its parts runs those no pool thread has
+     * taken, so a call never waits on a busy pool. Nothing is allocated per call: a call opens its thread's
+     * {@link Job} in a slot, and parts are taken by counting.
      */
     private static final class Pool {
 
         private static final long SPIN_NANOS = 100_000;
+        /** Calls open at once, at most; a call that finds no free slot runs on its caller alone. */
+        private static final int SLOTS = 64;
+        private static final AtomicReferenceArray<Job> OPEN = new AtomicReferenceArray<>(SLOTS);
         private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
         private static final ThreadGroup WORKERS = new ThreadGroup("simdreg");
-        private static final ConcurrentLinkedQueue<Runnable> QUEUE = new ConcurrentLinkedQueue<>();
         /** The workers so far, replaced whole when one is added. */
         private static volatile Worker[] workers = new Worker[0];
 
@@ -187,29 +196,44 @@ public final class Parallel {
                 part.run(0, n);
                 return;
             }
+            int slot = freeSlot(job);
+            if (slot < 0) {
+                part.run(0, n);
+                return;
+            }
             Worker[] pool = atLeast(parts - 1); // before the job starts: nothing after it throws until rethrow
             job.start(parts, n, grain, part);
-            for (int k = 1; k < parts; k++) {
-                QUEUE.offer(job.tasks[k]);
-            }
             for (Worker w : pool) {
                 if (w.parked) {
                     LockSupport.unpark(w.thread);
                 }
             }
-            job.tasks[0].run();
-            job.await(parts);
+            job.runPart(0);
+            job.await();
+            job.close();
+            OPEN.set(slot, null);
             job.rethrow();
         }
 
-        /** Runs a queued part, if any; whether it did. */
-        static boolean runQueued() {
-            Runnable task = QUEUE.poll();
-            if (task == null) {
-                return false;
+        /** The slot job now holds, or -1 if every slot is taken. */
+        private static int freeSlot(Job job) {
+            for (int k = 0; k < SLOTS; k++) {
+                if (OPEN.get(k) == null && OPEN.compareAndSet(k, null, job)) {
+                    return k;
+                }
             }
-            task.run();
-            return true;
+            return -1;
+        }
+
+        /** Runs a part of an open call, if any has one left; whether it did. */
+        static boolean runOpenPart() {
+            for (int k = 0; k < SLOTS; k++) {
+                Job job = OPEN.get(k);
+                if (job != null && job.takeAndRun()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static Worker[] atLeast(int count) {
@@ -232,7 +256,7 @@ public final class Parallel {
         }
     }
 
-    /** A pool thread: runs queued parts, spins a while when the queue is empty, then parks until a call wakes it. */
+    /** A pool thread: runs parts of open calls, spins a while when there is none, then parks until a call wakes it. */
     private static final class Worker implements Runnable {
 
         final Thread thread;
@@ -248,13 +272,14 @@ public final class Parallel {
         public void run() {
             long idleSince = System.nanoTime();
             while (true) {
-                if (Pool.runQueued()) {
+                if (Pool.runOpenPart()) {
                     idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < Pool.SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     parked = true;
-                    if (Pool.QUEUE.isEmpty()) { // checked after the flag: a call that queued before it sees the flag
+                    // checked after the flag: a call opened before it is seen here, one opened after sees the flag
+                    if (!Pool.runOpenPart()) {
                         LockSupport.park(this);
                     }
                     parked = false;
@@ -267,49 +292,51 @@ public final class Parallel {
     /** One calling thread's split call. */
     private static final class Job {
 
-        private Part part;
-        private Thread caller;
-        private long[] bounds = new long[0];
-        private Throwable[] errors = new Throwable[0];
-        private Runnable[] tasks = new Runnable[0];
+        /** The value of {@link #next} between calls: past any part, so a pool thread that counts now takes none. */
+        private static final int CLOSED = Integer.MAX_VALUE / 2;
         /** How long a caller waits for the pool before it runs its untaken parts: past a parked thread's wake-up. */
         private static final long TAKE_AFTER_NANOS = 50_000;
-        /** Whether part k has been taken, by a pool thread or by the caller: each part runs once. */
-        private AtomicIntegerArray taken = new AtomicIntegerArray(0);
+
+        private Part part;
+        private Thread caller;
+        private int parts;
+        private long[] bounds = new long[0];
+        private Throwable[] errors = new Throwable[0];
+        /** The next part to take; part 0 is the caller's. Each part is taken once, by whoever counts it. */
+        private final AtomicInteger next = new AtomicInteger(CLOSED);
         private final AtomicInteger pending = new AtomicInteger();
 
         void start(int parts, long n, long grain, Part part) {
-            if (tasks.length < parts) {
+            if (bounds.length <= parts) {
                 bounds = new long[parts + 1];
                 errors = new Throwable[parts];
-                tasks = new Runnable[parts];
-                taken = new AtomicIntegerArray(parts);
-                for (int k = 0; k < parts; k++) {
-                    int index = k;
-                    tasks[k] = () -> take(index);
-                }
             }
             for (int k = 0; k <= parts; k++) {
                 bounds[k] = partStart(n, grain, parts, k);
             }
+            this.parts = parts;
             this.part = part;
             this.caller = Thread.currentThread();
             pending.set(parts);
-            // last: a task of an earlier call still queued may take a part as soon as it is free, and must find
-            // this call's part and bounds
-            for (int k = 0; k < parts; k++) {
-                taken.set(k, 0);
-            }
+            // last: a pool thread that counts from here on finds this call's state
+            next.set(1);
         }
 
-        /** Runs part k unless it has been taken already. */
-        private void take(int k) {
-            if (taken.compareAndSet(k, 0, 1)) {
-                runPart(k);
+        /** Takes the next part of this call and runs it, if one is left; whether it did. */
+        boolean takeAndRun() {
+            // read first: the threads polling an open call whose parts are all taken then count no further
+            if (next.get() >= parts) {
+                return false;
             }
+            int k = next.getAndIncrement();
+            if (k >= parts) {
+                return false;
+            }
+            runPart(k);
+            return true;
         }
 
-        private void runPart(int k) {
+        void runPart(int k) {
             try {
                 part.run(bounds[k], bounds[k + 1]);
             } catch (Throwable e) {
@@ -327,7 +354,7 @@ public final class Parallel {
          * its own: a part of another call would run on this thread's scratch, which this call's parts may be
          * reading (a dropout call's keep thresholds).
          */
-        void await(int parts) {
+        void await() {
             long start = System.nanoTime();
             boolean helped = false;
             while (pending.get() > 0) {
@@ -335,13 +362,18 @@ public final class Parallel {
                     Thread.onSpinWait();
                 } else if (!helped) {
                     helped = true;
-                    for (int k = 1; k < parts; k++) {
-                        take(k);
+                    while (takeAndRun()) {
+                        // every untaken part of this call, one after the other
                     }
                 } else {
                     LockSupport.park(this);
                 }
             }
+        }
+
+        /** After the last part: no count takes a part of this call, nor of the next until it has started. */
+        void close() {
+            next.set(CLOSED);
         }
 
         /** The exception of the first part that threw, as a call on one thread would have thrown it. */

@@ -11,11 +11,11 @@ public interface PenaltyKernels {
     /** Floats per block of the sums below: float partial sums within a block (see {@link SumOrder}), double across. */
     int SUM_BLOCK = 1 << 14;
 
-    /** {@code out[i] = sign(x[i]) * max(|x[i]| - threshold, 0)}; out may be x. */
-    void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold);
+    /** {@code out[i] = sign(x[i]) * max(|x[i]| - threshold, 0)} over {@code [from, from + n)}; out may be x. */
+    void softThreshold(MemorySegment x, MemorySegment out, int from, int n, float threshold);
 
-    /** {@code w[i] = softThreshold(w[i] - learningRate * g[i], threshold)}. */
-    void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold);
+    /** {@code w[i] = softThreshold(w[i] - learningRate * g[i], threshold)} over {@code [from, from + n)}. */
+    void proximalL1Step(MemorySegment w, MemorySegment g, int from, int n, float learningRate, float threshold);
 
     /**
      * The float totals of the blocks of {@code [from, from + n)} (from a block's start), of {@code (scale·x)²}

@@ -26,12 +26,12 @@ public final class ScalarAveragingKernels implements AveragingKernels {
     }
 
     @Override
-    public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float inverseCount) {
-        linearAverageRange(avg, theta, 0, n, inverseCount);
+    public void linearAverage(MemorySegment avg, MemorySegment theta, int from, int n, float inverseCount) {
+        linearAverageRange(avg, theta, from, from + n, inverseCount);
     }
 
     @Override
-    public void exponentialAverage(MemorySegment avg, MemorySegment theta, int n, float decay) {
-        exponentialAverageRange(avg, theta, 0, n, decay);
+    public void exponentialAverage(MemorySegment avg, MemorySegment theta, int from, int n, float decay) {
+        exponentialAverageRange(avg, theta, from, from + n, decay);
     }
 }

@@ -53,19 +53,22 @@ public final class ScalarOptimizerKernels implements OptimizerKernels {
     }
 
     @Override
-    public void sgd(MemorySegment w, MemorySegment g, int n, float learningRate, float weightDecay) {
-        sgdRange(w, g, 0, n, learningRate, weightDecay);
+    public void sgd(MemorySegment w, MemorySegment g, int from, int n, float learningRate, float weightDecay) {
+        sgdRange(w, g, from, from + n, learningRate, weightDecay);
     }
 
     @Override
-    public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int n, float learningRate,
+    public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int from, int n,
+                            float learningRate,
                             float weightDecay, float momentum, float dampingFactor, boolean nesterov,
                             boolean firstStep) {
-        sgdMomentumRange(w, g, buf, 0, n, learningRate, weightDecay, momentum, dampingFactor, nesterov, firstStep);
+        sgdMomentumRange(w, g, buf, from, from + n, learningRate, weightDecay, momentum, dampingFactor, nesterov,
+                firstStep);
     }
 
     @Override
-    public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int n, AdamWStep step) {
-        adamWRange(w, g, m, v, 0, n, step);
+    public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int from, int n,
+                      AdamWStep step) {
+        adamWRange(w, g, m, v, from, from + n, step);
     }
 }

@@ -108,13 +108,14 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
     }
 
     @Override
-    public void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold) {
-        softThresholdRange(x, out, 0, n, threshold);
+    public void softThreshold(MemorySegment x, MemorySegment out, int from, int n, float threshold) {
+        softThresholdRange(x, out, from, from + n, threshold);
     }
 
     @Override
-    public void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold) {
-        proximalL1StepRange(w, g, 0, n, learningRate, threshold);
+    public void proximalL1Step(MemorySegment w, MemorySegment g, int from, int n, float learningRate,
+                               float threshold) {
+        proximalL1StepRange(w, g, from, from + n, learningRate, threshold);
     }
 
     @Override

@@ -20,6 +20,11 @@ public final class Workspace {
     public float[] bias = new float[0];
     public float[] gammaGradient = new float[0];
     public float[] betaGradient = new float[0];
+    /** The maps over center, scale and shift, without and with the ReLU, made when the arrays are. */
+    private ChannelAffine linear = affine(false);
+    private ChannelAffine rectified = affine(true);
+    /** {@code dy·scale}, the map of an inference backward without sums: over xScale (zeros), scale and xScale. */
+    private ChannelAffine scaleOnly = new ChannelAffine(xScale, scale, xScale, false);
 
     private Workspace() {
     }
@@ -39,7 +44,24 @@ public final class Workspace {
             w.bias = new float[channels];
             w.gammaGradient = new float[channels];
             w.betaGradient = new float[channels];
+            w.linear = w.affine(false);
+            w.rectified = w.affine(true);
+            w.scaleOnly = new ChannelAffine(w.xScale, w.scale, w.xScale, false);
         }
         return w;
+    }
+
+    /** The map {@code (x − center)·scale + shift} over this workspace's arrays, with the ReLU or not. */
+    public ChannelAffine centerScaleShift(boolean relu) {
+        return relu ? rectified : linear;
+    }
+
+    /** The map {@code (x − 0)·scale + 0}, xScale holding the zeros. */
+    public ChannelAffine scaleOnly() {
+        return scaleOnly;
+    }
+
+    private ChannelAffine affine(boolean relu) {
+        return new ChannelAffine(center, scale, shift, relu);
     }
 }

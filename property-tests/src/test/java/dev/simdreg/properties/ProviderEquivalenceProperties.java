@@ -31,28 +31,28 @@ class ProviderEquivalenceProperties {
 
     @Test
     void softThresholdAndProximalStep() {
-        sameBits(3, Values.ALL, (k, b) -> k.penalties().softThreshold(b[0], b[1], count(b[0]), 0.75f));
-        sameBits(2, Values.ALL, (k, b) -> k.penalties().proximalL1Step(b[0], b[1], count(b[0]), 0.3f, 0.01f));
+        sameBits(3, Values.ALL, (k, b) -> k.penalties().softThreshold(b[0], b[1], 0, count(b[0]), 0.75f));
+        sameBits(2, Values.ALL, (k, b) -> k.penalties().proximalL1Step(b[0], b[1], 0, count(b[0]), 0.3f, 0.01f));
         sameBits(1, Values.ALL, (k, b) -> k.penalties().scale(b[0], 0, count(b[0]), 0.37f));
     }
 
     @Test
     void optimizers() {
-        sameBits(2, Values.ALL, (k, b) -> k.optimizers().sgd(b[0], b[1], count(b[0]), 0.1f, 0.01f));
+        sameBits(2, Values.ALL, (k, b) -> k.optimizers().sgd(b[0], b[1], 0, count(b[0]), 0.1f, 0.01f));
         for (boolean nesterov : new boolean[] {false, true}) {
             for (boolean first : new boolean[] {false, true}) {
-                sameBits(3, Values.ALL, (k, b) -> k.optimizers().sgdMomentum(b[0], b[1], b[2], count(b[0]),
+                sameBits(3, Values.ALL, (k, b) -> k.optimizers().sgdMomentum(b[0], b[1], b[2], 0, count(b[0]),
                         0.1f, 0.01f, 0.9f, nesterov ? 1f : 0.8f, nesterov, first));
             }
         }
         var step = new OptimizerKernels.AdamWStep(0.999f, 0.1f, 0.999f, 0.001f, 0.0123f, 1.7f, 1e-8f);
-        sameBits(4, Values.ALL, (k, b) -> k.optimizers().adamW(b[0], b[1], b[2], b[3], count(b[0]), step));
+        sameBits(4, Values.ALL, (k, b) -> k.optimizers().adamW(b[0], b[1], b[2], b[3], 0, count(b[0]), step));
     }
 
     @Test
     void averaging() {
-        sameBits(2, Values.ALL, (k, b) -> k.averaging().linearAverage(b[0], b[1], count(b[0]), 1f / 7));
-        sameBits(2, Values.ALL, (k, b) -> k.averaging().exponentialAverage(b[0], b[1], count(b[0]), 0.999f));
+        sameBits(2, Values.ALL, (k, b) -> k.averaging().linearAverage(b[0], b[1], 0, count(b[0]), 1f / 7));
+        sameBits(2, Values.ALL, (k, b) -> k.averaging().exponentialAverage(b[0], b[1], 0, count(b[0]), 0.999f));
     }
 
     /** Philox words, normals and keep bits: the same bits on both providers, from tiles anywhere in the stream. */

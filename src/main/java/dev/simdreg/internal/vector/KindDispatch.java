@@ -29,26 +29,27 @@ final class KindDispatch {
     static final class Penalties implements PenaltyKernels {
         private final KindCopies<PenaltyKernels> copies =
                 new KindCopies<>(PenaltyKernels.class, new VectorPenaltyKernels());
-        private MethodHandle softThreshold = Barrier.handle(PenaltyKernels.class, "softThreshold", 4);
-        private MethodHandle proximalL1Step = Barrier.handle(PenaltyKernels.class, "proximalL1Step", 5);
+        private MethodHandle softThreshold = Barrier.handle(PenaltyKernels.class, "softThreshold", 5);
+        private MethodHandle proximalL1Step = Barrier.handle(PenaltyKernels.class, "proximalL1Step", 6);
         private MethodHandle blockTotals = Barrier.handle(PenaltyKernels.class, "blockTotals", 7);
         private MethodHandle rowSumsOfSquares = Barrier.handle(PenaltyKernels.class, "rowSumsOfSquares", 5);
         private MethodHandle maxAbs = Barrier.handle(PenaltyKernels.class, "maxAbs", 3);
         private MethodHandle scale = Barrier.handle(PenaltyKernels.class, "scale", 4);
 
         @Override
-        public void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold) {
+        public void softThreshold(MemorySegment x, MemorySegment out, int from, int n, float threshold) {
             try {
-                softThreshold.invokeExact(copies.of(kind(x, out)), x, out, n, threshold);
+                softThreshold.invokeExact(copies.of(kind(x, out)), x, out, from, n, threshold);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }
         }
 
         @Override
-        public void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold) {
+        public void proximalL1Step(MemorySegment w, MemorySegment g, int from, int n, float learningRate,
+                                   float threshold) {
             try {
-                proximalL1Step.invokeExact(copies.of(kind(w, g)), w, g, n, learningRate, threshold);
+                proximalL1Step.invokeExact(copies.of(kind(w, g)), w, g, from, n, learningRate, threshold);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }
@@ -95,34 +96,36 @@ final class KindDispatch {
     static final class Optimizers implements OptimizerKernels {
         private final KindCopies<OptimizerKernels> copies =
                 new KindCopies<>(OptimizerKernels.class, new VectorOptimizerKernels());
-        private MethodHandle sgd = Barrier.handle(OptimizerKernels.class, "sgd", 5);
-        private MethodHandle sgdMomentum = Barrier.handle(OptimizerKernels.class, "sgdMomentum", 10);
-        private MethodHandle adamW = Barrier.handle(OptimizerKernels.class, "adamW", 6);
+        private MethodHandle sgd = Barrier.handle(OptimizerKernels.class, "sgd", 6);
+        private MethodHandle sgdMomentum = Barrier.handle(OptimizerKernels.class, "sgdMomentum", 11);
+        private MethodHandle adamW = Barrier.handle(OptimizerKernels.class, "adamW", 7);
 
         @Override
-        public void sgd(MemorySegment w, MemorySegment g, int n, float learningRate, float weightDecay) {
+        public void sgd(MemorySegment w, MemorySegment g, int from, int n, float learningRate, float weightDecay) {
             try {
-                sgd.invokeExact(copies.of(kind(w, g)), w, g, n, learningRate, weightDecay);
+                sgd.invokeExact(copies.of(kind(w, g)), w, g, from, n, learningRate, weightDecay);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }
         }
 
         @Override
-        public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int n, float learningRate,
-                float weightDecay, float momentum, float dampingFactor, boolean nesterov, boolean firstStep) {
+        public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int from, int n,
+                float learningRate, float weightDecay, float momentum, float dampingFactor, boolean nesterov,
+                boolean firstStep) {
             try {
-                sgdMomentum.invokeExact(copies.of(kind(w, g, buf)), w, g, buf, n, learningRate, weightDecay, momentum,
-                        dampingFactor, nesterov, firstStep);
+                sgdMomentum.invokeExact(copies.of(kind(w, g, buf)), w, g, buf, from, n, learningRate, weightDecay,
+                        momentum, dampingFactor, nesterov, firstStep);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }
         }
 
         @Override
-        public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int n, AdamWStep step) {
+        public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int from, int n,
+                          AdamWStep step) {
             try {
-                adamW.invokeExact(copies.of(kind(w, g, m, v)), w, g, m, v, n, step);
+                adamW.invokeExact(copies.of(kind(w, g, m, v)), w, g, m, v, from, n, step);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }
@@ -132,22 +135,22 @@ final class KindDispatch {
     static final class Averaging implements AveragingKernels {
         private final KindCopies<AveragingKernels> copies =
                 new KindCopies<>(AveragingKernels.class, new VectorAveragingKernels());
-        private MethodHandle linearAverage = Barrier.handle(AveragingKernels.class, "linearAverage", 4);
-        private MethodHandle exponentialAverage = Barrier.handle(AveragingKernels.class, "exponentialAverage", 4);
+        private MethodHandle linearAverage = Barrier.handle(AveragingKernels.class, "linearAverage", 5);
+        private MethodHandle exponentialAverage = Barrier.handle(AveragingKernels.class, "exponentialAverage", 5);
 
         @Override
-        public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float inverseCount) {
+        public void linearAverage(MemorySegment avg, MemorySegment theta, int from, int n, float inverseCount) {
             try {
-                linearAverage.invokeExact(copies.of(kind(avg, theta)), avg, theta, n, inverseCount);
+                linearAverage.invokeExact(copies.of(kind(avg, theta)), avg, theta, from, n, inverseCount);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }
         }
 
         @Override
-        public void exponentialAverage(MemorySegment avg, MemorySegment theta, int n, float decay) {
+        public void exponentialAverage(MemorySegment avg, MemorySegment theta, int from, int n, float decay) {
             try {
-                exponentialAverage.invokeExact(copies.of(kind(avg, theta)), avg, theta, n, decay);
+                exponentialAverage.invokeExact(copies.of(kind(avg, theta)), avg, theta, from, n, decay);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }

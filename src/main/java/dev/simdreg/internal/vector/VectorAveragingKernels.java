@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.loopEnd;
+import static dev.simdreg.internal.vector.Species.nonNegative;
 import static dev.simdreg.internal.vector.Species.splat;
 
 /** Vector Polyak-averaging kernels, operation for operation the scalar ones. */
@@ -18,22 +19,22 @@ final class VectorAveragingKernels implements AveragingKernels {
     private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
 
     @Override
-    public void linearAverage(MemorySegment avg, MemorySegment theta, int n, float inverseCount) {
-        int i = 0;
-        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+    public void linearAverage(MemorySegment avg, MemorySegment theta, int from, int n, float inverseCount) {
+        int i = nonNegative(from);
+        for (int end = loopEnd(i, n, LANES); i < end; i += LANES) {
             FloatVector a = KIND.load(avg, i);
             KIND.store(KIND.load(theta, i).sub(a).fma(splat(inverseCount), a), avg, i);
         }
-        ScalarAveragingKernels.linearAverageRange(avg, theta, i, n, inverseCount);
+        ScalarAveragingKernels.linearAverageRange(avg, theta, i, from + n, inverseCount);
     }
 
     @Override
-    public void exponentialAverage(MemorySegment avg, MemorySegment theta, int n, float decay) {
+    public void exponentialAverage(MemorySegment avg, MemorySegment theta, int from, int n, float decay) {
         float complement = 1f - decay;
-        int i = 0;
-        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+        int i = nonNegative(from);
+        for (int end = loopEnd(i, n, LANES); i < end; i += LANES) {
             KIND.store(KIND.load(avg, i).fma(splat(decay), KIND.load(theta, i).mul(complement)), avg, i);
         }
-        ScalarAveragingKernels.exponentialAverageRange(avg, theta, i, n, decay);
+        ScalarAveragingKernels.exponentialAverageRange(avg, theta, i, from + n, decay);
     }
 }

@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandles;
 
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.loopEnd;
+import static dev.simdreg.internal.vector.Species.nonNegative;
 import static dev.simdreg.internal.vector.Species.splat;
 
 /**
@@ -21,23 +22,23 @@ final class VectorOptimizerKernels implements OptimizerKernels {
     private static final FloatAccess KIND = Species.floatAccess(MethodHandles.lookup());
 
     @Override
-    public void sgd(MemorySegment w, MemorySegment g, int n, float learningRate, float weightDecay) {
-        int i = 0;
-        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+    public void sgd(MemorySegment w, MemorySegment g, int from, int n, float learningRate, float weightDecay) {
+        int i = nonNegative(from);
+        for (int end = loopEnd(i, n, LANES); i < end; i += LANES) {
             FloatVector wv = KIND.load(w, i);
             FloatVector d = wv.fma(splat(weightDecay), KIND.load(g, i));
             KIND.store(d.fma(splat(-learningRate), wv), w, i);
         }
-        ScalarOptimizerKernels.sgdRange(w, g, i, n, learningRate, weightDecay);
+        ScalarOptimizerKernels.sgdRange(w, g, i, from + n, learningRate, weightDecay);
     }
 
     @Override
-    public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int n, float learningRate,
-                            float weightDecay, float momentum, float dampingFactor, boolean nesterov,
-                            boolean firstStep) {
-        int i = 0;
+    public void sgdMomentum(MemorySegment w, MemorySegment g, MemorySegment buf, int from, int n,
+                            float learningRate, float weightDecay, float momentum, float dampingFactor,
+                            boolean nesterov, boolean firstStep) {
+        int i = nonNegative(from);
         // The two flags are loop invariants: C2 unswitches the loop on them.
-        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+        for (int end = loopEnd(i, n, LANES); i < end; i += LANES) {
             FloatVector wv = KIND.load(w, i);
             FloatVector d = wv.fma(splat(weightDecay), KIND.load(g, i));
             FloatVector b = firstStep ? d : d.fma(splat(dampingFactor), KIND.load(buf, i).mul(momentum));
@@ -45,12 +46,13 @@ final class VectorOptimizerKernels implements OptimizerKernels {
             KIND.store(b, buf, i);
             KIND.store(u.fma(splat(-learningRate), wv), w, i);
         }
-        ScalarOptimizerKernels.sgdMomentumRange(w, g, buf, i, n, learningRate, weightDecay, momentum, dampingFactor,
-                nesterov, firstStep);
+        ScalarOptimizerKernels.sgdMomentumRange(w, g, buf, i, from + n, learningRate, weightDecay, momentum,
+                dampingFactor, nesterov, firstStep);
     }
 
     @Override
-    public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int n, AdamWStep step) {
+    public void adamW(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, int from, int n,
+                      AdamWStep step) {
         float beta1Complement = step.beta1Complement();
         float beta2Complement = step.beta2Complement();
         float inverseBias2Sqrt = step.inverseBias2Sqrt();
@@ -58,8 +60,8 @@ final class VectorOptimizerKernels implements OptimizerKernels {
         float negativeStepSize = -step.stepSize();
         float beta2 = step.beta2();
         float decayFactor = step.decayFactor();
-        int i = 0;
-        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+        int i = nonNegative(from);
+        for (int end = loopEnd(i, n, LANES); i < end; i += LANES) {
             FloatVector gv = KIND.load(g, i);
             FloatVector mOld = KIND.load(m, i);
             FloatVector mv = gv.sub(mOld).fma(splat(beta1Complement), mOld);
@@ -69,6 +71,6 @@ final class VectorOptimizerKernels implements OptimizerKernels {
             KIND.store(vv, v, i);
             KIND.store(mv.div(denominator).fma(splat(negativeStepSize), KIND.load(w, i).mul(decayFactor)), w, i);
         }
-        ScalarOptimizerKernels.adamWRange(w, g, m, v, i, n, step);
+        ScalarOptimizerKernels.adamWRange(w, g, m, v, i, from + n, step);
     }
 }

@@ -21,6 +21,7 @@ import static dev.simdreg.internal.vector.Species.UP_8;
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
 import static dev.simdreg.internal.vector.Species.loopEnd;
+import static dev.simdreg.internal.vector.Species.nonNegative;
 import static dev.simdreg.internal.vector.Species.splat;
 import static dev.simdreg.internal.vector.Species.total;
 
@@ -49,21 +50,21 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     }
 
     @Override
-    public void softThreshold(MemorySegment x, MemorySegment out, int n, float threshold) {
-        int i = 0;
-        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+    public void softThreshold(MemorySegment x, MemorySegment out, int from, int n, float threshold) {
+        int i = nonNegative(from);
+        for (int end = loopEnd(i, n, LANES); i < end; i += LANES) {
             KIND.store(softThreshold(KIND.load(x, i), threshold), out, i);
         }
-        ScalarPenaltyKernels.softThresholdRange(x, out, i, n, threshold);
+        ScalarPenaltyKernels.softThresholdRange(x, out, i, from + n, threshold);
     }
 
     @Override
-    public void proximalL1Step(MemorySegment w, MemorySegment g, int n, float learningRate, float threshold) {
-        int i = 0;
-        for (int end = loopEnd(0, n, LANES); i < end; i += LANES) {
+    public void proximalL1Step(MemorySegment w, MemorySegment g, int from, int n, float learningRate, float threshold) {
+        int i = nonNegative(from);
+        for (int end = loopEnd(i, n, LANES); i < end; i += LANES) {
             KIND.store(softThreshold(KIND.load(g, i).fma(splat(-learningRate), KIND.load(w, i)), threshold), w, i);
         }
-        ScalarPenaltyKernels.proximalL1StepRange(w, g, i, n, learningRate, threshold);
+        ScalarPenaltyKernels.proximalL1StepRange(w, g, i, from + n, learningRate, threshold);
     }
 
     /**
