@@ -79,6 +79,32 @@ class ThreadsTest {
                         floats(b[3], 0, shape.elements()), null, floats(b[2], 0, 8192), floats(b[2], 8192, 8192),
                         floats(b[2], 16384, 8192), floats(b[2], 24576, 8192), floats(b[2], 32768, 8192), true);
             }),
+            new Call("BatchNorm.trainingForward with ReLU, NHWC of 64 channels", b -> {
+                BatchShape shape = BatchShape.channelsLast(16, 900, 64);
+                BatchNorm.trainingForward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[2], 0, 64), floats(b[2], 64, 64), floats(b[2], 128, 64), floats(b[2], 192, 64),
+                        floats(b[2], 256, 64), floats(b[2], 320, 64), BatchNormOptions.defaults().withRelu(true));
+            }),
+            new Call("BatchNorm.trainingBackward, rows of 100", b -> {
+                BatchShape shape = BatchShape.rows(9216, 100);
+                BatchNorm.trainingBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[3], 0, shape.elements()), floats(b[2], 0, 100), floats(b[2], 100, 100),
+                        floats(b[2], 200, 100), floats(b[2], 300, 100), floats(b[2], 400, 100), floats(b[2], 500, 100),
+                        false);
+            }),
+            new Call("BatchNorm.trainingBackward with ReLU, rows of 48", b -> {
+                BatchShape shape = BatchShape.rows(19200, 48);
+                BatchNorm.trainingBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[3], 0, shape.elements()), null, floats(b[2], 0, 48), floats(b[2], 48, 48),
+                        floats(b[2], 96, 48), floats(b[2], 144, 48), floats(b[2], 192, 48), true);
+            }),
+            new Call("BatchNorm.inferenceBackward with ReLU, NHWC of 24 channels", b -> {
+                BatchShape shape = BatchShape.channelsLast(24, 1600, 24);
+                BatchNorm.inferenceBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[3], 0, shape.elements()), floats(b[2], 0, 24), floats(b[2], 24, 24),
+                        floats(b[2], 48, 24), floats(b[2], 72, 24), floats(b[2], 96, 24), floats(b[2], 120, 24),
+                        BatchNormOptions.defaults().withRelu(true));
+            }),
             new Call("BatchNorm.inferenceBackward, NCHW planes of 7", b -> {
                 BatchShape shape = BatchShape.channelsFirst(64, 2048, 7);
                 BatchNorm.inferenceBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),

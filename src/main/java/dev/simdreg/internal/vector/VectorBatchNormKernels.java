@@ -1,11 +1,13 @@
 package dev.simdreg.internal.vector;
 
 import dev.simdreg.internal.BatchNormKernels;
+import dev.simdreg.internal.BlockSums;
 import dev.simdreg.internal.ChannelAffine;
 import dev.simdreg.internal.ChannelLayout;
 import dev.simdreg.internal.ColumnWindows;
 import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Floats;
+import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.ScalarBatchNormKernels;
 import dev.simdreg.internal.ShortRows;
 import dev.simdreg.internal.SumOrder;
@@ -48,7 +50,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * scale and shift for {@link #normalizeGroups}; those and dyScale, xScale and bias for
      * {@link #inputGradientGroups}.
      */
-    private static final ThreadLocal<float[]> GROUP_TABLE = ThreadLocal.withInitial(() -> new float[6 * GROUP]);
+    private static final int SLOTS = 6;
+    private static final ThreadLocal<float[]> GROUP_TABLE = ThreadLocal.withInitial(() -> new float[SLOTS * GROUP]);
     private static final int CENTER = 0;
     private static final int SCALE = 1;
     private static final int SHIFT = 2;
@@ -71,7 +74,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /** Per-thread coefficient tables of {@link #wrapped}, room for six. */
     private static final ThreadLocal<float[]> WRAPPED =
             ThreadLocal.withInitial(() -> new float[6 * (AlignedColumns.LONG_ROW + LANES)]);
-    /** Per-channel shifts of the planar moments, grown to the widest layer seen. */
+    /** Per-channel shifts of the moments, grown to the widest layer seen. */
     private static final ThreadLocal<float[]> CHANNEL_SHIFTS = ThreadLocal.withInitial(() -> new float[0]);
 
     @Override
@@ -108,29 +111,60 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             ColumnWindows.moments(layout, x, mean, m2, this);
             return;
         }
+        float[] shifts = channelShifts(channels);
         float[] block = BLOCK.get();
         for (int c0 = 0; c0 < channels; c0 = Math.min(c0 + 4 * LANES, channels)) {
             pilotMeans(x, Math.min(rows, PILOT_ROWS), channels, c0, block);
-            Arrays.fill(mean, c0, Math.min(c0 + 4 * LANES, channels), 0);
-            Arrays.fill(m2, c0, Math.min(c0 + 4 * LANES, channels), 0);
-            for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+            for (int v = 0; v < 4; v++) {
+                System.arraycopy(block, SHIFTS + v * LANES, shifts, columnStart(c0, v, channels), LANES);
+            }
+        }
+        int blocks = rowBlocks(rows);
+        float[] table = BlockSums.table(blocks, channels);
+        Parallel.run(blocks, 1, blocksPerPart(channels), Parallel.shared(x),
+                (b0, b1) -> shiftedBlockSums(x, rows, channels, shifts, table, (int) b0, (int) b1));
+        BlockSums.addInOrder(table, blocks, channels, mean, m2);
+        for (int c = 0; c < channels; c++) {
+            ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
+        }
+    }
+
+    /**
+     * The float sums of row blocks {@code [b0, b1)} of rows of 16 to 255 channels into their places in the table
+     * (see {@link BlockSums}): columns of four registers (see {@link #columnStart}), each down the blocks.
+     */
+    private static void shiftedBlockSums(MemorySegment x, long rows, int channels, float[] shifts, float[] table,
+                                         int b0, int b1) {
+        float[] block = BLOCK.get();
+        for (int c0 = 0; c0 < channels; c0 = Math.min(c0 + 4 * LANES, channels)) {
+            for (int v = 0; v < 4; v++) {
+                System.arraycopy(shifts, columnStart(c0, v, channels), block, SHIFTS + v * LANES, LANES);
+            }
+            for (int b = b0; b < b1; b++) {
+                long r0 = (long) b * ROW_BLOCK;
                 shiftedSumsOfFour(x, r0, Math.min(rows, r0 + ROW_BLOCK), channels, c0, block);
+                int sums = BlockSums.first(b, channels), squares = BlockSums.second(b, channels);
                 for (int v = 0; v < 4; v++) {
                     int start = columnStart(c0, v, channels);
                     for (int j = firstNewLane(c0, v, channels); j < LANES; j++) {
-                        mean[start + j] += block[SUMS + v * LANES + j];
-                        m2[start + j] += block[SQUARES + v * LANES + j];
+                        table[sums + start + j] = block[SUMS + v * LANES + j];
+                        table[squares + start + j] = block[SQUARES + v * LANES + j];
                     }
                 }
             }
-            for (int v = 0; v < 4; v++) {
-                int start = columnStart(c0, v, channels);
-                for (int j = firstNewLane(c0, v, channels); j < LANES; j++) {
-                    ScalarBatchNormKernels.finishShiftedMoments(layout, x, start + j, block[SHIFTS + v * LANES + j],
-                            mean, m2);
-                }
-            }
         }
+    }
+
+    private static int rowBlocks(long rows) {
+        return Math.toIntExact((rows + ROW_BLOCK - 1) / ROW_BLOCK);
+    }
+
+    /**
+     * Row blocks per part of a split sum of rows of C channels, at least: 2^17 values, as the norms' sums
+     * (each part writes its blocks' sums, which the caller adds).
+     */
+    private static long blocksPerPart(int channels) {
+        return Math.max(1, 2 * Parallel.ELEMENTWISE_PART / ((long) ROW_BLOCK * channels));
     }
 
     /**
@@ -427,11 +461,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     private static void planarMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2) {
         int channels = layout.channels();
-        float[] shifts = CHANNEL_SHIFTS.get();
-        if (shifts.length < channels) {
-            shifts = new float[channels];
-            CHANNEL_SHIFTS.set(shifts);
-        }
+        float[] shifts = channelShifts(channels);
         for (int c = 0; c < channels; c++) {
             shifts[c] = ScalarBatchNormKernels.pilotMean(layout, x, c);
         }
@@ -500,18 +530,36 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             return;
         }
         int channels = layout.channels();
-        if (GROUP % channels == 0) {
-            long n = layout.outer() * channels;
-            for (long base = 0; base < n; base += Chunks.MAX) {
-                normalizeGroups(x, y, base, Chunks.length(n, base), channels, a);
-            }
+        if (AlignedColumns.longRows(channels)) {
+            ColumnWindows.normalize(layout, x, y, a, this);
             return;
         }
-        if (!AlignedColumns.longRows(channels)) {
-            normalizeWrapping(x, y, layout.outer() * channels, channels, a);
+        splitRows(layout, Parallel.shared(x, y), (from, to) -> normalizeShortRows(x, y, from, to, channels, a));
+    }
+
+    /**
+     * An element-wise pass over the rows of an interleaved layout, split over threads by whole rows, of at least
+     * {@link Parallel#ELEMENTWISE_PART} values a part, each part's first row on a cache line: pass gets elements
+     * {@code [from, to)}.
+     */
+    private static void splitRows(ChannelLayout layout, boolean shared, Parallel.Part pass) {
+        int channels = layout.channels();
+        long rowsPerLine = Parallel.LINE / Integer.lowestOneBit(channels | (int) Parallel.LINE);
+        Parallel.run(layout.outer(), rowsPerLine, Math.max(1, Parallel.ELEMENTWISE_PART / channels), shared,
+                (r0, r1) -> pass.run(r0 * channels, r1 * channels));
+    }
+
+    /** {@link #normalize} of elements {@code [from, to)}, whole rows shorter than long rows. */
+    private static void normalizeShortRows(MemorySegment x, MemorySegment y, long from, long to, int channels,
+                                           ChannelAffine a) {
+        if (GROUP % channels != 0) {
+            normalizeWrapping(x, y, from, to, channels, a);
             return;
         }
-        ColumnWindows.normalize(layout, x, y, a, this);
+        // chunks start on a row: C divides the group, which divides a chunk
+        for (long base = from; base < to; base += Chunks.MAX) {
+            normalizeGroups(x, y, base, Chunks.length(to, base), channels, a);
+        }
     }
 
     /** {@link #normalize} of a planar layout, run by run. */
@@ -550,19 +598,20 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #normalize} of the first n elements (whole rows) of an interleaved layout whose rows are shorter
+     * {@link #normalize} of elements {@code [from, to)} (whole rows) of an interleaved layout whose rows are shorter
      * than {@link AlignedColumns#longRows long rows} and C does not divide {@link #GROUP}: one flat loop a
      * register at a time, whose coefficients start at the register's first channel in tables that run C +
      * LANES channels (see {@link #wrapped}). A loop per row ran a register or two per row: {@code [15420, 17]}
      * inference took 110 µs that way and 30 in this loop (harness).
      */
-    private static void normalizeWrapping(MemorySegment x, MemorySegment y, long n, int channels, ChannelAffine a) {
+    private static void normalizeWrapping(MemorySegment x, MemorySegment y, long from, long to, int channels,
+                                          ChannelAffine a) {
         boolean relu = a.relu();
         float[] t = WRAPPED.get();
         int span = wrapped(t, channels, a.center(), a.scale(), a.shift());
         int step = LANES % channels;
-        long k = 0;
-        for (long end = n - LANES, c = 0; k <= end; k += LANES) {
+        long k = from;
+        for (long end = to - LANES, c = 0; k <= end; k += LANES) {
             int j = (int) c;
             KIND.store(normalized(KIND.load(x, k), FloatVector.fromArray(FLOATS, t, j),
                     FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), relu),
@@ -570,7 +619,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             c += step;
             c = c >= channels ? c - channels : c;
         }
-        for (; k < n; k++) {
+        for (; k < to; k++) {
             int c = (int) (k % channels);
             Floats.set(y, k, ScalarBatchNormKernels.normalized(get(x, k), a.center()[c], a.scale()[c], a.shift()[c],
                     relu));
@@ -643,6 +692,16 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         for (int j = 0; j < GROUP; j++) {
             t[slot * GROUP + j] = values[j % channels];
         }
+    }
+
+    /** This thread's room for the shifts of C channels. */
+    private static float[] channelShifts(int channels) {
+        float[] shifts = CHANNEL_SHIFTS.get();
+        if (shifts.length < channels) {
+            shifts = new float[channels];
+            CHANNEL_SHIFTS.set(shifts);
+        }
+        return shifts;
     }
 
     /** At least C zeros, this thread's. */
@@ -739,14 +798,24 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     private static void columnarGradientSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long rows,
                                              int channels, double[] sumDy, double[] sumDyCentered) {
+        int blocks = rowBlocks(rows);
+        float[] table = BlockSums.table(blocks, channels);
+        Parallel.run(blocks, 1, blocksPerPart(channels), Parallel.shared(x, dy),
+                (b0, b1) -> gradientBlockSums(x, dy, a, rows, channels, table, (int) b0, (int) b1));
+        BlockSums.addInOrder(table, blocks, channels, sumDy, sumDyCentered);
+    }
+
+    /** The float gradient sums of row blocks {@code [b0, b1)} into their places in the table (see {@link BlockSums}). */
+    private static void gradientBlockSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long rows, int channels,
+                                          float[] table, int b0, int b1) {
         float[] block = BLOCK.get();
         // Row blocks outermost, so that a block's rows stay in cache for all its columns. With the ReLU, a
         // column of two registers at a time: four, with the gating, grew past what C2 inlines and boxed
         // vectors (7.5 bytes allocated per element; NHWC training backward 5.19 -> 4.14–4.44 ms, measured).
-        Arrays.fill(sumDy, 0, channels, 0);
-        Arrays.fill(sumDyCentered, 0, channels, 0);
-        for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+        for (int b = b0; b < b1; b++) {
+            long r0 = (long) b * ROW_BLOCK;
             long end = Math.min(rows, r0 + ROW_BLOCK);
+            int sums = BlockSums.first(b, channels), centeredSums = BlockSums.second(b, channels);
             for (int c0 = 0, start, width; c0 < channels; c0 = start + width) {
                 boolean four = !a.relu() && c0 + 4 * LANES <= channels;
                 boolean two = a.relu() && c0 + 2 * LANES <= channels;
@@ -760,8 +829,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                     columnGradientSums(x, dy, a, r0, end, channels, start, block);
                 }
                 for (int j = c0 - start; j < width; j++) {
-                    sumDy[start + j] += block[SUMS + j];
-                    sumDyCentered[start + j] += block[SQUARES + j];
+                    table[sums + start + j] = block[SUMS + j];
+                    table[centeredSums + start + j] = block[SQUARES + j];
                 }
             }
         }
@@ -867,7 +936,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             normalize(layout, dy, dx, new ChannelAffine(zeros, dyScale, zeros, false));
             return;
         }
-        gatedScaledWrapping(x, dy, dx, layout.outer() * channels, channels, a, dyScale);
+        splitRows(layout, Parallel.shared(x, dy, dx, null),
+                (from, to) -> gatedScaledWrapping(x, dy, dx, from, to, channels, a, dyScale));
     }
 
     /**
@@ -890,13 +960,13 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /** {@link #scaledGradients} with the ReLU of rows shorter than long rows, as {@link #normalizeWrapping}. */
-    private static void gatedScaledWrapping(MemorySegment x, MemorySegment dy, MemorySegment dx, long n, int channels,
-                                            ChannelAffine a, float[] dyScale) {
+    private static void gatedScaledWrapping(MemorySegment x, MemorySegment dy, MemorySegment dx, long from, long to,
+                                            int channels, ChannelAffine a, float[] dyScale) {
         float[] t = WRAPPED.get();
         int span = wrapped(t, channels, a.center(), a.scale(), a.shift(), dyScale);
         int step = LANES % channels;
-        long k = 0;
-        for (long end = n - LANES, c = 0; k <= end; k += LANES) {
+        long k = from;
+        for (long end = to - LANES, c = 0; k <= end; k += LANES) {
             int j = (int) c;
             FloatVector g = gated(KIND.load(dy, k), KIND.load(x, k), FloatVector.fromArray(FLOATS, t, j),
                     FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), true);
@@ -904,7 +974,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             c += step;
             c = c >= channels ? c - channels : c;
         }
-        for (; k < n; k++) {
+        for (; k < to; k++) {
             int c = (int) (k % channels);
             float g = ScalarBatchNormKernels.gated(get(dy, k), get(x, k), a.center()[c], a.scale()[c], a.shift()[c],
                     true);
@@ -1024,38 +1094,46 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             return;
         }
         int channels = layout.channels();
-        if (GROUP % channels == 0) {
-            float[] repeated = GROUP_TABLE.get();
-            float[][] coefficients = {a.center(), a.scale(), a.shift(), dyScale, xScale, bias};
-            for (int slot = 0; slot < coefficients.length; slot++) {
-                repeatInGroup(coefficients[slot], channels, repeated, slot);
-            }
-            // the six slots as one column, so each slot starts on a cache line
-            MemorySegment groups = AlignedColumns.of(coefficients.length * GROUP, repeated);
-            long n = layout.outer() * channels;
-            for (long base = 0; base < n; base += Chunks.MAX) {
-                inputGradientGroups(x, dy, dx, base, Chunks.length(n, base), channels, a, groups, dyScale, xScale,
-                        bias);
-            }
-            return;
-        }
         if (AlignedColumns.longRows(channels)) {
             ColumnWindows.inputGradient(layout, x, dy, dx, a, dyScale, xScale, bias, this);
             return;
         }
-        inputGradientWrapping(x, dy, dx, layout.outer() * channels, channels, a, dyScale, xScale, bias);
+        splitRows(layout, Parallel.shared(x, dy, dx, null),
+                (from, to) -> inputGradientShortRows(x, dy, dx, from, to, channels, a, dyScale, xScale, bias));
+    }
+
+    /** {@link #inputGradient} of elements {@code [from, to)}, whole rows shorter than long rows. */
+    private static void inputGradientShortRows(MemorySegment x, MemorySegment dy, MemorySegment dx, long from,
+                                               long to, int channels, ChannelAffine a, float[] dyScale,
+                                               float[] xScale, float[] bias) {
+        if (GROUP % channels != 0) {
+            inputGradientWrapping(x, dy, dx, from, to, channels, a, dyScale, xScale, bias);
+            return;
+        }
+        float[] repeated = GROUP_TABLE.get();
+        repeatInGroup(a.center(), channels, repeated, CENTER);
+        repeatInGroup(a.scale(), channels, repeated, SCALE);
+        repeatInGroup(a.shift(), channels, repeated, SHIFT);
+        repeatInGroup(dyScale, channels, repeated, DY_SCALE);
+        repeatInGroup(xScale, channels, repeated, X_SCALE);
+        repeatInGroup(bias, channels, repeated, BIAS);
+        // the six slots as one column, so each slot starts on a cache line
+        MemorySegment groups = AlignedColumns.of(SLOTS * GROUP, repeated);
+        for (long base = from; base < to; base += Chunks.MAX) {
+            inputGradientGroups(x, dy, dx, base, Chunks.length(to, base), channels, a, groups, dyScale, xScale, bias);
+        }
     }
 
     /** {@link #inputGradient} of rows shorter than long rows, as {@link #normalizeWrapping}. */
-    private static void inputGradientWrapping(MemorySegment x, MemorySegment dy, MemorySegment dx, long n,
-                                              int channels, ChannelAffine a, float[] dyScale, float[] xScale,
+    private static void inputGradientWrapping(MemorySegment x, MemorySegment dy, MemorySegment dx, long from,
+                                              long to, int channels, ChannelAffine a, float[] dyScale, float[] xScale,
                                               float[] bias) {
         boolean relu = a.relu();
         float[] t = WRAPPED.get();
         int span = wrapped(t, channels, a.center(), a.scale(), a.shift(), dyScale, xScale, bias);
         int step = LANES % channels;
-        long k = 0;
-        for (long end = n - LANES, c = 0; k <= end; k += LANES) {
+        long k = from;
+        for (long end = to - LANES, c = 0; k <= end; k += LANES) {
             int j = (int) c;
             KIND.store(inputGradient(KIND.load(x, k), KIND.load(dy, k), FloatVector.fromArray(FLOATS, t, j),
                     FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), relu,
@@ -1064,7 +1142,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             c += step;
             c = c >= channels ? c - channels : c;
         }
-        for (; k < n; k++) {
+        for (; k < to; k++) {
             int c = (int) (k % channels);
             Floats.set(dx, k, ScalarBatchNormKernels.inputGradient(get(x, k), get(dy, k), a.center()[c], a.scale()[c],
                     a.shift()[c], relu, dyScale[c], xScale[c], bias[c]));

@@ -1,0 +1,53 @@
+package dev.simdreg.internal;
+
+import java.util.Arrays;
+
+/**
+ * The float sums of a call's blocks of rows, two per channel, for a sum split over threads by blocks: each part
+ * writes the sums of its blocks, the caller adds them in float64 in block order, as one thread adding block after
+ * block does. So the result does not depend on the split.
+ */
+public final class BlockSums {
+
+    private static final ThreadLocal<float[]> TABLE = ThreadLocal.withInitial(() -> new float[0]);
+
+    private BlockSums() {
+    }
+
+    /**
+     * This thread's table for the sums of blocks blocks of C channels, grown to the largest call seen: block b's
+     * first sums at {@link #first}, its second sums at {@link #second}.
+     */
+    public static float[] table(int blocks, int channels) {
+        float[] table = TABLE.get();
+        int size = Math.multiplyExact(2 * blocks, channels);
+        if (table.length < size) {
+            table = new float[size];
+            TABLE.set(table);
+        }
+        return table;
+    }
+
+    /** Where block b's first sums start: channel c's at {@code first(b, channels) + c}. */
+    public static int first(int b, int channels) {
+        return 2 * b * channels;
+    }
+
+    /** Where block b's second sums start. */
+    public static int second(int b, int channels) {
+        return (2 * b + 1) * channels;
+    }
+
+    /** {@code first[c]} and {@code second[c]}: the table's sums of channel c added in float64 in block order, from 0. */
+    public static void addInOrder(float[] table, int blocks, int channels, double[] first, double[] second) {
+        Arrays.fill(first, 0, channels, 0);
+        Arrays.fill(second, 0, channels, 0);
+        for (int b = 0; b < blocks; b++) {
+            int sums = first(b, channels), squares = second(b, channels);
+            for (int c = 0; c < channels; c++) {
+                first[c] += table[sums + c];
+                second[c] += table[squares + c];
+            }
+        }
+    }
+}
