@@ -160,8 +160,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * Row blocks per part of a split sum of rows of C channels, at least: 2^17 values, as the norms' sums
-     * (each part writes its blocks' sums, which the caller adds).
+     * Row blocks per part of a split sum of rows of C channels, at least: 2^17 values, as the norms' sums. Training
+     * backward on {@code [2048, 64]} (2^17 values) took 21.7 µs on one thread and 15.8 on two with its sums on
+     * one and its input gradient in two parts, 17.9 with the sums in two parts of 2^16 too; {@code [4096, 64]}
+     * 47.7 and 27.4 (harness, native segments).
      */
     private static long blocksPerPart(int channels) {
         return Math.max(1, 2 * Parallel.ELEMENTWISE_PART / ((long) ROW_BLOCK * channels));
