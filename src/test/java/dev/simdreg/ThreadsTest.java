@@ -105,6 +105,26 @@ class ThreadsTest {
                         floats(b[2], 48, 24), floats(b[2], 72, 24), floats(b[2], 96, 24), floats(b[2], 120, 24),
                         BatchNormOptions.defaults().withRelu(true));
             }),
+            new Call("BatchNorm.trainingForward, NCHW planes of 900", b -> {
+                BatchShape shape = BatchShape.channelsFirst(16, 64, 900);
+                BatchNorm.trainingForward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[2], 0, 64), floats(b[2], 64, 64), floats(b[2], 128, 64), floats(b[2], 192, 64),
+                        floats(b[2], 256, 64), floats(b[2], 320, 64), BatchNormOptions.defaults());
+            }),
+            new Call("BatchNorm.trainingBackward with ReLU, NCHW planes of 900", b -> {
+                BatchShape shape = BatchShape.channelsFirst(16, 64, 900);
+                BatchNorm.trainingBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[3], 0, shape.elements()), floats(b[2], 0, 64), floats(b[2], 64, 64),
+                        floats(b[2], 128, 64), floats(b[2], 192, 64), floats(b[2], 256, 64), floats(b[2], 320, 64),
+                        true);
+            }),
+            new Call("BatchNorm.inferenceBackward, NCHW planes of 900", b -> {
+                BatchShape shape = BatchShape.channelsFirst(16, 64, 900);
+                BatchNorm.inferenceBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
+                        floats(b[3], 0, shape.elements()), floats(b[2], 0, 64), floats(b[2], 64, 64),
+                        floats(b[2], 128, 64), floats(b[2], 192, 64), floats(b[2], 256, 64), floats(b[2], 320, 64),
+                        BatchNormOptions.defaults());
+            }),
             new Call("BatchNorm.inferenceBackward, NCHW planes of 7", b -> {
                 BatchShape shape = BatchShape.channelsFirst(64, 2048, 7);
                 BatchNorm.inferenceBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),

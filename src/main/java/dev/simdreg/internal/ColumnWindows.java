@@ -387,7 +387,8 @@ public final class ColumnWindows {
         Parallel.run(layout.outer(), 1, rowsPerPart, shared, (r0, r1) -> pass.run(0, layout.channels(), r0, r1));
     }
 
-    private static long channelsPerPart(ChannelLayout layout) {
+    /** Channels per part of a planar layout split by channels, at least: {@link Parallel#ELEMENTWISE_PART} values. */
+    public static long channelsPerPart(ChannelLayout layout) {
         return Math.max(1, Parallel.ELEMENTWISE_PART / Math.max(1, layout.count()));
     }
 

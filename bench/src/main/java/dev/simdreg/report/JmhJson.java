@@ -14,6 +14,8 @@ import java.util.List;
  * Reads JMH's JSON results, and peers' results written in the same schema ({@code benchmark},
  * {@code params} with {@code impl} and {@code bytes} or {@code shape}, {@code primaryMetric} in ns/op). The
  * application-mix benchmark's runs have {@code jvm} (clean or mixed) for impl and {@code storage} in the size.
+ * Runs with a {@code threads} parameter (the scaling benchmarks, and peers at a set thread count) have it after
+ * their impl: {@code vector@1}, {@code vector@all}, {@code pytorch@2}.
  */
 public final class JmhJson {
 
@@ -33,6 +35,9 @@ public final class JmhJson {
             JsonObject params = run.has("params") ? run.getAsJsonObject("params") : new JsonObject();
             String impl = params.has("impl") ? params.get("impl").getAsString()
                     : params.has("jvm") ? params.get("jvm").getAsString() : "ceiling";
+            if (params.has("threads")) {
+                impl += "@" + params.get("threads").getAsString();
+            }
             String size;
             long elements;
             if (params.has("storage")) {

@@ -22,8 +22,20 @@ import java.util.TreeMap;
  * @param rows    one per kernel, size and implementation, ceilings included
  * @param notes   what the reader should know about missing pieces
  * @param mix     the application-mix benchmark: each kernel and storage in a clean fork and in a mixed one
+ * @param scaling the scaling benchmarks: each kernel on one thread and on all, beside PyTorch on one and on its
+ *                default count where it measured them
  */
-public record Report(Machine machine, List<Row> rows, List<String> notes, List<MixRow> mix) {
+public record Report(Machine machine, List<Row> rows, List<String> notes, List<MixRow> mix, List<ScalingRow> scaling) {
+
+    /**
+     * A kernel on one thread and on all the machine's: the times, the speedup, GB/s on all threads and their
+     * fraction of the copy on all threads; PyTorch's times on one thread and at its default count, and the
+     * ratio of the latter to simdreg on all threads (null where PyTorch did not measure it).
+     */
+    public record ScalingRow(String kernel, String size, double oneNs, double allNs, double speedup,
+                             double allGigabytesPerSecond, Double fractionOfAllCopy, Double pyTorchOneNs,
+                             Double pyTorchDefaultNs, String pyTorchThreads, Double pyTorchDefaultOverAll) {
+    }
 
     /**
      * A kernel on one storage kind in a fork that ran it only there (clean) and in one that also ran it on
@@ -56,8 +68,10 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
             }
         }
         mix.sort(Comparator.comparing(MixRow::kernel).thenComparing(MixRow::size));
-        measurements = measurements.stream().filter(m -> !m.impl().equals("clean") && !m.impl().equals("mixed"))
-                .toList();
+        List<ScalingRow> scaling = scaling(measurements, peers);
+        measurements = measurements.stream().filter(m -> !m.impl().equals("clean") && !m.impl().equals("mixed")
+                && !m.impl().contains("@")).toList();
+        peers = peers.stream().filter(m -> !m.impl().contains("@")).toList();
         Map<String, Measurement> peerByKey = new HashMap<>();
         peers.forEach(m -> peerByKey.put(m.kernel() + "/" + m.size(), m));
         List<Row> rows = new ArrayList<>();
@@ -100,7 +114,36 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
                 notes.add(unmatched + " peer result(s) had no simdreg measurement of the same kernel and size.");
             }
         }
-        return new Report(machine, rows, notes, mix);
+        return new Report(machine, rows, notes, mix, scaling);
+    }
+
+    /** The rows of the scaling table: kernels measured at {@code vector@1} and {@code vector@all}. */
+    private static List<ScalingRow> scaling(List<Measurement> measurements, List<Measurement> peers) {
+        Map<String, Measurement> byKey = new HashMap<>();
+        measurements.forEach(m -> byKey.put(key(m.kernel(), m.impl(), m.size()), m));
+        Map<String, Measurement> pyTorchOne = new HashMap<>();
+        Map<String, Measurement> pyTorchDefault = new HashMap<>();
+        for (Measurement p : peers) {
+            (p.impl().contains("@") ? pyTorchDefault : pyTorchOne).put(p.kernel() + "/" + p.size(), p);
+        }
+        List<ScalingRow> rows = new ArrayList<>();
+        for (Measurement one : measurements) {
+            Measurement all = one.impl().equals("vector@1") ? byKey.get(key(one.kernel(), "vector@all", one.size()))
+                    : null;
+            if (all == null) {
+                continue;
+            }
+            Measurement copy = byKey.get(key("copy", "vector@all", one.size()));
+            Measurement torchOne = pyTorchOne.get(one.kernel() + "/" + one.size());
+            Measurement torchDefault = pyTorchDefault.get(one.kernel() + "/" + one.size());
+            rows.add(new ScalingRow(one.kernel(), one.size(), one.nsPerOp(), all.nsPerOp(), one.nsPerOp() / all.nsPerOp(),
+                    all.gigabytesPerSecond(), copy == null ? null : all.gigabytesPerSecond() / copy.gigabytesPerSecond(),
+                    torchOne == null ? null : torchOne.nsPerOp(), torchDefault == null ? null : torchDefault.nsPerOp(),
+                    torchDefault == null ? null : torchDefault.impl().substring(torchDefault.impl().indexOf('@') + 1),
+                    torchDefault == null ? null : torchDefault.nsPerOp() / all.nsPerOp()));
+        }
+        rows.sort(Comparator.comparing(ScalingRow::kernel).thenComparing(ScalingRow::size));
+        return rows;
     }
 
     private static String key(String kernel, String impl, String size) {
@@ -154,6 +197,23 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
                 out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %s | %s |%n", row.kernel(),
                         row.size(), number(row.cleanNs()), number(row.mixedNs()), row.mixedOverClean(),
                         number(row.cleanBytes()), number(row.mixedBytes())));
+            }
+        }
+        if (!scaling.isEmpty()) {
+            out.append("\n## Threads\n\nThe main kernels on one thread and on all ").append(machine.cores())
+                    .append(" (simdreg's pool; the same bits), and PyTorch on one thread and at its default count in"
+                            + " the same run. GB/s and % of copy: on all threads, against the copy split the same way"
+                            + " (the machine's bandwidth for one read and one write stream on all cores).\n\n");
+            out.append("| kernel | size | 1 thread µs | all µs | speedup | GB/s | % of copy | PyTorch 1 thread µs "
+                    + "| PyTorch default µs (threads) | PyTorch default / simdreg all |\n");
+            out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (ScalingRow row : scaling) {
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |%n",
+                        row.kernel(), row.size(), number(row.oneNs() / 1000), number(row.allNs() / 1000),
+                        times(row.speedup()), row.allGigabytesPerSecond(), percent(row.fractionOfAllCopy()),
+                        row.pyTorchOneNs() == null ? "" : number(row.pyTorchOneNs() / 1000),
+                        row.pyTorchDefaultNs() == null ? "" : number(row.pyTorchDefaultNs() / 1000) + " ("
+                                + row.pyTorchThreads() + ")", times(row.pyTorchDefaultOverAll())));
             }
         }
         return out.toString();

@@ -192,6 +192,28 @@ class ReportTest {
         assertTrue(Double.isNaN(sample().getFirst().bytesPerOp()), "no GC profiler, no bytes");
     }
 
+    @Test
+    void setsEachKernelOnAllThreadsBesideOneAndPyTorchAtItsDefault() throws IOException {
+        List<Measurement> measured = new java.util.ArrayList<>(sample());
+        measured.addAll(JmhJson.parse(resource("sample-threads.json")));
+        List<Measurement> peers = JmhJson.parse(resource("sample-threads-peers.json"));
+        Report report = Report.of(MACHINE, measured, peers);
+        assertEquals(2, report.scaling().size(), "adamW and the copy");
+        Report.ScalingRow adamW = report.scaling().getFirst();
+        assertEquals("adamW", adamW.kernel());
+        assertEquals("4 MiB", adamW.size());
+        assertEquals(2.0, adamW.speedup(), TOLERANCE);
+        assertEquals(28.0 * (1 << 20) / 67000.0, adamW.allGigabytesPerSecond(), TOLERANCE);
+        assertEquals(adamW.allGigabytesPerSecond() / (8.0 * (1 << 20) / 40000.0), adamW.fractionOfAllCopy(), TOLERANCE);
+        assertEquals(700000.0, adamW.pyTorchOneNs(), TOLERANCE);
+        assertEquals("2", adamW.pyTorchThreads());
+        assertEquals(6.0, adamW.pyTorchDefaultOverAll(), TOLERANCE);
+        assertEquals(Report.of(MACHINE, sample(), List.of()).rows().size(), report.rows().size(),
+                "the scaling runs and their peers are not rows of the kernel tables");
+        assertTrue(report.markdown().contains("| adamW | 4 MiB | 134.0 | 67.0 | 2.0× | 438.2 | 209% | 700.0 | 402.0 (2) "
+                + "| 6.0× |"), report.markdown());
+    }
+
     /** Counts the rows of a report's JSON. */
     private static final class JsonRows {
         static int count(String json) {

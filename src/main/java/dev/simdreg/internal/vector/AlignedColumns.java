@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Per-channel coefficients copied to a per-thread native segment, each array starting on a cache line, for
- * loops that load a register of coefficients per register of data (the input gradient's group table; long
+ * Per-channel coefficients copied to a per-thread native segment from a cache line, for loops that load a
+ * register of coefficients per register of data (the input gradient's group table; long
  * rows, of {@link #LONG_ROW} channels and more, go through {@code ColumnWindows}' aligned table). A
  * float[]'s elements start 16 bytes into the object, so wherever the collector places it, three placements
  * in four make every 64-byte load of it straddle two cache lines: {@code [256, 1024]} inference ran at 24.3
@@ -35,13 +35,10 @@ final class AlignedColumns {
         return (channels + LINE - 1) & -LINE;
     }
 
-    /** The first C floats of each array, array k at float {@code k·stride(C)}; valid until this thread's next call. */
-    static MemorySegment of(int channels, float[]... columns) {
-        long stride = stride(channels);
-        MemorySegment table = TABLE.atLeast(columns.length * stride * Float.BYTES);
-        for (int k = 0; k < columns.length; k++) {
-            MemorySegment.copy(columns[k], 0, table, ValueLayout.JAVA_FLOAT, k * stride * Float.BYTES, channels);
-        }
+    /** The first n floats of column, from a cache line; valid until this thread's next call. */
+    static MemorySegment of(int n, float[] column) {
+        MemorySegment table = TABLE.atLeast(stride(n) * Float.BYTES);
+        MemorySegment.copy(column, 0, table, ValueLayout.JAVA_FLOAT, 0, n);
         return table;
     }
 }

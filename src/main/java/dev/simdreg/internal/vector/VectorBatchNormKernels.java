@@ -71,7 +71,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * starting float sums of the long-row loops.
      */
     private static final ThreadLocal<float[]> ZERO_CHANNELS = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per-thread coefficient tables of {@link #wrapped}, room for six. */
+    /** Per-thread coefficient tables of {@link #wrap}, room for six. */
     private static final ThreadLocal<float[]> WRAPPED =
             ThreadLocal.withInitial(() -> new float[6 * (AlignedColumns.LONG_ROW + LANES)]);
     /** Per-channel shifts of the moments, grown to the widest layer seen. */
@@ -469,14 +469,16 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         }
         Arrays.fill(mean, 0, channels, 0);
         Arrays.fill(m2, 0, channels, 0);
-        for (long o = 0; o < layout.outer(); o++) {
-            for (int c = 0; c < channels; c++) {
-                long runStart = layout.runStart(o, c);
-                for (long from = runStart, end = runStart + layout.inner(); from < end; from += RUN_BLOCK) {
-                    addShiftedSumsOfBlock(x, from, Math.min(end, from + RUN_BLOCK), shifts[c], mean, m2, c);
+        splitChannels(layout, Parallel.shared(x), (c0, c1) -> {
+            for (long o = 0; o < layout.outer(); o++) {
+                for (int c = (int) c0; c < c1; c++) {
+                    long runStart = layout.runStart(o, c);
+                    for (long from = runStart, end = runStart + layout.inner(); from < end; from += RUN_BLOCK) {
+                        addShiftedSumsOfBlock(x, from, Math.min(end, from + RUN_BLOCK), shifts[c], mean, m2, c);
+                    }
                 }
             }
-        }
+        });
         for (int c = 0; c < channels; c++) {
             ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
         }
@@ -536,19 +538,27 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             ColumnWindows.normalize(layout, x, y, a, this);
             return;
         }
-        splitRows(layout, Parallel.shared(x, y), (from, to) -> normalizeShortRows(x, y, from, to, channels, a));
+        splitRows(layout, Parallel.shared(x, y),
+                (r0, r1) -> normalizeShortRows(x, y, r0 * channels, r1 * channels, channels, a));
+    }
+
+    /**
+     * A pass over a planar layout, split over threads by channels as {@link ColumnWindows} splits short runs:
+     * each channel's sums in one part, in the order of one thread.
+     */
+    private static void splitChannels(ChannelLayout layout, boolean shared, Parallel.Part channels) {
+        Parallel.run(layout.channels(), 1, ColumnWindows.channelsPerPart(layout), shared, channels);
     }
 
     /**
      * An element-wise pass over the rows of an interleaved layout, split over threads by whole rows, of at least
-     * {@link Parallel#ELEMENTWISE_PART} values a part, each part's first row on a cache line: pass gets elements
-     * {@code [from, to)}.
+     * {@link Parallel#ELEMENTWISE_PART} values a part, each part's first row on a cache line: pass gets rows
+     * {@code [r0, r1)}.
      */
-    private static void splitRows(ChannelLayout layout, boolean shared, Parallel.Part pass) {
+    private static void splitRows(ChannelLayout layout, boolean shared, Parallel.Part rows) {
         int channels = layout.channels();
         long rowsPerLine = Parallel.LINE / Integer.lowestOneBit(channels | (int) Parallel.LINE);
-        Parallel.run(layout.outer(), rowsPerLine, Math.max(1, Parallel.ELEMENTWISE_PART / channels), shared,
-                (r0, r1) -> pass.run(r0 * channels, r1 * channels));
+        Parallel.run(layout.outer(), rowsPerLine, Math.max(1, Parallel.ELEMENTWISE_PART / channels), shared, rows);
     }
 
     /** {@link #normalize} of elements {@code [from, to)}, whole rows shorter than long rows. */
@@ -566,10 +576,16 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /** {@link #normalize} of a planar layout, run by run. */
     private static void normalizePlanar(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a) {
+        splitChannels(layout, Parallel.shared(x, y), (c0, c1) -> normalizePlanar(layout, x, y, a, (int) c0, (int) c1));
+    }
+
+    /** {@link #normalizePlanar} of channels {@code [c0, c1)}. */
+    private static void normalizePlanar(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a,
+                                        int c0, int c1) {
         boolean relu = a.relu();
         int inner = layout.inner();
         for (long o = 0; o < layout.outer(); o++) {
-            for (int c = 0; c < layout.channels(); c++) {
+            for (int c = c0; c < c1; c++) {
                 long from = layout.runStart(o, c);
                 float center = a.center()[c];
                 float scale = a.scale()[c];
@@ -603,14 +619,17 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * {@link #normalize} of elements {@code [from, to)} (whole rows) of an interleaved layout whose rows are shorter
      * than {@link AlignedColumns#longRows long rows} and C does not divide {@link #GROUP}: one flat loop a
      * register at a time, whose coefficients start at the register's first channel in tables that run C +
-     * LANES channels (see {@link #wrapped}). A loop per row ran a register or two per row: {@code [15420, 17]}
+     * LANES channels (see {@link #wrap}). A loop per row ran a register or two per row: {@code [15420, 17]}
      * inference took 110 µs that way and 30 in this loop (harness).
      */
     private static void normalizeWrapping(MemorySegment x, MemorySegment y, long from, long to, int channels,
                                           ChannelAffine a) {
         boolean relu = a.relu();
         float[] t = WRAPPED.get();
-        int span = wrapped(t, channels, a.center(), a.scale(), a.shift());
+        int span = wrappedSpan(channels);
+        wrap(t, channels, 0, a.center());
+        wrap(t, channels, 1, a.scale());
+        wrap(t, channels, 2, a.shift());
         int step = LANES % channels;
         long k = from;
         for (long end = to - LANES, c = 0; k <= end; k += LANES) {
@@ -629,18 +648,20 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * Each array's C values followed by its first LANES again (repeated, for fewer channels), side by side in t
-     * from 0 at the returned span: a register of coefficients from any channel reads them in order, wrapping
-     * to channel 0 where the next row starts.
+     * The coefficient tables of the wrapping loops: each array's C values followed by its first LANES again
+     * (repeated, for fewer channels), side by side in t a span apart, the array of slot k from {@code k·span}: a
+     * register of coefficients from any channel reads them in order, wrapping to channel 0 where the next row
+     * starts. One array a call (a varargs array was garbage of every part of a split call).
      */
-    private static int wrapped(float[] t, int channels, float[]... columns) {
-        int span = channels + LANES;
-        for (int k = 0; k < columns.length; k++) {
-            for (int j = 0; j < span; j++) {
-                t[k * span + j] = columns[k][j % channels];
-            }
+    private static int wrappedSpan(int channels) {
+        return channels + LANES;
+    }
+
+    private static void wrap(float[] t, int channels, int slot, float[] column) {
+        int span = wrappedSpan(channels);
+        for (int j = 0; j < span; j++) {
+            t[slot * span + j] = column[j % channels];
         }
-        return span;
     }
 
     /**
@@ -749,12 +770,14 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             // in memory order, as planarMoments
             Arrays.fill(sumDy, 0, layout.channels(), 0);
             Arrays.fill(sumDyCentered, 0, layout.channels(), 0);
-            for (long o = 0; o < layout.outer(); o++) {
-                for (int c = 0; c < layout.channels(); c++) {
-                    runGradientSums(x, dy, layout.runStart(o, c), layout.inner(), a, c, sumDy, sumDyCentered, dx,
-                            dyScale);
+            splitChannels(layout, Parallel.shared(x, dy, dx, null), (c0, c1) -> {
+                for (long o = 0; o < layout.outer(); o++) {
+                    for (int c = (int) c0; c < c1; c++) {
+                        runGradientSums(x, dy, layout.runStart(o, c), layout.inner(), a, c, sumDy, sumDyCentered, dx,
+                                dyScale);
+                    }
                 }
-            }
+            });
             return;
         }
         int channels = layout.channels();
@@ -939,7 +962,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             return;
         }
         splitRows(layout, Parallel.shared(x, dy, dx, null),
-                (from, to) -> gatedScaledWrapping(x, dy, dx, from, to, channels, a, dyScale));
+                (r0, r1) -> gatedScaledWrapping(x, dy, dx, r0 * channels, r1 * channels, channels, a, dyScale));
     }
 
     /**
@@ -965,7 +988,11 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static void gatedScaledWrapping(MemorySegment x, MemorySegment dy, MemorySegment dx, long from, long to,
                                             int channels, ChannelAffine a, float[] dyScale) {
         float[] t = WRAPPED.get();
-        int span = wrapped(t, channels, a.center(), a.scale(), a.shift(), dyScale);
+        int span = wrappedSpan(channels);
+        wrap(t, channels, 0, a.center());
+        wrap(t, channels, 1, a.scale());
+        wrap(t, channels, 2, a.shift());
+        wrap(t, channels, 3, dyScale);
         int step = LANES % channels;
         long k = from;
         for (long end = to - LANES, c = 0; k <= end; k += LANES) {
@@ -1072,27 +1099,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             ColumnWindows.inputGradient(layout, x, dy, dx, a, dyScale, xScale, bias, this);
             return;
         }
-        boolean relu = a.relu();
         if (layout.planar()) {
-            int inner = layout.inner();
-            for (long o = 0; o < layout.outer(); o++) {
-                for (int c = 0; c < layout.channels(); c++) {
-                    long from = layout.runStart(o, c);
-                    FloatVector center = splat(a.center()[c]);
-                    FloatVector scale = splat(a.scale()[c]);
-                    FloatVector shift = splat(a.shift()[c]);
-                    FloatVector g = splat(dyScale[c]);
-                    FloatVector h = splat(xScale[c]);
-                    FloatVector k = splat(bias[c]);
-                    int i = 0;
-                    for (int end = loopEnd(0, inner, LANES); i < end; i += LANES) {
-                        FloatVector xi = KIND.load(x, from + i);
-                        KIND.store(inputGradient(xi, KIND.load(dy, from + i), center, scale, shift, relu, g, h, k), dx, from + i);
-                    }
-                    ScalarBatchNormKernels.inputGradientRange(x, dy, dx, from + i, from + inner, c, a, dyScale, xScale,
-                            bias);
-                }
-            }
+            splitChannels(layout, Parallel.shared(x, dy, dx, null), (c0, c1) -> inputGradientPlanar(layout, x, dy, dx,
+                    a, dyScale, xScale, bias, (int) c0, (int) c1));
             return;
         }
         int channels = layout.channels();
@@ -1101,7 +1110,35 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             return;
         }
         splitRows(layout, Parallel.shared(x, dy, dx, null),
-                (from, to) -> inputGradientShortRows(x, dy, dx, from, to, channels, a, dyScale, xScale, bias));
+                (r0, r1) -> inputGradientShortRows(x, dy, dx, r0 * channels, r1 * channels, channels, a, dyScale,
+                        xScale, bias));
+    }
+
+    /** {@link #inputGradient} of channels {@code [c0, c1)} of a planar layout, run by run. */
+    private static void inputGradientPlanar(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                            ChannelAffine a, float[] dyScale, float[] xScale, float[] bias, int c0,
+                                            int c1) {
+        boolean relu = a.relu();
+        int inner = layout.inner();
+        for (long o = 0; o < layout.outer(); o++) {
+            for (int c = c0; c < c1; c++) {
+                long from = layout.runStart(o, c);
+                FloatVector center = splat(a.center()[c]);
+                FloatVector scale = splat(a.scale()[c]);
+                FloatVector shift = splat(a.shift()[c]);
+                FloatVector g = splat(dyScale[c]);
+                FloatVector h = splat(xScale[c]);
+                FloatVector k = splat(bias[c]);
+                int i = 0;
+                for (int end = loopEnd(0, inner, LANES); i < end; i += LANES) {
+                    FloatVector xi = KIND.load(x, from + i);
+                    KIND.store(inputGradient(xi, KIND.load(dy, from + i), center, scale, shift, relu, g, h, k), dx,
+                            from + i);
+                }
+                ScalarBatchNormKernels.inputGradientRange(x, dy, dx, from + i, from + inner, c, a, dyScale, xScale,
+                        bias);
+            }
+        }
     }
 
     /** {@link #inputGradient} of elements {@code [from, to)}, whole rows shorter than long rows. */
@@ -1132,7 +1169,13 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                                               float[] bias) {
         boolean relu = a.relu();
         float[] t = WRAPPED.get();
-        int span = wrapped(t, channels, a.center(), a.scale(), a.shift(), dyScale, xScale, bias);
+        int span = wrappedSpan(channels);
+        wrap(t, channels, 0, a.center());
+        wrap(t, channels, 1, a.scale());
+        wrap(t, channels, 2, a.shift());
+        wrap(t, channels, 3, dyScale);
+        wrap(t, channels, 4, xScale);
+        wrap(t, channels, 5, bias);
         int step = LANES % channels;
         long k = from;
         for (long end = to - LANES, c = 0; k <= end; k += LANES) {
