@@ -203,9 +203,12 @@ public final class Parallel {
             }
             Worker[] pool = atLeast(parts - 1); // before the job starts: nothing after it throws until rethrow
             job.start(parts, n, grain, part);
-            for (Worker w : pool) {
-                if (w.parked) {
-                    LockSupport.unpark(w.thread);
+            // as many parked threads as the call has parts for, no more: an unpark is a system call, and a call
+            // of few parts on a large machine would otherwise wake every thread of the pool
+            for (int k = 0, woken = 0; k < pool.length && woken < parts - 1; k++) {
+                if (pool[k].parked) {
+                    LockSupport.unpark(pool[k].thread);
+                    woken++;
                 }
             }
             job.runPart(0);
