@@ -2,7 +2,6 @@ package dev.simdreg;
 
 import dev.simdreg.internal.BitMasks;
 import dev.simdreg.internal.Check;
-import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.Kernels;
 import dev.simdreg.internal.Parallel;
@@ -265,14 +264,13 @@ public final class Dropout {
         long n = checkElementwise(w, "w", out, "out", null);
         float[] keep = checkKeepPerUnit(keepPerInput, "keepPerInput", n, "w");
         int inputs = keep.length;
-        long rows = n / inputs;
-        long rowsPerChunk = Math.max(1, Chunks.MAX / inputs);
-        for (long row = 0; row < rows; row += rowsPerChunk) {
-            int count = (int) Math.min(rowsPerChunk, rows - row);
-            long base = row * inputs;
-            Providers.kernels().dropout().scaleColumns(Chunks.of(w, base, count * inputs),
-                    Chunks.of(out, base, count * inputs), count, inputs, keep);
-        }
+        Parallel.run(n / inputs, 1, Math.max(1, Parallel.ELEMENTWISE_PART / inputs), Parallel.shared(w, out),
+                (r0, r1) -> {
+                    for (long row = r0; row < r1; row += Integer.MAX_VALUE) {
+                        Providers.kernels().dropout().scaleColumns(w, out, row,
+                                (int) Math.min(Integer.MAX_VALUE, r1 - row), inputs, keep);
+                    }
+                });
     }
 
     private static float scale(float keep, Scaling scaling) {
@@ -320,12 +318,21 @@ public final class Dropout {
         });
     }
 
-    /** Each plane of S values scaled by factor when its bit is set, else zeroed. */
+    /**
+     * Each plane of S values scaled by factor when its bit is set, else zeroed; split over threads by planes, as
+     * an element-wise call.
+     */
     private static void scalePlanes(BatchShape shape, MemorySegment x, MemorySegment y, MemorySegment bits,
                                     ByteOrder order, float factor) {
-        long planes = channelPlanes(shape);
         int spatial = shape.spatial();
-        for (long p = 0; p < planes; p++) {
+        Parallel.run(channelPlanes(shape), 1, Math.max(1, Parallel.ELEMENTWISE_PART / spatial),
+                Parallel.shared(x, y, bits, null), (p0, p1) -> scalePlanes(spatial, x, y, bits, order, factor, p0, p1));
+    }
+
+    /** Planes {@code [p0, p1)} of {@link #scalePlanes(BatchShape, MemorySegment, MemorySegment, MemorySegment, ByteOrder, float)}. */
+    private static void scalePlanes(int spatial, MemorySegment x, MemorySegment y, MemorySegment bits, ByteOrder order,
+                                    float factor, long p0, long p1) {
+        for (long p = p0; p < p1; p++) {
             long group = BitMasks.read(bits, order, p >>> 6);
             if ((group >>> (p & 63) & 1) != 0) {
                 Providers.kernels().dropout().scale(x, y, p * spatial, spatial, factor);

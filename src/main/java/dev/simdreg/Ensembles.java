@@ -2,6 +2,7 @@ package dev.simdreg;
 
 import dev.simdreg.internal.Check;
 import dev.simdreg.internal.Floats;
+import dev.simdreg.internal.Parallel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -12,6 +13,9 @@ import java.util.Objects;
  * are checked before anything is written.
  */
 public final class Ensembles {
+
+    /** A row's logarithms, this thread's, grown to the most classes seen. */
+    private static final ThreadLocal<double[]> LOGS = ThreadLocal.withInitial(() -> new double[0]);
 
     private Ensembles() {
     }
@@ -104,8 +108,23 @@ public final class Ensembles {
                 }
             }
         }
-        double[] logs = new double[classes];
-        for (long row = 0; row < n; row += classes) {
+        boolean shared = Parallel.shared(out);
+        for (MemorySegment member : members) {
+            shared &= Parallel.shared(member);
+        }
+        // a logarithm per value and member: compute-bound, split from the random streams' part size
+        Parallel.run(n / classes, 1, Math.max(1, Parallel.RANDOM_PART / classes), shared,
+                (r0, r1) -> geometricMeanRows(members, classes, out, r0, r1));
+    }
+
+    /** {@link #geometricMean(MemorySegment[], int, MemorySegment)} of rows {@code [r0, r1)}. */
+    private static void geometricMeanRows(MemorySegment[] members, int classes, MemorySegment out, long r0, long r1) {
+        double[] logs = LOGS.get();
+        if (logs.length < classes) {
+            logs = new double[classes];
+            LOGS.set(logs);
+        }
+        for (long row = r0 * classes, end = r1 * classes; row < end; row += classes) {
             double max = Double.NEGATIVE_INFINITY;
             for (int y = 0; y < classes; y++) {
                 double sum = 0;

@@ -6,6 +6,7 @@ import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.ImageKernels;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.Kernels;
+import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.Periodic;
 import dev.simdreg.internal.Providers;
 import dev.simdreg.internal.StreamScratch;
@@ -69,17 +70,20 @@ public final class Images {
         if (shape.layout() == ImageShape.Layout.NHWC) {
             float[] periodicScales = Periodic.repeat(scales, channels, t.periodicScales, period);
             float[] periodicShifts = Periodic.repeat(shifts, channels, t.periodicShifts, period);
-            long n = shape.elements();
-            for (long base = 0; base < n; base += Chunks.MAX) {
-                int length = Chunks.length(n, base);
-                kernels.images().bytesToFloats(src, base, length, periodicScales, periodicShifts, channels,
-                        period, (int) (base % period), out, base);
-            }
+            splitImages(shape, Parallel.shared(src, out), (n0, n1) -> {
+                for (long base = n0 * shape.imageElements(), to = n1 * shape.imageElements(); base < to;
+                     base += Chunks.MAX) {
+                    kernels.images().bytesToFloats(src, base, Chunks.length(to, base), periodicScales, periodicShifts,
+                            channels, period, (int) (base % period), out, base);
+                }
+            });
         } else {
-            for (long image = 0; image < shape.images(); image++) {
-                long first = image * shape.imageElements();
-                kernels.images().bytesToPlanes(src, first, pixels, channels, scales, shifts, out, first, pixels);
-            }
+            splitImages(shape, Parallel.shared(src, out), (n0, n1) -> {
+                for (long image = n0; image < n1; image++) {
+                    long first = image * shape.imageElements();
+                    kernels.images().bytesToPlanes(src, first, pixels, channels, scales, shifts, out, first, pixels);
+                }
+            });
         }
     }
 
@@ -129,12 +133,19 @@ public final class Images {
         MemorySegment bits = s.channelMask(shape.images());
         Streams.keepBits(kernels, seed, offset, s, bits, ByteOrder.nativeOrder(), shape.images());
         boolean inPlace = Check.same(x, out);
+        splitImages(shape, Parallel.shared(x, out), (n0, n1) -> flip(kernels, shape, x, out, bits, inPlace, horizontal,
+                (int) n0, (int) n1));
+    }
+
+    /** Images {@code [n0, n1)} of a flip, as bits drew them. */
+    private static void flip(Kernels kernels, ImageShape shape, MemorySegment x, MemorySegment out, MemorySegment bits,
+                             boolean inPlace, boolean horizontal, int n0, int n1) {
         // Runs of images drawn alike, read off a word of the draws: one copy, or one mirror, per run.
-        for (int n = 0; n < shape.images(); ) {
+        for (int n = n0; n < n1; ) {
             long drawn = BitMasks.read(bits, ByteOrder.nativeOrder(), n >>> 6) >>> (n & 63);
             boolean flipped = (drawn & 1) != 0;
             int run = Math.min(Long.numberOfTrailingZeros(flipped ? ~drawn : drawn),
-                    Math.min(Long.SIZE - (n & 63), shape.images() - n));
+                    Math.min(Long.SIZE - (n & 63), n1 - n));
             long first = n * shape.imageElements();
             if (!flipped) {
                 if (!inPlace) {
@@ -212,9 +223,12 @@ public final class Images {
         for (int first = 0; first < shape.images(); first += corners.length / 2) {
             int count = Math.min(corners.length / 2, shape.images() - first);
             Streams.boundedInts(Providers.kernels(), seed, offset + 2L * first, rows, cols, drawn, 2L * count);
-            for (int k = 0; k < count; k++) {
-                crop(shape, x, outShape, out, first + k, corners[2 * k] - pad, corners[2 * k + 1] - pad);
-            }
+            int start = first;
+            Parallel.run(count, 1, imagesPerPart(shape), Parallel.shared(x, out), (k0, k1) -> {
+                for (int k = (int) k0; k < k1; k++) {
+                    crop(shape, x, outShape, out, start + k, corners[2 * k] - pad, corners[2 * k + 1] - pad);
+                }
+            });
         }
     }
 
@@ -234,9 +248,11 @@ public final class Images {
         checkCrop(shape, x, outShape, out, 0);
         int top = (int) Math.rint((shape.height() - outShape.height()) / 2.0);
         int left = (int) Math.rint((shape.width() - outShape.width()) / 2.0);
-        for (int n = 0; n < shape.images(); n++) {
-            crop(shape, x, outShape, out, n, top, left);
-        }
+        splitImages(shape, Parallel.shared(x, out), (n0, n1) -> {
+            for (int n = (int) n0; n < n1; n++) {
+                crop(shape, x, outShape, out, n, top, left);
+            }
+        });
     }
 
     /** The number of places for a crop of crop along a side of length side padded by pad on both ends. */
@@ -336,10 +352,17 @@ public final class Images {
         Kernels kernels = Providers.kernels();
         MemorySegment z = StreamScratch.get().floats(3L * shape.images());
         Streams.normal(kernels, seed, offset, null, 1f, z, 3L * shape.images());
+        splitImages(shape, Parallel.shared(x, out), (n0, n1) -> addColourNoise(kernels, z, sigma, pca, shape, x, out,
+                (int) n0, (int) n1));
+    }
+
+    /** Images {@code [n0, n1)} of a PCA colour noise, their normals drawn into z; tables of this thread's. */
+    private static void addColourNoise(Kernels kernels, MemorySegment z, float sigma, ColourPca pca, ImageShape shape,
+                                       MemorySegment x, MemorySegment out, int n0, int n1) {
         int period = Periodic.period(3);
         Tables t = Tables.get(3, period + Periodic.EXTRA);
         float[] delta = t.shifts, table = t.periodicShifts;
-        for (int n = 0; n < shape.images(); n++) {
+        for (int n = n0; n < n1; n++) {
             for (int c = 0; c < 3; c++) {
                 double sum = 0;
                 for (int i = 0; i < 3; i++) {
@@ -358,6 +381,19 @@ public final class Images {
                 }
             }
         }
+    }
+
+    /**
+     * The images of a call split over threads by whole images, parts of at least {@link #imagesPerPart}: an
+     * image's work is its own, its draws made before the split, so any split gives the same bits.
+     */
+    private static void splitImages(ImageShape shape, boolean shared, Parallel.Part images) {
+        Parallel.run(shape.images(), 1, imagesPerPart(shape), shared, images);
+    }
+
+    /** Whole images of at least {@link Parallel#ELEMENTWISE_PART} values. */
+    private static long imagesPerPart(ImageShape shape) {
+        return Math.max(1, Parallel.ELEMENTWISE_PART / shape.imageElements());
     }
 
     private static void addShift(Kernels kernels, MemorySegment x, MemorySegment out, long first, long n,
@@ -421,10 +457,13 @@ public final class Images {
         }
         ImageKernels kernels = Providers.kernels().images();
         boolean planes = shape.layout() == ImageShape.Layout.NCHW;
-        for (int n = 0; n < shape.images(); n++) {
-            kernels.warp(x, n * shape.imageElements(), shape.height(), shape.width(), out, n * outShape.imageElements(),
-                    outShape.height(), outShape.width(), shape.channels(), planes, matrices, 6 * n, fill == Fill.EDGE);
-        }
+        splitImages(shape, Parallel.shared(x, out), (n0, n1) -> {
+            for (int n = (int) n0; n < n1; n++) {
+                kernels.warp(x, n * shape.imageElements(), shape.height(), shape.width(), out,
+                        n * outShape.imageElements(), outShape.height(), outShape.width(), shape.channels(), planes,
+                        matrices, 6 * n, fill == Fill.EDGE);
+            }
+        });
     }
 
     /**

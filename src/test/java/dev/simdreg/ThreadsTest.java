@@ -26,6 +26,11 @@ class ThreadsTest {
     private static final int[] COUNTS = {2, 3, 7};
     /** A stream offset inside a group of 64, so parts start inside one too. */
     private static final long OFFSET = 37;
+    /** Batches of images within N floats, and their crops. */
+    private static final ImageShape N_IMAGES = ImageShape.nchw(300, 3, 32, 32);
+    private static final ImageShape N_CROPS = ImageShape.nchw(300, 3, 28, 30);
+    private static final ImageShape H_IMAGES = ImageShape.nhwc(20, 120, 120, 3);
+    private static final ImageShape H_CROPS = ImageShape.nhwc(20, 100, 110, 3);
 
     /** A kernel call on four buffers of N floats, the ones it writes among them. */
     private record Call(String name, Consumer<MemorySegment[]> run) {
@@ -43,6 +48,7 @@ class ThreadsTest {
             new Call("Penalties.proximalL1Step", b -> Penalties.proximalL1Step(b[0], b[1], 0.1f, 0.5f)),
             new Call("RandomStreams.uniform", b -> RandomStreams.uniform(11, OFFSET, b[0])),
             new Call("RandomStreams.normal", b -> RandomStreams.normal(11, OFFSET, b[0])),
+            new Call("RandomStreams.boundedInts", b -> RandomStreams.boundedInts(11, OFFSET, 1000003, b[2])),
             new Call("RandomStreams.bernoulli", b -> RandomStreams.bernoulli(11, OFFSET, 0.3f, b[2], N)),
             new Call("Dropout.forward", b -> Dropout.forward(11, OFFSET, 0.8f, Dropout.Scaling.INVERTED, b[0], b[1],
                     b[2])),
@@ -125,6 +131,52 @@ class ThreadsTest {
                         floats(b[2], 128, 64), floats(b[2], 192, 64), floats(b[2], 256, 64), floats(b[2], 320, 64),
                         BatchNormOptions.defaults());
             }),
+            new Call("Images.fromBytes, NCHW", b -> Images.fromBytes(bytes(b[0], N_IMAGES.elements()),
+                    new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f}, N_IMAGES,
+                    floats(b[1], 0, N_IMAGES.elements()))),
+            new Call("Images.fromBytes, NHWC", b -> Images.fromBytes(bytes(b[0], H_IMAGES.elements()),
+                    new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f}, H_IMAGES,
+                    floats(b[1], 0, H_IMAGES.elements()))),
+            new Call("Images.flipHorizontal, NHWC", b -> Images.flipHorizontal(11, OFFSET, 0.5f, H_IMAGES,
+                    floats(b[0], 0, H_IMAGES.elements()), floats(b[1], 0, H_IMAGES.elements()))),
+            new Call("Images.flipVertical, NCHW in place", b -> Images.flipVertical(11, OFFSET, 0.5f, N_IMAGES,
+                    floats(b[0], 0, N_IMAGES.elements()), floats(b[0], 0, N_IMAGES.elements()))),
+            new Call("Images.randomCrop, NCHW", b -> Images.randomCrop(11, OFFSET, 4, N_IMAGES,
+                    floats(b[0], 0, N_IMAGES.elements()), N_CROPS, floats(b[1], 0, N_CROPS.elements()))),
+            new Call("Images.centerCrop, NHWC", b -> Images.centerCrop(H_IMAGES, floats(b[0], 0, H_IMAGES.elements()),
+                    H_CROPS, floats(b[1], 0, H_CROPS.elements()))),
+            new Call("Images.pcaColourNoise, NCHW", b -> Images.pcaColourNoise(11, OFFSET, 0.1f,
+                    new ColourPca(new double[] {0.2175, 0.0188, 0.0045}, new double[] {0, 0.6, 0.8, 0, 0.8, -0.6, 1, 0,
+                            0}), N_IMAGES,
+                    floats(b[0], 0, N_IMAGES.elements()), floats(b[1], 0, N_IMAGES.elements()))),
+            new Call("Images.warpAffine, NHWC", b -> {
+                double[] matrices = new double[6 * H_IMAGES.images()];
+                for (int n = 0; n < H_IMAGES.images(); n++) {
+                    double angle = 0.01 * n;
+                    matrices[6 * n] = Math.cos(angle);
+                    matrices[6 * n + 1] = -Math.sin(angle);
+                    matrices[6 * n + 2] = 1.5;
+                    matrices[6 * n + 3] = Math.sin(angle);
+                    matrices[6 * n + 4] = Math.cos(angle);
+                    matrices[6 * n + 5] = -0.5;
+                }
+                Images.warpAffine(matrices, Images.Fill.EDGE, H_IMAGES, floats(b[0], 0, H_IMAGES.elements()),
+                        H_IMAGES, floats(b[1], 0, H_IMAGES.elements()));
+            }),
+            new Call("Ensembles.geometricMean", b -> {
+                for (int k = 0; k < 2; k++) { // probabilities
+                    for (long i = 0; i < N; i++) {
+                        b[k].setAtIndex(ValueLayout.JAVA_FLOAT, i, Math.abs(b[k].getAtIndex(ValueLayout.JAVA_FLOAT, i)));
+                    }
+                }
+                Ensembles.geometricMean(new MemorySegment[] {floats(b[0], 0, 92160 * 10),
+                        floats(b[1], 0, 92160 * 10)}, 10, floats(b[2], 0, 92160 * 10));
+            }),
+            new Call("Dropout.forwardChannels", b -> Dropout.forwardChannels(11, OFFSET, 0.7f, Dropout.Scaling.INVERTED,
+                    BatchShape.channelsFirst(64, 48, 300), floats(b[0], 0, 921600), floats(b[1], 0, 921600),
+                    floats(b[2], 0, 96))),
+            new Call("Dropout.rescaleWeights", b -> Dropout.rescaleWeights(floats(b[0], 0, 921600),
+                    keepPerInput(300), floats(b[1], 0, 921600))),
             new Call("BatchNorm.inferenceBackward, NCHW planes of 7", b -> {
                 BatchShape shape = BatchShape.channelsFirst(64, 2048, 7);
                 BatchNorm.inferenceBackward(shape, floats(b[0], 0, shape.elements()), floats(b[1], 0, shape.elements()),
@@ -206,6 +258,20 @@ class ThreadsTest {
         assertThrows(NullPointerException.class, () -> Threads.runWith(2, null));
         assertEquals(3, Threads.callWith(3, Threads::count));
         Threads.runWith(2, () -> assertEquals(5, Threads.callWith(5, Threads::count)));
+    }
+
+    /** The first n bytes of s. */
+    private static MemorySegment bytes(MemorySegment s, long n) {
+        return s.asSlice(0, n);
+    }
+
+    /** Keep probabilities of inputs inputs, from 0.5 up. */
+    private static float[] keepPerInput(int inputs) {
+        float[] keep = new float[inputs];
+        for (int j = 0; j < inputs; j++) {
+            keep[j] = 0.5f + 0.5f * j / inputs;
+        }
+        return keep;
     }
 
     /** Floats {@code [from, from + n)} of s. */

@@ -154,26 +154,76 @@ public final class ColumnWindows {
      * column is a channel).
      */
     public static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops) {
+        if (!layout.planar()) {
+            interleavedMoments(layout, x, mean, m2, loops);
+            return;
+        }
         splitSums(layout, Parallel.shared(x), (c0, c1) -> moments(layout, x, mean, m2, loops, (int) c0, (int) c1));
     }
 
-    /** {@link #moments} of channels {@code [c0, c1)}. */
+    /**
+     * The moments of an interleaved layout, split over threads by blocks of rows: each part writes the float sums
+     * of its blocks, window by window, to a table ({@link BlockSums}), which the caller adds in float64 in block
+     * order; a column being a channel, those are the adds of one thread's column totals, {@code 0.0 + total},
+     * the same bits.
+     */
+    private static void interleavedMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2,
+                                           Loops loops) {
+        int channels = layout.channels();
+        Scratch w = SCRATCH.get();
+        float[] shifts = w.shifts(channels);
+        for (long first = 0; first < channels; first += WINDOW) {
+            pilotMeans(layout, x, first, (int) Math.min(WINDOW, channels - first), w, shifts, loops);
+        }
+        int blocks = BlockSums.blocks(layout.outer(), ROW_BLOCK);
+        float[] table = BlockSums.table(blocks, channels);
+        Parallel.run(blocks, 1, BlockSums.blocksPerPart(channels, ROW_BLOCK), Parallel.shared(x),
+                (b0, b1) -> shiftedBlockSums(layout, x, shifts, table, loops, (int) b0, (int) b1));
+        BlockSums.addInOrder(table, blocks, channels, mean, m2);
+        for (int c = 0; c < channels; c++) {
+            ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
+        }
+    }
+
+    /** The float sums of row blocks {@code [b0, b1)} of every window, into their places in the table. */
+    private static void shiftedBlockSums(ChannelLayout layout, MemorySegment x, float[] shifts, float[] table,
+                                         Loops loops, int b0, int b1) {
+        int channels = layout.channels();
+        MemorySegment t = SCRATCH.get().table;
+        for (long first = 0; first < channels; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, channels - first);
+            MemorySegment.copy(shifts, (int) first, t, Floats.LAYOUT, 0, width);
+            for (int b = b0; b < b1; b++) {
+                long r0 = (long) b * ROW_BLOCK;
+                Floats.zero(t, WINDOW, 2 * WINDOW);
+                addShifted(x, t, r0, Math.min(layout.outer(), r0 + ROW_BLOCK), channels, first, width, loops);
+                toBlockSums(t, WINDOW, table, b, channels, first, width);
+            }
+        }
+    }
+
+    /** The window's two sections of float sums from section sums of t, to block b's places in the table. */
+    private static void toBlockSums(MemorySegment t, long sums, float[] table, int b, int channels, long first,
+                                    int width) {
+        MemorySegment.copy(t, Floats.LAYOUT, sums * Float.BYTES, table, BlockSums.first(b, channels) + (int) first,
+                width);
+        MemorySegment.copy(t, Floats.LAYOUT, (sums + WINDOW) * Float.BYTES, table,
+                BlockSums.second(b, channels) + (int) first, width);
+    }
+
+    /** {@link #moments} of channels {@code [c0, c1)} of a layout of short runs. */
     private static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops,
                                 int c0, int c1) {
         Scratch w = SCRATCH.get();
         float[] shifts = w.shifts(c1);
-        for (int c = c0; layout.planar() && c < c1; c++) {
+        for (int c = c0; c < c1; c++) {
             shifts[c] = ScalarBatchNormKernels.pilotMean(layout, x, c);
         }
         long rowLength = rowLength(layout);
         MemorySegment t = w.table;
         for (long first = (long) c0 * layout.inner(), end = (long) c1 * layout.inner(); first < end; first += WINDOW) {
             int width = (int) Math.min(WINDOW, end - first);
-            if (layout.planar()) {
-                repeat(w, shifts, layout.inner(), first, width, 0);
-            } else {
-                pilotMeans(layout, x, first, width, w, shifts, loops);
-            }
+            repeat(w, shifts, layout.inner(), first, width, 0);
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
                 long rows = Math.min(layout.outer(), r0 + ROW_BLOCK);
                 Floats.zero(t, WINDOW, 2 * WINDOW);
@@ -224,15 +274,23 @@ public final class ColumnWindows {
     public static void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
                                     double[] sumDy, double[] sumDyCentered, MemorySegment dx, float[] dyScale,
                                     Loops loops) {
-        splitSums(layout, Parallel.shared(x, dy), (c0, c1) -> gradientSums(layout, x, dy, a, sumDy, sumDyCentered,
-                loops, (int) c0, (int) c1));
+        if (layout.planar()) {
+            splitSums(layout, Parallel.shared(x, dy), (c0, c1) -> gradientSums(layout, x, dy, a, sumDy,
+                    sumDyCentered, loops, (int) c0, (int) c1));
+        } else {
+            int blocks = BlockSums.blocks(layout.outer(), ROW_BLOCK);
+            float[] table = BlockSums.table(blocks, layout.channels());
+            Parallel.run(blocks, 1, BlockSums.blocksPerPart(layout.channels(), ROW_BLOCK), Parallel.shared(x, dy),
+                    (b0, b1) -> gradientBlockSums(layout, x, dy, a, table, loops, (int) b0, (int) b1));
+            BlockSums.addInOrder(table, blocks, layout.channels(), sumDy, sumDyCentered);
+        }
         if (dx != null) {
             splitElementwise(layout, Parallel.shared(x, dy, dx, null),
                     (c0, c1, r0, r1) -> scaleGradients(layout, x, dy, dx, a, dyScale, loops, c0, c1, r0, r1));
         }
     }
 
-    /** The gradient sums of channels {@code [c0, c1)}. */
+    /** The gradient sums of channels {@code [c0, c1)} of a layout of short runs. */
     private static void gradientSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
                                      double[] sumDy, double[] sumDyCentered, Loops loops, int c0, int c1) {
         long rowLength = rowLength(layout);
@@ -243,20 +301,46 @@ public final class ColumnWindows {
             int width = (int) Math.min(WINDOW, end - first);
             repeatAffine(w, a, runs, first, width);
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
-                long rows = Math.min(layout.outer(), r0 + ROW_BLOCK);
-                Floats.zero(t, 3 * WINDOW, 2 * WINDOW);
-                int done = loops.addGradients(x, dy, t, WINDOW, r0, rows, rowLength, first, width, a.relu());
-                for (long r = r0; r < rows; r++) {
-                    for (int j = done; j < width; j++) {
-                        long i = r * rowLength + first + j;
-                        float g = gated(x, dy, t, i, j, a.relu());
-                        set(t, 3 * WINDOW + j, get(t, 3 * WINDOW + j) + g);
-                        set(t, 4 * WINDOW + j, Math.fma(g, get(x, i) - get(t, j), get(t, 4 * WINDOW + j)));
-                    }
-                }
+                addGradients(x, dy, t, r0, Math.min(layout.outer(), r0 + ROW_BLOCK), rowLength, first, width,
+                        a.relu(), loops);
                 addToTotals(w, 3 * WINDOW, width, r0 == 0);
             }
             addToChannels(w, runs, first, width, sumDy, sumDyCentered);
+        }
+    }
+
+    /**
+     * The gradient sums of row blocks {@code [b0, b1)} of every window of an interleaved layout, into their places
+     * in the table, as {@link #interleavedMoments} takes the moments.
+     */
+    private static void gradientBlockSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
+                                          float[] table, Loops loops, int b0, int b1) {
+        int channels = layout.channels();
+        Scratch w = SCRATCH.get();
+        for (long first = 0; first < channels; first += WINDOW) {
+            int width = (int) Math.min(WINDOW, channels - first);
+            repeatAffine(w, a, 1, first, width);
+            for (int b = b0; b < b1; b++) {
+                long r0 = (long) b * ROW_BLOCK;
+                addGradients(x, dy, w.table, r0, Math.min(layout.outer(), r0 + ROW_BLOCK), channels, first, width,
+                        a.relu(), loops);
+                toBlockSums(w.table, 3 * WINDOW, table, b, channels, first, width);
+            }
+        }
+    }
+
+    /** Rows {@code [r0, end)} of the window: float sums of dy' and dy'·(x − center) into the table, from zero. */
+    private static void addGradients(MemorySegment x, MemorySegment dy, MemorySegment t, long r0, long end,
+                                     long rowLength, long first, int width, boolean relu, Loops loops) {
+        Floats.zero(t, 3 * WINDOW, 2 * WINDOW);
+        int done = loops.addGradients(x, dy, t, WINDOW, r0, end, rowLength, first, width, relu);
+        for (long r = r0; r < end; r++) {
+            for (int j = done; j < width; j++) {
+                long i = r * rowLength + first + j;
+                float g = gated(x, dy, t, i, j, relu);
+                set(t, 3 * WINDOW + j, get(t, 3 * WINDOW + j) + g);
+                set(t, 4 * WINDOW + j, Math.fma(g, get(x, i) - get(t, j), get(t, 4 * WINDOW + j)));
+            }
         }
     }
 
@@ -359,16 +443,12 @@ public final class ColumnWindows {
     }
 
     /**
-     * The sums of a call: a layout of short runs split over threads by whole channels, of at least
-     * {@link Parallel#ELEMENTWISE_PART} values a part (no channel's sums cross a part, so each computes what
-     * one thread does); an interleaved layout on this thread (split by columns, each thread read part of every
-     * row: {@code [256, 1024]} training forward 33 µs on one thread, 47 on two; harness).
+     * The sums of a layout of short runs, split over threads by whole channels, of at least
+     * {@link Parallel#ELEMENTWISE_PART} values a part: no channel's sums cross a part, so each computes what one
+     * thread does. (Interleaved layouts split theirs by blocks of rows: by columns, each thread read part of
+     * every row, and {@code [256, 1024]} training forward took 33 µs on one thread and 47 on two; harness.)
      */
     private static void splitSums(ChannelLayout layout, boolean shared, Parallel.Part channels) {
-        if (!layout.planar()) {
-            channels.run(0, layout.channels());
-            return;
-        }
         Parallel.run(layout.channels(), 1, channelsPerPart(layout), shared, channels);
     }
 

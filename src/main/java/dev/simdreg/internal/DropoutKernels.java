@@ -21,6 +21,6 @@ public interface DropoutKernels {
     /** {@code y[i] = x[i]·factor} over {@code [from, from + n)}. */
     void scale(MemorySegment x, MemorySegment y, long from, int n, float factor);
 
-    /** {@code out[r·cols + c] = w[r·cols + c]·factors[c]} for every row r. */
-    void scaleColumns(MemorySegment w, MemorySegment out, int rows, int cols, float[] factors);
+    /** {@code out[r·cols + c] = w[r·cols + c]·factors[c]} for rows {@code [firstRow, firstRow + rows)}. */
+    void scaleColumns(MemorySegment w, MemorySegment out, long firstRow, int rows, int cols, float[] factors);
 }

@@ -59,9 +59,9 @@ public final class ScalarDropoutKernels implements DropoutKernels {
     }
 
     @Override
-    public void scaleColumns(MemorySegment w, MemorySegment out, int rows, int cols, float[] factors) {
+    public void scaleColumns(MemorySegment w, MemorySegment out, long firstRow, int rows, int cols, float[] factors) {
         for (int r = 0; r < rows; r++) {
-            scaleRowRange(w, out, (long) r * cols, 0, cols, factors);
+            scaleRowRange(w, out, (firstRow + r) * cols, 0, cols, factors);
         }
     }
 

@@ -117,10 +117,10 @@ public final class ShortRows {
     }
 
     /**
-     * Halves the partials in period {@code slot} of t, in the order of this class, and adds each channel's
-     * float sum to {@code totals[c]}.
+     * Halves the partials in period {@code slot} of t, in the order of this class, and copies each channel's
+     * float sum to {@code into[at + c]}: a block's sums, for {@link BlockSums}.
      */
-    public static void addHalved(float[] t, int channels, int slot, double[] totals) {
+    public static void halve(float[] t, int channels, int slot, float[] into, int at) {
         int start = slot * period(channels);
         for (int half = partialsPerChannel(channels) / 2; half >= 1; half /= 2) {
             int width = half * channels;
@@ -128,8 +128,6 @@ public final class ShortRows {
                 t[start + j] += t[start + width + j];
             }
         }
-        for (int c = 0; c < channels; c++) {
-            totals[c] += t[start + c];
-        }
+        System.arraycopy(t, start, into, at, channels);
     }
 }

@@ -117,11 +117,18 @@ public final class Streams {
      */
     public static void boundedInts(Kernels kernels, long seed, long offset, int even, int odd, MemorySegment out,
                                    long n) {
+        Parallel.run(n, GRAIN, Parallel.RANDOM_PART, Parallel.shared(out),
+                (from, to) -> boundedInts(kernels, seed, offset, even, odd, out, from, to));
+    }
+
+    /** {@link #boundedInts(Kernels, long, long, int, int, MemorySegment, long)} of elements {@code [from, to)}. */
+    private static void boundedInts(Kernels kernels, long seed, long offset, int even, int odd, MemorySegment out,
+                                    long from, long to) {
         StreamScratch s = StreamScratch.get();
         long rejectEven = (-even & LOW) % even, rejectOdd = (-odd & LOW) % odd;
-        for (long done = 0; done < n; ) {
+        for (long done = from; done < to; ) {
             int skip = (int) ((offset + done) & 31);
-            int count = (int) Math.min(WORD_CHUNK - skip, n - done);
+            int count = (int) Math.min(WORD_CHUNK - skip, to - done);
             kernels.random().words(seed, (offset + done) >>> 5, (skip + count + 31) >>> 5, s.words);
             for (int k = 0; k < count; k++) {
                 boolean isEven = ((done + k) & 1) == 0;

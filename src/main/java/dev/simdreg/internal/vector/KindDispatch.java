@@ -279,7 +279,7 @@ final class KindDispatch {
         private MethodHandle applyMask = Barrier.handle(DropoutKernels.class, "applyMask", 6);
         private MethodHandle applyMaskPeriodic = Barrier.handle(DropoutKernels.class, "applyMask", 8);
         private MethodHandle scale = Barrier.handle(DropoutKernels.class, "scale", 5);
-        private MethodHandle scaleColumns = Barrier.handle(DropoutKernels.class, "scaleColumns", 5);
+        private MethodHandle scaleColumns = Barrier.handle(DropoutKernels.class, "scaleColumns", 6);
 
         @Override
         public void applyMask(MemorySegment x, MemorySegment y, long from, int n, long[] bits, float scale) {
@@ -310,9 +310,10 @@ final class KindDispatch {
         }
 
         @Override
-        public void scaleColumns(MemorySegment w, MemorySegment out, int rows, int cols, float[] factors) {
+        public void scaleColumns(MemorySegment w, MemorySegment out, long firstRow, int rows, int cols,
+                                 float[] factors) {
             try {
-                scaleColumns.invokeExact(copies.of(kind(w, out)), w, out, rows, cols, factors);
+                scaleColumns.invokeExact(copies.of(kind(w, out)), w, out, firstRow, rows, cols, factors);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }

@@ -119,9 +119,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                 System.arraycopy(block, SHIFTS + v * LANES, shifts, columnStart(c0, v, channels), LANES);
             }
         }
-        int blocks = rowBlocks(rows);
+        int blocks = BlockSums.blocks(rows, ROW_BLOCK);
         float[] table = BlockSums.table(blocks, channels);
-        Parallel.run(blocks, 1, blocksPerPart(channels), Parallel.shared(x),
+        Parallel.run(blocks, 1, BlockSums.blocksPerPart(channels, ROW_BLOCK), Parallel.shared(x),
                 (b0, b1) -> shiftedBlockSums(x, rows, channels, shifts, table, (int) b0, (int) b1));
         BlockSums.addInOrder(table, blocks, channels, mean, m2);
         for (int c = 0; c < channels; c++) {
@@ -153,20 +153,6 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                 }
             }
         }
-    }
-
-    private static int rowBlocks(long rows) {
-        return Math.toIntExact((rows + ROW_BLOCK - 1) / ROW_BLOCK);
-    }
-
-    /**
-     * Row blocks per part of a split sum of rows of C channels, at least: 2^17 values, as the norms' sums. Training
-     * backward on {@code [2048, 64]} (2^17 values) took 21.7 µs on one thread and 15.8 on two with its sums on
-     * one and its input gradient in two parts, 17.9 with the sums in two parts of 2^16 too; {@code [4096, 64]}
-     * 47.7 and 27.4 (harness, native segments).
-     */
-    private static long blocksPerPart(int channels) {
-        return Math.max(1, 2 * Parallel.ELEMENTWISE_PART / ((long) ROW_BLOCK * channels));
     }
 
     /**
@@ -823,9 +809,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     private static void columnarGradientSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long rows,
                                              int channels, double[] sumDy, double[] sumDyCentered) {
-        int blocks = rowBlocks(rows);
+        int blocks = BlockSums.blocks(rows, ROW_BLOCK);
         float[] table = BlockSums.table(blocks, channels);
-        Parallel.run(blocks, 1, blocksPerPart(channels), Parallel.shared(x, dy),
+        Parallel.run(blocks, 1, BlockSums.blocksPerPart(channels, ROW_BLOCK), Parallel.shared(x, dy),
                 (b0, b1) -> gradientBlockSums(x, dy, a, rows, channels, table, (int) b0, (int) b1));
         BlockSums.addInOrder(table, blocks, channels, sumDy, sumDyCentered);
     }

@@ -64,9 +64,9 @@ final class VectorDropoutKernels implements DropoutKernels {
     }
 
     @Override
-    public void scaleColumns(MemorySegment w, MemorySegment out, int rows, int cols, float[] factors) {
+    public void scaleColumns(MemorySegment w, MemorySegment out, long firstRow, int rows, int cols, float[] factors) {
         for (int r = 0; r < rows; r++) {
-            long row = (long) r * cols;
+            long row = (firstRow + r) * cols;
             int c = 0;
             for (int end = loopEnd(0, cols, LANES); c < end; c += LANES) {
                 KIND.store(KIND.load(w, row + c).mul(FloatVector.fromArray(FLOATS, factors, c)), out, row + c);
