@@ -59,6 +59,7 @@ SHAPES = {
     "rows:256x1024": ((256, 1024), None),
     "nchw:32x64x56x56": ((32, 64, 56, 56), torch.contiguous_format),
     "nhwc:32x56x56x64": ((32, 64, 56, 56), torch.channels_last),
+    "nhwc:8x32x32x64": ((8, 64, 32, 32), torch.channels_last),
 }
 EPS = 1e-5
 MOMENTUM = 0.1
@@ -90,7 +91,7 @@ ALPHA, T = 0.999, 1000
 # The scaling table's kernels and sizes, measured again on all cores (see main).
 SCALED_KERNELS = {"adamW", "softThreshold", "l2Norm", "dropoutForward", "uniform", "normal", "trainingForward",
                   "trainingBackward"}
-SCALED_SIZES = {"4194304", "67108864", "nhwc:32x56x56x64", "nchw:32x64x56x56"}
+SCALED_SIZES = {"4194304", "67108864", "nhwc:32x56x56x64", "nchw:32x64x56x56", "nhwc:8x32x32x64"}
 scaling_threads = None
 
 

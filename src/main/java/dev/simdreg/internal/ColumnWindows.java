@@ -175,11 +175,8 @@ public final class ColumnWindows {
         for (long first = 0; first < channels; first += WINDOW) {
             pilotMeans(layout, x, first, (int) Math.min(WINDOW, channels - first), w, shifts, loops);
         }
-        int blocks = BlockSums.blocks(layout.outer(), ROW_BLOCK);
-        float[] table = BlockSums.table(blocks, channels);
-        Parallel.run(blocks, 1, BlockSums.blocksPerPart(channels, ROW_BLOCK), Parallel.shared(x),
-                (b0, b1) -> shiftedBlockSums(layout, x, shifts, table, loops, (int) b0, (int) b1));
-        BlockSums.addInOrder(table, blocks, channels, mean, m2);
+        BlockSums.sum(layout.outer(), ROW_BLOCK, channels, Parallel.shared(x),
+                (table, b0, b1) -> shiftedBlockSums(layout, x, shifts, table, loops, b0, b1), mean, m2);
         for (int c = 0; c < channels; c++) {
             ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
         }
@@ -278,11 +275,9 @@ public final class ColumnWindows {
             splitSums(layout, Parallel.shared(x, dy), (c0, c1) -> gradientSums(layout, x, dy, a, sumDy,
                     sumDyCentered, loops, (int) c0, (int) c1));
         } else {
-            int blocks = BlockSums.blocks(layout.outer(), ROW_BLOCK);
-            float[] table = BlockSums.table(blocks, layout.channels());
-            Parallel.run(blocks, 1, BlockSums.blocksPerPart(layout.channels(), ROW_BLOCK), Parallel.shared(x, dy),
-                    (b0, b1) -> gradientBlockSums(layout, x, dy, a, table, loops, (int) b0, (int) b1));
-            BlockSums.addInOrder(table, blocks, layout.channels(), sumDy, sumDyCentered);
+            BlockSums.sum(layout.outer(), ROW_BLOCK, layout.channels(), Parallel.shared(x, dy),
+                    (table, b0, b1) -> gradientBlockSums(layout, x, dy, a, table, loops, b0, b1), sumDy,
+                    sumDyCentered);
         }
         if (dx != null) {
             splitElementwise(layout, Parallel.shared(x, dy, dx, null),

@@ -61,15 +61,12 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
             shifts[c] = pilotMean(layout, x, c);
         }
         ShortRows.extend(shifts, channels, ShortRows.SHIFTS);
-        // split by blocks as BlockSums says: the float sums of each block, added in float64 in block order
-        int blocks = BlockSums.blocks(rows, blockRows);
-        float[] table = BlockSums.table(blocks, channels);
-        Parallel.run(blocks, 1, BlockSums.blocksPerPart(channels, blockRows), Parallel.shared(x), (b0, b1) -> {
+        BlockSums.sum(rows, blockRows, channels, Parallel.shared(x), (table, b0, b1) -> {
             float[] t = ShortRows.table();
             if (t != shifts) {
                 ShortRows.repeat(shifts, channels, t, ShortRows.SHIFTS);
             }
-            for (int b = (int) b0; b < b1; b++) {
+            for (int b = b0; b < b1; b++) {
                 long r0 = b * blockRows, end = Math.min(rows, r0 + blockRows);
                 ShortRows.clear(t, channels, ShortRows.SUMS);
                 ShortRows.clear(t, channels, ShortRows.SQUARES);
@@ -77,8 +74,7 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
                 ShortRows.halve(t, channels, ShortRows.SUMS, table, BlockSums.first(b, channels));
                 ShortRows.halve(t, channels, ShortRows.SQUARES, table, BlockSums.second(b, channels));
             }
-        });
-        BlockSums.addInOrder(table, blocks, channels, mean, m2);
+        }, mean, m2);
         for (int c = 0; c < channels; c++) {
             finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
         }
@@ -109,28 +105,24 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
         int channels = layout.channels();
         long rows = layout.outer();
         long blockRows = ShortRows.blockRows(channels);
-        int blocks = BlockSums.blocks(rows, blockRows);
-        float[] table = BlockSums.table(blocks, channels);
-        Parallel.run(blocks, 1, BlockSums.blocksPerPart(channels, blockRows), Parallel.shared(x, dy, dx, null),
-                (b0, b1) -> {
-                    float[] t = ShortRows.table();
-                    ShortRows.repeat(a.center(), channels, t, ShortRows.CENTER);
-                    ShortRows.repeat(a.scale(), channels, t, ShortRows.SCALE);
-                    ShortRows.repeat(a.shift(), channels, t, ShortRows.SHIFT);
-                    if (dx != null) {
-                        ShortRows.repeat(dyScale, channels, t, ShortRows.DY_SCALE);
-                    }
-                    for (int b = (int) b0; b < b1; b++) {
-                        long r0 = b * blockRows, end = Math.min(rows, r0 + blockRows);
-                        ShortRows.clear(t, channels, ShortRows.DY_SUMS);
-                        ShortRows.clear(t, channels, ShortRows.CENTERED_SUMS);
-                        long rest = periods.addGradients(x, dy, r0, end, channels, t, a.relu(), dx);
-                        addGradientRows(x, dy, rest, end, channels, t, a.relu(), dx);
-                        ShortRows.halve(t, channels, ShortRows.DY_SUMS, table, BlockSums.first(b, channels));
-                        ShortRows.halve(t, channels, ShortRows.CENTERED_SUMS, table, BlockSums.second(b, channels));
-                    }
-                });
-        BlockSums.addInOrder(table, blocks, channels, sumDy, sumDyCentered);
+        BlockSums.sum(rows, blockRows, channels, Parallel.shared(x, dy, dx, null), (table, b0, b1) -> {
+            float[] t = ShortRows.table();
+            ShortRows.repeat(a.center(), channels, t, ShortRows.CENTER);
+            ShortRows.repeat(a.scale(), channels, t, ShortRows.SCALE);
+            ShortRows.repeat(a.shift(), channels, t, ShortRows.SHIFT);
+            if (dx != null) {
+                ShortRows.repeat(dyScale, channels, t, ShortRows.DY_SCALE);
+            }
+            for (int b = b0; b < b1; b++) {
+                long r0 = b * blockRows, end = Math.min(rows, r0 + blockRows);
+                ShortRows.clear(t, channels, ShortRows.DY_SUMS);
+                ShortRows.clear(t, channels, ShortRows.CENTERED_SUMS);
+                long rest = periods.addGradients(x, dy, r0, end, channels, t, a.relu(), dx);
+                addGradientRows(x, dy, rest, end, channels, t, a.relu(), dx);
+                ShortRows.halve(t, channels, ShortRows.DY_SUMS, table, BlockSums.first(b, channels));
+                ShortRows.halve(t, channels, ShortRows.CENTERED_SUMS, table, BlockSums.second(b, channels));
+            }
+        }, sumDy, sumDyCentered);
     }
 
     /** Adds rows {@code [from, to)} of short rows to the table, as {@link ShortRows.WholePeriods#addGradients}. */

@@ -19,17 +19,21 @@ import java.util.SplittableRandom;
 
 /**
  * Batch-norm training forward and backward on one thread and on all the machine's, on the shapes of the
- * scaling table (NHWC, the layout of the issue that asked for threads, and NCHW), with γ and β, on native
+ * scaling table (NHWC of 2 MiB, in the caches; NHWC, the layout of the issue that asked for threads, and NCHW of
+ * 25.7 MB, from memory), with γ and β, on native
  * segments; the backward from the statistics of a forward in the setup, as {@link BatchNormBenchmark}'s. The
  * setup checks that the fork's thread count gives the bits of one thread.
  */
 @State(Scope.Benchmark)
 public class ThreadsBatchNormBenchmark {
 
+    /** NHWC {@code [8, 32, 32, 64]}: 2 MiB, 8192 rows, 32 blocks of the sums' order. */
+    static final String IN_CACHE = "nhwc:8x32x32x64";
+
     @Param({"1", "all"})
     public String threads;
 
-    @Param({BatchShapes.NHWC, BatchShapes.NCHW})
+    @Param({ThreadsBatchNormBenchmark.IN_CACHE, BatchShapes.NHWC, BatchShapes.NCHW})
     public String shape;
 
     /** The implementation, for the report: simdreg's vector provider. */

@@ -119,11 +119,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                 System.arraycopy(block, SHIFTS + v * LANES, shifts, columnStart(c0, v, channels), LANES);
             }
         }
-        int blocks = BlockSums.blocks(rows, ROW_BLOCK);
-        float[] table = BlockSums.table(blocks, channels);
-        Parallel.run(blocks, 1, BlockSums.blocksPerPart(channels, ROW_BLOCK), Parallel.shared(x),
-                (b0, b1) -> shiftedBlockSums(x, rows, channels, shifts, table, (int) b0, (int) b1));
-        BlockSums.addInOrder(table, blocks, channels, mean, m2);
+        BlockSums.sum(rows, ROW_BLOCK, channels, Parallel.shared(x),
+                (table, b0, b1) -> shiftedBlockSums(x, rows, channels, shifts, table, b0, b1), mean, m2);
         for (int c = 0; c < channels; c++) {
             ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
         }
@@ -809,11 +806,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     private static void columnarGradientSums(MemorySegment x, MemorySegment dy, ChannelAffine a, long rows,
                                              int channels, double[] sumDy, double[] sumDyCentered) {
-        int blocks = BlockSums.blocks(rows, ROW_BLOCK);
-        float[] table = BlockSums.table(blocks, channels);
-        Parallel.run(blocks, 1, BlockSums.blocksPerPart(channels, ROW_BLOCK), Parallel.shared(x, dy),
-                (b0, b1) -> gradientBlockSums(x, dy, a, rows, channels, table, (int) b0, (int) b1));
-        BlockSums.addInOrder(table, blocks, channels, sumDy, sumDyCentered);
+        BlockSums.sum(rows, ROW_BLOCK, channels, Parallel.shared(x, dy),
+                (table, b0, b1) -> gradientBlockSums(x, dy, a, rows, channels, table, b0, b1), sumDy, sumDyCentered);
     }
 
     /** The float gradient sums of row blocks {@code [b0, b1)} into their places in the table (see {@link BlockSums}). */
