@@ -21,6 +21,7 @@ public final class Accounting {
             Map.entry("linearAverage", 12.0), Map.entry("exponentialAverage", 12.0),
             Map.entry("copy", 8.0), Map.entry("vectorCopy", 8.0), Map.entry("inPlaceScale", 8.0),
             Map.entry("vectorSum", 4.0), Map.entry("momentumStreams", 20.0), Map.entry("adamStreams", 28.0),
+            Map.entry("readTwoStreams", 8.0), Map.entry("readTwoWriteOne", 12.0),
             Map.entry("trainingForward", 8.0), Map.entry("inferenceForward", 8.0),
             Map.entry("trainingBackward", 12.0), Map.entry("inferenceBackward", 12.0), Map.entry("addMoments", 4.0),
             Map.entry("dropoutForward", 8.125), Map.entry("dropoutBackward", 8.125),
@@ -45,7 +46,8 @@ public final class Accounting {
             Map.entry("pcaColourNoise", "images"), Map.entry("warpAffine", "images"),
             Map.entry("copy", "ceiling"), Map.entry("vectorCopy", "ceiling"), Map.entry("inPlaceScale", "ceiling"),
             Map.entry("vectorSum", "ceiling"), Map.entry("momentumStreams", "ceiling"),
-            Map.entry("adamStreams", "ceiling"));
+            Map.entry("adamStreams", "ceiling"), Map.entry("readTwoStreams", "ceiling"),
+            Map.entry("readTwoWriteOne", "ceiling"));
 
     private Accounting() {
     }
