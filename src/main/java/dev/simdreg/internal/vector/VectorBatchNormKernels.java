@@ -32,11 +32,11 @@ import static dev.simdreg.internal.vector.Species.splat;
 import static dev.simdreg.internal.vector.Species.total;
 
 /**
- * Vector batch-norm kernels. Interleaved layouts are processed a column of LANES channels at a time,
- * the lanes being channels; planar layouts a channel run at a time. The moments read x from memory once:
- * each block of values is summed, then its deviations from the block's float mean are summed while the
- * block is in L1 (the corrected two-pass algorithm, exact to rounding whatever the mean), and the blocks
- * are merged in float64 by Chan's formula. Element-wise results equal the scalar kernels' bit for bit.
+ * Vector batch-norm kernels. Interleaved layouts are processed a column of LANES channels at a time, the lanes
+ * being channels; planar layouts a channel run at a time. The moments read x from memory once, as shifted sums
+ * in the order {@link BatchNormKernels} fixes (float within a block, float64 across blocks), so the sums are the
+ * scalar kernels' bit for bit; large calls split over threads by channels or by blocks of rows
+ * ({@link BlockSums}), which that order allows. Element-wise results equal the scalar kernels' bit for bit.
  */
 final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholePeriods, ColumnWindows.Loops {
 
