@@ -2,7 +2,6 @@ package dev.simdreg.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 import static dev.simdreg.internal.BatchNormKernels.ROW_BLOCK;
 import static dev.simdreg.internal.Floats.get;
@@ -164,8 +163,7 @@ public final class ColumnWindows {
     /**
      * The moments of an interleaved layout, split over threads by blocks of rows: each part writes the float sums
      * of its blocks, window by window, to a table ({@link BlockSums}), which the caller adds in float64 in block
-     * order; a column being a channel, those are the adds of one thread's column totals, {@code 0.0 + total},
-     * the same bits.
+     * order: a column being a channel, the order of a column's totals down its blocks, the same bits.
      */
     private static void interleavedMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2,
                                            Loops loops) {
@@ -535,13 +533,6 @@ public final class ColumnWindows {
                                       double[] secondSums) {
         double[] totals = w.totals;
         double[] open = w.open;
-        if (runs == 1) { // (0 + total + 0) + (0 + 0), as below
-            for (int j = 0; j < width; j++) {
-                sums[(int) first + j] = 0.0 + totals[j];
-                secondSums[(int) first + j] = 0.0 + totals[WINDOW + j];
-            }
-            return;
-        }
         int c = (int) (first / runs);
         int s = (int) (first % runs);
         for (int j = 0; j < width; c++, s = 0) {
