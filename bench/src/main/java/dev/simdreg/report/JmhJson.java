@@ -89,6 +89,20 @@ public final class JmhJson {
     }
 
     static String human(long bytes) {
-        return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
+        return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : bytes >= 1 << 10 ? (bytes >> 10) + " KiB" : bytes + " B";
+    }
+
+    /** The floats of a size as {@link #human} or a shape names it, for ordering. */
+    static long elementsOfSize(String size) {
+        if (size.contains(":")) {
+            return elementsOfShape(size);
+        }
+        String[] parts = size.split(" ");
+        long unit = switch (parts[parts.length - 1]) {
+            case "MiB" -> 1 << 20;
+            case "KiB" -> 1 << 10;
+            default -> 1;
+        };
+        return Long.parseLong(parts[parts.length - 2].replaceAll("\\D", "")) * unit / Float.BYTES;
     }
 }

@@ -24,8 +24,22 @@ import java.util.TreeMap;
  * @param mix     the application-mix benchmark: each kernel and storage in a clean fork and in a mixed one
  * @param scaling the scaling benchmarks: each kernel on one thread and on all, beside PyTorch on one and on its
  *                default count where it measured them
+ * @param djl     the DJL benchmarks: simdreg's integration against libtorch through DJL, in the same JVM
  */
-public record Report(Machine machine, List<Row> rows, List<String> notes, List<MixRow> mix, List<ScalingRow> scaling) {
+public record Report(Machine machine, List<Row> rows, List<String> notes, List<MixRow> mix, List<ScalingRow> scaling,
+                     List<DjlRow> djl) {
+
+    /** The implementations of the DJL benchmarks: simdreg's kernels on DJL's tensors, and DJL's own ops. */
+    static final String SIMDREG_IN_DJL = "simdreg-djl";
+    static final String DJL = "djl";
+
+    /**
+     * A kernel in DJL: simdreg's integration on DJL's tensors and DJL's own op (libtorch), their times, GB/s of
+     * simdreg's, and the ratio of DJL's time to simdreg's; at 16 floats both are per-call overhead.
+     */
+    public record DjlRow(String kernel, String size, double simdregNs, double djlNs, double simdregGigabytesPerSecond,
+                         double djlOverSimdreg) {
+    }
 
     /**
      * A kernel on one thread and on all the machine's: the times, the speedup, GB/s on all threads and their
@@ -52,7 +66,8 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
     public record Row(String family, String kernel, String size, String impl, long elements, double nsPerOp,
                       double error, double nsPerElement, double gigabytesPerSecond, Double fractionOfCeiling,
                       Double fractionOfTrafficCeiling,
-                      Double vectorOverScalar, Double vectorOverLoop, Double peerOverVector, String peer) {
+                      Double vectorOverScalar, Double vectorOverLoop, Double peerOverVector, String peer,
+                      Double djlOverVector) {
     }
 
     /** The report of measurements, with peers' measurements of the same kernels and sizes where given. */
@@ -69,8 +84,11 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
         }
         mix.sort(Comparator.comparing(MixRow::kernel).thenComparing(MixRow::size));
         List<ScalingRow> scaling = scaling(measurements, peers);
+        List<DjlRow> djl = djl(measurements, byKey);
+        Map<String, Measurement> djlByKey = new HashMap<>();
+        measurements.stream().filter(m -> m.impl().equals(DJL)).forEach(m -> djlByKey.put(m.kernel() + "/" + m.size(), m));
         measurements = measurements.stream().filter(m -> !m.impl().equals("clean") && !m.impl().equals("mixed")
-                && !m.impl().contains("@")).toList();
+                && !m.impl().contains("@") && !m.impl().equals(DJL) && !m.impl().equals(SIMDREG_IN_DJL)).toList();
         peers = peers.stream().filter(m -> !m.impl().contains("@")).toList();
         Map<String, Measurement> peerByKey = new HashMap<>();
         peers.forEach(m -> peerByKey.put(m.kernel() + "/" + m.size(), m));
@@ -84,12 +102,14 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
             Measurement scalar = vector ? byKey.get(key(m.kernel(), "scalar", m.size())) : null;
             Measurement loop = vector ? byKey.get(key(m.kernel(), "loop", m.size())) : null;
             Measurement peer = vector ? peerByKey.get(m.kernel() + "/" + m.size()) : null;
+            Measurement inDjl = vector ? djlByKey.get(m.kernel() + "/" + m.size()) : null;
             rows.add(new Row(Accounting.familyOf(m.kernel()), m.kernel(), m.size(), m.impl(), m.elements(), m.nsPerOp(),
                     m.error(), m.nsPerElement(), m.gigabytesPerSecond(),
                     limit == null ? null : m.gigabytesPerSecond() / limit.gigabytesPerSecond(),
                     traffic == null ? null : m.gigabytesPerSecond() / traffic.gigabytesPerSecond(),
                     scalar == null ? null : scalar.nsPerOp() / m.nsPerOp(), loop == null ? null : loop.nsPerOp() / m.nsPerOp(),
-                    peer == null ? null : peer.nsPerOp() / m.nsPerOp(), peer == null ? null : peer.impl()));
+                    peer == null ? null : peer.nsPerOp() / m.nsPerOp(), peer == null ? null : peer.impl(),
+                    inDjl == null ? null : inDjl.nsPerOp() / m.nsPerOp()));
         }
         for (Measurement peer : peers) {
             Measurement simdreg = byKey.get(key(peer.kernel(), "vector", peer.size()));
@@ -98,7 +118,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
                 rows.add(new Row(Accounting.familyOf(peer.kernel()), peer.kernel(), peer.size(), peer.impl(),
                         peer.elements(), peer.nsPerOp(), peer.error(), peer.nsPerElement(), peer.gigabytesPerSecond(),
                         limit == null ? null : peer.gigabytesPerSecond() / limit.gigabytesPerSecond(), null, null, null,
-                        null, null));
+                        null, null, null));
             }
         }
         rows.sort(Comparator.comparing(Row::family).thenComparing(Row::kernel).thenComparingLong(Row::elements)
@@ -114,7 +134,22 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
                 notes.add(unmatched + " peer result(s) had no simdreg measurement of the same kernel and size.");
             }
         }
-        return new Report(machine, rows, notes, mix, scaling);
+        return new Report(machine, rows, notes, mix, scaling, djl);
+    }
+
+    /** The DJL table: each kernel and size that both simdreg's integration and DJL measured. */
+    private static List<DjlRow> djl(List<Measurement> measurements, Map<String, Measurement> byKey) {
+        List<DjlRow> rows = new ArrayList<>();
+        for (Measurement ours : measurements) {
+            Measurement theirs = ours.impl().equals(SIMDREG_IN_DJL) ? byKey.get(key(ours.kernel(), DJL, ours.size()))
+                    : null;
+            if (theirs != null) {
+                rows.add(new DjlRow(ours.kernel(), ours.size(), ours.nsPerOp(), theirs.nsPerOp(),
+                        ours.gigabytesPerSecond(), theirs.nsPerOp() / ours.nsPerOp()));
+            }
+        }
+        rows.sort(Comparator.comparing(DjlRow::kernel).thenComparing(r -> JmhJson.elementsOfSize(r.size())));
+        return rows;
     }
 
     /** The rows of the scaling table: kernels measured at {@code vector@1} and {@code vector@all}. */
@@ -166,6 +201,7 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
             out.append("\n> ").append(note).append('\n');
         }
         boolean anyPeer = rows.stream().anyMatch(r -> r.peer() != null);
+        boolean anyDjl = rows.stream().anyMatch(r -> r.djlOverVector() != null);
         headline(out, anyPeer);
         String family = null;
         for (Row row : rows) {
@@ -174,8 +210,10 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
                 out.append("\n## ").append(family).append("\n\n");
                 out.append("| kernel | size | impl | ns/op ± error | ns/element | GB/s | % of ceiling | % of traffic ceiling "
                         + "| × scalar | × loop |")
-                        .append(anyPeer ? " peer time / simdreg |" : "").append('\n');
-                out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|").append(anyPeer ? "---:|" : "").append('\n');
+                        .append(anyPeer ? " peer time / simdreg |" : "")
+                        .append(anyDjl ? " libtorch 2.7.1 via DJL / simdreg |" : "").append('\n');
+                out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|").append(anyPeer ? "---:|" : "")
+                        .append(anyDjl ? "---:|" : "").append('\n');
             }
             out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s ± %s | %.3f | %.1f | %s | %s | %s | %s |",
                     row.kernel(), row.size(), row.impl(), number(row.nsPerOp()), number(row.error()), row.nsPerElement(),
@@ -183,6 +221,9 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
                     times(row.vectorOverScalar()), times(row.vectorOverLoop())));
             if (anyPeer) {
                 out.append(row.peer() == null ? " |" : " " + times(row.peerOverVector()) + " (" + row.peer() + ") |");
+            }
+            if (anyDjl) {
+                out.append(' ').append(times(row.djlOverVector())).append(" |");
             }
             out.append('\n');
         }
@@ -214,6 +255,20 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
                         row.pyTorchOneNs() == null ? "" : number(row.pyTorchOneNs() / 1000),
                         row.pyTorchDefaultNs() == null ? "" : number(row.pyTorchDefaultNs() / 1000) + " ("
                                 + row.pyTorchThreads() + ")", times(row.pyTorchDefaultOverAll())));
+            }
+        }
+        if (!djl.isEmpty()) {
+            out.append("\n## Inside DJL\n\nsimdreg's DJL integration (`integrations/djl`) on DJL's own tensors, "
+                    + "zero-copy, against DJL's own op on its PyTorch engine (libtorch 2.7.1), in the same JVM, one "
+                    + "thread each. Update steps: `SimdregAdamW`/`SimdregSgd` against DJL's `adamW()`/`sgd()` "
+                    + "(momentum 0.9) on one parameter, each zeroing its gradient. DJL's dropout and fills return new "
+                    + "tensors. At 64 B (16 floats) both times are per-call overhead.\n\n");
+            out.append("| kernel | size | simdreg in DJL µs | GB/s | libtorch via DJL µs | libtorch / simdreg |\n");
+            out.append("|---|---|---:|---:|---:|---:|\n");
+            for (DjlRow row : djl) {
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %s | %s |%n", row.kernel(), row.size(),
+                        micros(row.simdregNs()), row.simdregGigabytesPerSecond(), micros(row.djlNs()),
+                        times(row.djlOverSimdreg())));
             }
         }
         return out.toString();
@@ -261,6 +316,10 @@ public record Report(Machine machine, List<Row> rows, List<String> notes, List<M
 
     private static String number(double v) {
         return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String micros(double ns) {
+        return ns < 10_000 ? String.format(Locale.ROOT, "%.2f", ns / 1000) : number(ns / 1000);
     }
 
     private static String percent(Double fraction) {

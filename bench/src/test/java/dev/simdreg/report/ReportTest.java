@@ -136,6 +136,27 @@ class ReportTest {
     }
 
     @Test
+    void setsDjlBesideSimdregInItsOwnTableAndAColumnOfTheMainOne() throws IOException {
+        List<Measurement> all = new java.util.ArrayList<>(sample());
+        all.addAll(JmhJson.parse(resource("sample-djl.json")));
+        Report report = Report.of(MACHINE, all, List.of());
+        assertEquals(2, report.djl().size(), "pairs only: the 4 MiB l2Norm has no simdreg-djl run");
+        Report.DjlRow tiny = report.djl().get(1);
+        assertEquals("l2Norm", tiny.kernel());
+        assertEquals("64 B", tiny.size());
+        assertEquals(100.0, tiny.djlOverSimdreg(), TOLERANCE);
+        Report.DjlRow adamW = report.djl().get(0);
+        assertEquals(28.0 * 65536 / 9000.0, adamW.simdregGigabytesPerSecond(), TOLERANCE);
+        assertEquals(90000.0 / 8164.3, row(report, "adamW", "vector", "256 KiB").djlOverVector(), TOLERANCE,
+                "the main table's DJL column: DJL's time over the plain vector kernel's");
+        assertTrue(report.rows().stream().noneMatch(r -> r.impl().startsWith("simdreg-djl") || r.impl().equals("djl")),
+                "DJL's runs are not rows of the main table");
+        String markdown = report.markdown();
+        assertTrue(markdown.contains("| adamW | 256 KiB | 9.00 | 203.9 | 90.0 | 10.0× |"), markdown);
+        assertTrue(markdown.contains("| l2Norm | 64 B | 0.04 | 1.6 | 4.00 | 100.0× |"), markdown);
+    }
+
+    @Test
     void markdownAndJsonCarryTheMachineAndEveryRow() throws IOException {
         Report report = Report.of(MACHINE, sample(), peers());
         String md = report.markdown();
