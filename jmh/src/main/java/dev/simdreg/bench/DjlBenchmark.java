@@ -138,28 +138,28 @@ public class DjlBenchmark {
 
     @Benchmark
     public float uniform() {
-        if (simdreg()) {
-            try (TensorMemory out = TensorMemory.writable(y)) {
-                RandomStreams.uniform(13, offset, out.segment());
-                offset += y.size();
-                return out.segment().get(ValueLayout.JAVA_FLOAT, 0);
-            }
-        }
-        try (NDArray fill = manager.randomUniform(0, 1, y.getShape())) {
-            return fill.getFloat(0);
-        }
+        return fill(false);
     }
 
     @Benchmark
     public float normal() {
+        return fill(true);
+    }
+
+    /** A fresh stream's values into y (simdreg), or a new tensor of them (DJL, whose API has no in-place fill). */
+    private float fill(boolean normal) {
         if (simdreg()) {
             try (TensorMemory out = TensorMemory.writable(y)) {
-                RandomStreams.normal(17, offset, out.segment());
+                if (normal) {
+                    RandomStreams.normal(17, offset, out.segment());
+                } else {
+                    RandomStreams.uniform(13, offset, out.segment());
+                }
                 offset += y.size();
                 return out.segment().get(ValueLayout.JAVA_FLOAT, 0);
             }
         }
-        try (NDArray fill = manager.randomNormal(y.getShape())) {
+        try (NDArray fill = normal ? manager.randomNormal(y.getShape()) : manager.randomUniform(0, 1, y.getShape())) {
             return fill.getFloat(0);
         }
     }
