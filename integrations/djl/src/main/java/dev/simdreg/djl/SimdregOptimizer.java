@@ -1,6 +1,7 @@
 package dev.simdreg.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
@@ -54,8 +55,11 @@ public abstract class SimdregOptimizer extends Optimizer {
             boolean first = !states.containsKey(key);
             MemorySegment[] state = states.computeIfAbsent(key, k -> newState(w.segment().byteSize()));
             step(step, first, learningRate, w.segment(), gradient, state);
-            for (AfterStep afterStep : afterSteps) {
-                afterStep.afterStep(parameterId, weight.getShape(), w.segment());
+            if (!afterSteps.isEmpty()) {
+                Shape shape = weight.getShape();
+                for (AfterStep afterStep : afterSteps) {
+                    afterStep.afterStep(parameterId, shape, w.segment());
+                }
             }
         }
         zeroOwnGradient(weight);

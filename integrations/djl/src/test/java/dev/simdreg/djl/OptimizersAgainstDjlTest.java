@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Tolerances, from what each pair computes differently (measured 2026-12-05, PyTorch 2.7.1):
  * SGD with momentum is the same formula in another order of roundings: 1.7e-7 after 300 steps, bound 1e-5.
  * AdamW: DJL adds ε before the bias correction of {@code √v}, simdreg (as PyTorch) after it, which weighs where
- * {@code √v} is near ε: 5.0e-4 with ε = 1e-8, bound 1e-3; with ε = 1e-12, where that no longer weighs, the
+ * {@code √v} is near ε: 5.0e-4 with ε = 1e-8, bound 1e-3 (2.8e-4 under a decaying learning-rate tracker, the
+ * same bound); with ε = 1e-12, where that no longer weighs, the
  * difference falls to the roundings', 3.8e-6, bound 2e-5. Each test also checks that training moved the
  * parameters a hundred times as far as they differ, and lowered the loss.
  */
@@ -30,6 +31,17 @@ class OptimizersAgainstDjlTest {
         Report report = compare(
                 Optimizer.adamW().optLearningRateTracker(Tracker.fixed(1e-3f)).build(),
                 SimdregAdamW.builder().optLearningRateTracker(Tracker.fixed(1e-3f)).build());
+        report.check(1e-3);
+    }
+
+    @Test
+    void adamWFollowsDjlsAdamWUnderALearningRateSchedule() {
+        // 3e-3 decaying by 0.5% a step: a tracker ignored would leave simdreg at the builder's 1e-3, far off
+        Report report = compare(
+                Optimizer.adamW().optLearningRateTracker(Tracker.factor().setBaseValue(3e-3f).setFactor(0.995f).build())
+                        .build(),
+                SimdregAdamW.builder().optLearningRateTracker(
+                        Tracker.factor().setBaseValue(3e-3f).setFactor(0.995f).build()).build());
         report.check(1e-3);
     }
 
