@@ -255,8 +255,16 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             shiftedPeriodsOfOne(x, from * channels, end * channels, t);
             return end;
         }
+        if (period == 2 * LANES) {
+            shiftedPeriodsOfTwo(x, from * channels, end * channels, t);
+            return end;
+        }
         if (period == 3 * LANES) {
             shiftedPeriodsOfThree(x, from * channels, end * channels, t);
+            return end;
+        }
+        if (period == 4 * LANES) {
+            shiftedPeriodsOfFour(x, from * channels, end * channels, t);
             return end;
         }
         // Longer periods: the partials in the table, each a period of data apart; one flat loop, as a loop
@@ -285,6 +293,75 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         }
         s.intoArray(t, ShortRows.SUMS * period);
         q.intoArray(t, ShortRows.SQUARES * period);
+    }
+
+    /**
+     * {@link #addShifted} of elements {@code [from, to)} for a period of two registers, the partials held in them:
+     * C = 1, 2, 4, 8 at 256 bits, which in the table's loop took twice the time of C = 16 (harness).
+     */
+    private static void shiftedPeriodsOfTwo(MemorySegment x, long from, long to, float[] t) {
+        int period = 2 * LANES;
+        int sums = ShortRows.SUMS * period;
+        int squares = ShortRows.SQUARES * period;
+        FloatVector k0 = FloatVector.fromArray(FLOATS, t, 0);
+        FloatVector k1 = FloatVector.fromArray(FLOATS, t, LANES);
+        FloatVector s0 = FloatVector.fromArray(FLOATS, t, sums);
+        FloatVector s1 = FloatVector.fromArray(FLOATS, t, sums + LANES);
+        FloatVector q0 = FloatVector.fromArray(FLOATS, t, squares);
+        FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
+        for (long i = from; i < to; i += period) {
+            FloatVector d0 = KIND.load(x, i).sub(k0);
+            FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
+            s0 = s0.add(d0);
+            s1 = s1.add(d1);
+            q0 = d0.fma(d0, q0);
+            q1 = d1.fma(d1, q1);
+        }
+        s0.intoArray(t, sums);
+        s1.intoArray(t, sums + LANES);
+        q0.intoArray(t, squares);
+        q1.intoArray(t, squares + LANES);
+    }
+
+    /** {@link #addShifted} of elements {@code [from, to)} for a period of four registers (C = 1, 2, 4, 8 at 128 bits). */
+    private static void shiftedPeriodsOfFour(MemorySegment x, long from, long to, float[] t) {
+        int period = 4 * LANES;
+        int sums = ShortRows.SUMS * period;
+        int squares = ShortRows.SQUARES * period;
+        FloatVector k0 = FloatVector.fromArray(FLOATS, t, 0);
+        FloatVector k1 = FloatVector.fromArray(FLOATS, t, LANES);
+        FloatVector k2 = FloatVector.fromArray(FLOATS, t, 2 * LANES);
+        FloatVector k3 = FloatVector.fromArray(FLOATS, t, 3 * LANES);
+        FloatVector s0 = FloatVector.fromArray(FLOATS, t, sums);
+        FloatVector s1 = FloatVector.fromArray(FLOATS, t, sums + LANES);
+        FloatVector s2 = FloatVector.fromArray(FLOATS, t, sums + 2 * LANES);
+        FloatVector s3 = FloatVector.fromArray(FLOATS, t, sums + 3 * LANES);
+        FloatVector q0 = FloatVector.fromArray(FLOATS, t, squares);
+        FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
+        FloatVector q2 = FloatVector.fromArray(FLOATS, t, squares + 2 * LANES);
+        FloatVector q3 = FloatVector.fromArray(FLOATS, t, squares + 3 * LANES);
+        for (long i = from; i < to; i += period) {
+            FloatVector d0 = KIND.load(x, i).sub(k0);
+            FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
+            FloatVector d2 = KIND.load(x, i + 2 * LANES).sub(k2);
+            FloatVector d3 = KIND.load(x, i + 3 * LANES).sub(k3);
+            s0 = s0.add(d0);
+            s1 = s1.add(d1);
+            s2 = s2.add(d2);
+            s3 = s3.add(d3);
+            q0 = d0.fma(d0, q0);
+            q1 = d1.fma(d1, q1);
+            q2 = d2.fma(d2, q2);
+            q3 = d3.fma(d3, q3);
+        }
+        s0.intoArray(t, sums);
+        s1.intoArray(t, sums + LANES);
+        s2.intoArray(t, sums + 2 * LANES);
+        s3.intoArray(t, sums + 3 * LANES);
+        q0.intoArray(t, squares);
+        q1.intoArray(t, squares + LANES);
+        q2.intoArray(t, squares + 2 * LANES);
+        q3.intoArray(t, squares + 3 * LANES);
     }
 
     /** {@link #addShifted} of elements {@code [from, to)} for a period of three registers, the partials held in them. */
@@ -613,9 +690,22 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         wrap(t, channels, 0, a.center());
         wrap(t, channels, 1, a.scale());
         wrap(t, channels, 2, a.shift());
-        int step = LANES % channels;
         long k = from;
-        for (long end = to - LANES, c = 0; k <= end; k += LANES) {
+        int period = period(channels);
+        if (period == 3 * LANES) {
+            k = normalizeThreeRegisterPeriods(x, y, from, to, t, span, relu);
+        } else if (period <= span) {
+            // whole periods, each register's coefficients at a fixed place: no index carried from one to the next
+            for (long end = to - period; k <= end; k += period) {
+                for (int j = 0; j < period; j += LANES) {
+                    KIND.store(normalized(KIND.load(x, k + j), FloatVector.fromArray(FLOATS, t, j),
+                            FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j),
+                            relu), y, k + j);
+                }
+            }
+        }
+        int step = LANES % channels;
+        for (long end = to - LANES, c = (k - from) % channels; k <= end; k += LANES) {
             int j = (int) c;
             KIND.store(normalized(KIND.load(x, k), FloatVector.fromArray(FLOATS, t, j),
                     FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j), relu),
@@ -624,10 +714,44 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             c = c >= channels ? c - channels : c;
         }
         for (; k < to; k++) {
-            int c = (int) (k % channels);
+            int c = (int) ((k - from) % channels);
             Floats.set(y, k, ScalarBatchNormKernels.normalized(get(x, k), a.center()[c], a.scale()[c], a.shift()[c],
                     relu));
         }
+    }
+
+    /**
+     * The registers of elements {@code [from, to)} whose channels repeat every three registers (C = 3, 6, 12 and,
+     * from 256 bits, 24 and 48), their coefficients in registers rotated after each, as in
+     * {@link #normalizeWholeGroups}; returns the end of the registers done.
+     */
+    private static long normalizeThreeRegisterPeriods(MemorySegment x, MemorySegment y, long from, long to, float[] t,
+                                                      int span, boolean relu) {
+        FloatVector c0 = FloatVector.fromArray(FLOATS, t, 0), c1 = FloatVector.fromArray(FLOATS, t, LANES);
+        FloatVector c2 = FloatVector.fromArray(FLOATS, t, 2 * LANES);
+        FloatVector s0 = FloatVector.fromArray(FLOATS, t, span), s1 = FloatVector.fromArray(FLOATS, t, span + LANES);
+        FloatVector s2 = FloatVector.fromArray(FLOATS, t, span + 2 * LANES);
+        FloatVector h0 = FloatVector.fromArray(FLOATS, t, 2 * span);
+        FloatVector h1 = FloatVector.fromArray(FLOATS, t, 2 * span + LANES);
+        FloatVector h2 = FloatVector.fromArray(FLOATS, t, 2 * span + 2 * LANES);
+        long k = from;
+        for (long end = to - LANES; k <= end; k += LANES) {
+            KIND.store(normalized(KIND.load(x, k), c0, s0, h0, relu), y, k);
+            FloatVector c = c0, s = s0, h = h0;
+            c0 = c1; c1 = c2; c2 = c;
+            s0 = s1; s1 = s2; s2 = s;
+            h0 = h1; h1 = h2; h2 = h;
+        }
+        return k;
+    }
+
+    /** Floats after which the channels of a register repeat: the least common multiple of C and LANES. */
+    private static int period(int channels) {
+        return channels / gcd(channels, LANES) * LANES;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /**
@@ -637,7 +761,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * starts. One array a call (a varargs array was garbage of every part of a split call).
      */
     private static int wrappedSpan(int channels) {
-        return channels + LANES;
+        int period = period(channels);
+        return period <= AlignedColumns.LONG_ROW + LANES ? Math.max(channels + LANES, period) : channels + LANES;
     }
 
     private static void wrap(float[] t, int channels, int slot, float[] column) {
