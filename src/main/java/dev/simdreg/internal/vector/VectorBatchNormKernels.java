@@ -12,6 +12,7 @@ import dev.simdreg.internal.ScalarBatchNormKernels;
 import dev.simdreg.internal.ShortRows;
 import dev.simdreg.internal.SumOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -239,6 +240,38 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                              long rows, long rowLength, long first, int width, boolean relu) {
         inputGradientRows(x, dy, dx, t, stride, rows, rowLength, first, width & -LANES, relu);
         return width & -LANES;
+    }
+
+    /** Lane i of a register of channels to lane i / runs, for runs of 2, 4 and 8 within a register. */
+    private static final VectorShuffle<Float> EXPAND_2 = VectorShuffle.fromOp(FLOATS, i -> i / 2);
+    private static final VectorShuffle<Float> EXPAND_4 = VectorShuffle.fromOp(FLOATS, i -> i / 4);
+    private static final VectorShuffle<Float> EXPAND_8 = VectorShuffle.fromOp(FLOATS, i -> i / 8);
+
+    /**
+     * {@link ColumnWindows.Loops#repeat} from a channel's first column: runs of whole registers a broadcast
+     * each, and runs of 2, 4 or 8 within a register a register of channels spread over its lanes.
+     */
+    @Override
+    public int repeat(float[] perChannel, int runs, long first, int width, float[] columns) {
+        if (first % runs != 0) {
+            return 0;
+        }
+        int c = (int) (first / runs);
+        int j = 0;
+        if (runs % LANES == 0) {
+            for (; j + runs <= width; j += runs, c++) {
+                FloatVector value = FloatVector.broadcast(FLOATS, perChannel[c]);
+                for (int k = 0; k < runs; k += LANES) {
+                    value.intoArray(columns, j + k);
+                }
+            }
+        } else if (LANES % runs == 0 && runs <= 8) {
+            VectorShuffle<Float> expand = runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8;
+            for (int step = LANES / runs; j + LANES <= width && c + LANES <= perChannel.length; j += LANES, c += step) {
+                FloatVector.fromArray(FLOATS, perChannel, c).rearrange(expand).intoArray(columns, j);
+            }
+        }
+        return j;
     }
 
     /**
@@ -695,14 +728,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         if (period == 3 * LANES) {
             k = normalizeThreeRegisterPeriods(x, y, from, to, t, span, relu);
         } else if (period <= span) {
-            // whole periods, each register's coefficients at a fixed place: no index carried from one to the next
-            for (long end = to - period; k <= end; k += period) {
-                for (int j = 0; j < period; j += LANES) {
-                    KIND.store(normalized(KIND.load(x, k + j), FloatVector.fromArray(FLOATS, t, j),
-                            FloatVector.fromArray(FLOATS, t, span + j), FloatVector.fromArray(FLOATS, t, 2 * span + j),
-                            relu), y, k + j);
-                }
-            }
+            k = normalizePeriodsByRegister(x, y, from, to, period, t, span, relu);
         }
         int step = LANES % channels;
         for (long end = to - LANES, c = (k - from) % channels; k <= end; k += LANES) {
@@ -743,6 +769,33 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             h0 = h1; h1 = h2; h2 = h;
         }
         return k;
+    }
+
+    /** Floats of a block of whole periods that {@link #normalizePeriodsByRegister} takes a register at a time. */
+    private static final int PERIOD_BLOCK = 2048;
+
+    /**
+     * The whole periods of elements {@code [from, to)} of a period of five or more registers, a block of periods at
+     * a time: for each register of the period, its coefficients in registers, then that register of every period
+     * of the block, which stays in L1 from the first register to the last. Returns the end of the periods done.
+     */
+    private static long normalizePeriodsByRegister(MemorySegment x, MemorySegment y, long from, long to, int period,
+                                                   float[] t, int span, boolean relu) {
+        int block = Math.max(1, PERIOD_BLOCK / period) * period;
+        long end = to - (to - from) % period;
+        long k = from;
+        for (; k < end; k += block) {
+            int length = (int) Math.min(block, end - k);
+            for (int j = 0; j < period; j += LANES) {
+                FloatVector center = FloatVector.fromArray(FLOATS, t, j);
+                FloatVector scale = FloatVector.fromArray(FLOATS, t, span + j);
+                FloatVector shift = FloatVector.fromArray(FLOATS, t, 2 * span + j);
+                for (int o = j; o < length; o += period) {
+                    KIND.store(normalized(KIND.load(x, k + o), center, scale, shift, relu), y, k + o);
+                }
+            }
+        }
+        return end;
     }
 
     /** Floats after which the channels of a register repeat: the least common multiple of C and LANES. */
