@@ -618,7 +618,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         // each layout's loop in a method of its own, compiled on its own: in one method, on segments over
         // byte[] (loads of bytes reinterpreted as floats), C2 reached its node limit and boxed vectors
         // (6-37 KB a call of 4112-4626 floats in AllocationTest's JVM)
-        if (ColumnWindows.shortRuns(layout)) {
+        // short runs of whole registers, eight or more, go run by run, their coefficients broadcast: from the
+        // windows' tables [8, 256, 1, 128] took 27 µs at 512 bits and 44 at 128, run by run 22 and 35 (harness);
+        // runs of one or two registers were slower that way (8 values at 128 bits: 64 -> 124 µs)
+        if (ColumnWindows.shortRuns(layout) && (layout.inner() % LANES != 0 || layout.inner() < 8 * LANES)) {
             ColumnWindows.normalize(layout, x, y, a, this);
             return;
         }
