@@ -288,16 +288,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             shiftedPeriodsOfOne(x, from * channels, end * channels, t);
             return end;
         }
-        if (period == 2 * LANES) {
-            shiftedPeriodsOfTwo(x, from * channels, end * channels, t);
-            return end;
-        }
-        if (period == 3 * LANES) {
-            shiftedPeriodsOfThree(x, from * channels, end * channels, t);
-            return end;
-        }
-        if (period == 4 * LANES) {
-            shiftedPeriodsOfFour(x, from * channels, end * channels, t);
+        if (period <= 4 * LANES) {
+            shiftedPeriodsInRegisters(x, from * channels, end * channels, t, period / LANES);
             return end;
         }
         // Longer periods: the partials in the table, each a period of data apart; one flat loop, as a loop
@@ -329,19 +321,28 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #addShifted} of elements {@code [from, to)} for a period of two registers, the partials held in them:
-     * C = 1, 2, 4, 8 at 256 bits, which in the table's loop took twice the time of C = 16 (harness).
+     * {@link #addShifted} of elements {@code [from, to)} for a period of two to four registers, the partials held in
+     * them (the conditions are the loop's invariants, which C2 takes out of it). In the table's loop C = 1, 2, 4, 8
+     * took twice the time of C = 16 at 128 and 256 bits (harness).
      */
-    private static void shiftedPeriodsOfTwo(MemorySegment x, long from, long to, float[] t) {
-        int period = 2 * LANES;
+    private static void shiftedPeriodsInRegisters(MemorySegment x, long from, long to, float[] t, int registers) {
+        int period = registers * LANES;
         int sums = ShortRows.SUMS * period;
         int squares = ShortRows.SQUARES * period;
+        boolean three = registers > 2;
+        boolean four = registers > 3;
         FloatVector k0 = FloatVector.fromArray(FLOATS, t, 0);
         FloatVector k1 = FloatVector.fromArray(FLOATS, t, LANES);
+        FloatVector k2 = three ? FloatVector.fromArray(FLOATS, t, 2 * LANES) : ZERO;
+        FloatVector k3 = four ? FloatVector.fromArray(FLOATS, t, 3 * LANES) : ZERO;
         FloatVector s0 = FloatVector.fromArray(FLOATS, t, sums);
         FloatVector s1 = FloatVector.fromArray(FLOATS, t, sums + LANES);
+        FloatVector s2 = three ? FloatVector.fromArray(FLOATS, t, sums + 2 * LANES) : ZERO;
+        FloatVector s3 = four ? FloatVector.fromArray(FLOATS, t, sums + 3 * LANES) : ZERO;
         FloatVector q0 = FloatVector.fromArray(FLOATS, t, squares);
         FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
+        FloatVector q2 = three ? FloatVector.fromArray(FLOATS, t, squares + 2 * LANES) : ZERO;
+        FloatVector q3 = four ? FloatVector.fromArray(FLOATS, t, squares + 3 * LANES) : ZERO;
         for (long i = from; i < to; i += period) {
             FloatVector d0 = KIND.load(x, i).sub(k0);
             FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
@@ -349,85 +350,29 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             s1 = s1.add(d1);
             q0 = d0.fma(d0, q0);
             q1 = d1.fma(d1, q1);
+            if (three) {
+                FloatVector d2 = KIND.load(x, i + 2 * LANES).sub(k2);
+                s2 = s2.add(d2);
+                q2 = d2.fma(d2, q2);
+            }
+            if (four) {
+                FloatVector d3 = KIND.load(x, i + 3 * LANES).sub(k3);
+                s3 = s3.add(d3);
+                q3 = d3.fma(d3, q3);
+            }
         }
         s0.intoArray(t, sums);
         s1.intoArray(t, sums + LANES);
         q0.intoArray(t, squares);
         q1.intoArray(t, squares + LANES);
-    }
-
-    /** {@link #addShifted} of elements {@code [from, to)} for a period of four registers (C = 1, 2, 4, 8 at 128 bits). */
-    private static void shiftedPeriodsOfFour(MemorySegment x, long from, long to, float[] t) {
-        int period = 4 * LANES;
-        int sums = ShortRows.SUMS * period;
-        int squares = ShortRows.SQUARES * period;
-        FloatVector k0 = FloatVector.fromArray(FLOATS, t, 0);
-        FloatVector k1 = FloatVector.fromArray(FLOATS, t, LANES);
-        FloatVector k2 = FloatVector.fromArray(FLOATS, t, 2 * LANES);
-        FloatVector k3 = FloatVector.fromArray(FLOATS, t, 3 * LANES);
-        FloatVector s0 = FloatVector.fromArray(FLOATS, t, sums);
-        FloatVector s1 = FloatVector.fromArray(FLOATS, t, sums + LANES);
-        FloatVector s2 = FloatVector.fromArray(FLOATS, t, sums + 2 * LANES);
-        FloatVector s3 = FloatVector.fromArray(FLOATS, t, sums + 3 * LANES);
-        FloatVector q0 = FloatVector.fromArray(FLOATS, t, squares);
-        FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
-        FloatVector q2 = FloatVector.fromArray(FLOATS, t, squares + 2 * LANES);
-        FloatVector q3 = FloatVector.fromArray(FLOATS, t, squares + 3 * LANES);
-        for (long i = from; i < to; i += period) {
-            FloatVector d0 = KIND.load(x, i).sub(k0);
-            FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
-            FloatVector d2 = KIND.load(x, i + 2 * LANES).sub(k2);
-            FloatVector d3 = KIND.load(x, i + 3 * LANES).sub(k3);
-            s0 = s0.add(d0);
-            s1 = s1.add(d1);
-            s2 = s2.add(d2);
-            s3 = s3.add(d3);
-            q0 = d0.fma(d0, q0);
-            q1 = d1.fma(d1, q1);
-            q2 = d2.fma(d2, q2);
-            q3 = d3.fma(d3, q3);
+        if (three) {
+            s2.intoArray(t, sums + 2 * LANES);
+            q2.intoArray(t, squares + 2 * LANES);
         }
-        s0.intoArray(t, sums);
-        s1.intoArray(t, sums + LANES);
-        s2.intoArray(t, sums + 2 * LANES);
-        s3.intoArray(t, sums + 3 * LANES);
-        q0.intoArray(t, squares);
-        q1.intoArray(t, squares + LANES);
-        q2.intoArray(t, squares + 2 * LANES);
-        q3.intoArray(t, squares + 3 * LANES);
-    }
-
-    /** {@link #addShifted} of elements {@code [from, to)} for a period of three registers, the partials held in them. */
-    private static void shiftedPeriodsOfThree(MemorySegment x, long from, long to, float[] t) {
-        int period = 3 * LANES;
-        int sums = ShortRows.SUMS * period;
-        int squares = ShortRows.SQUARES * period;
-        FloatVector k0 = FloatVector.fromArray(FLOATS, t, 0);
-        FloatVector k1 = FloatVector.fromArray(FLOATS, t, LANES);
-        FloatVector k2 = FloatVector.fromArray(FLOATS, t, 2 * LANES);
-        FloatVector s0 = FloatVector.fromArray(FLOATS, t, sums);
-        FloatVector s1 = FloatVector.fromArray(FLOATS, t, sums + LANES);
-        FloatVector s2 = FloatVector.fromArray(FLOATS, t, sums + 2 * LANES);
-        FloatVector q0 = FloatVector.fromArray(FLOATS, t, squares);
-        FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
-        FloatVector q2 = FloatVector.fromArray(FLOATS, t, squares + 2 * LANES);
-        for (long i = from; i < to; i += period) {
-            FloatVector d0 = KIND.load(x, i).sub(k0);
-            FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
-            FloatVector d2 = KIND.load(x, i + 2 * LANES).sub(k2);
-            s0 = s0.add(d0);
-            s1 = s1.add(d1);
-            s2 = s2.add(d2);
-            q0 = d0.fma(d0, q0);
-            q1 = d1.fma(d1, q1);
-            q2 = d2.fma(d2, q2);
+        if (four) {
+            s3.intoArray(t, sums + 3 * LANES);
+            q3.intoArray(t, squares + 3 * LANES);
         }
-        s0.intoArray(t, sums);
-        s1.intoArray(t, sums + LANES);
-        s2.intoArray(t, sums + 2 * LANES);
-        q0.intoArray(t, squares);
-        q1.intoArray(t, squares + LANES);
-        q2.intoArray(t, squares + 2 * LANES);
     }
 
     /** {@link ShortRows.WholePeriods#addGradients}, as {@link #addShifted}. */
