@@ -461,6 +461,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * registers from c0 (see {@link #columnStart}), K in block[SHIFTS + j]: four independent chains per row.
      */
     private static void shiftedSumsOfFour(MemorySegment x, long r0, long end, int channels, int c0, float[] block) {
+        if (columnStart(c0, 1, channels) == columnStart(c0, 0, channels)) {
+            shiftedSumsOfOne(x, r0, end, channels, columnStart(c0, 0, channels), block);
+            return;
+        }
         long start0 = columnStart(c0, 0, channels), start1 = columnStart(c0, 1, channels);
         long start2 = columnStart(c0, 2, channels), start3 = columnStart(c0, 3, channels);
         FloatVector k0 = FloatVector.fromArray(FLOATS, block, SHIFTS);
@@ -492,6 +496,24 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         }
         intoBlock(block, SUMS, s0, s1, s2, s3);
         intoBlock(block, SQUARES, q0, q1, q2, q3);
+    }
+
+    /**
+     * {@link #shiftedSumsOfFour} of a column whose four registers are one, the last of a row with a register or less
+     * left ({@code [N, 17]} at 128 bits summed its last channel with four loads of the same register a row), its
+     * sums written to all four places.
+     */
+    private static void shiftedSumsOfOne(MemorySegment x, long r0, long end, int channels, long start, float[] block) {
+        FloatVector k = FloatVector.fromArray(FLOATS, block, SHIFTS);
+        FloatVector s = FloatVector.zero(FLOATS);
+        FloatVector q = s;
+        for (long r = r0; r < end; r++) {
+            FloatVector d = KIND.load(x, r * channels + start).sub(k);
+            s = s.add(d);
+            q = d.fma(d, q);
+        }
+        intoBlock(block, SUMS, s, s, s, s);
+        intoBlock(block, SQUARES, q, q, q, q);
     }
 
     /**
