@@ -48,9 +48,13 @@ public abstract class SimdregOptimizer extends Optimizer {
             throw new IllegalArgumentException("the learning-rate tracker gave " + learningRate + " for "
                     + parameterId + " at step " + step + "; it must be >= 0 and finite");
         }
-        try (TensorMemory w = TensorMemory.writable(weight); TensorMemory g = TensorMemory.writable(grad)) {
+        boolean preprocess = rescaleGrad != 1f || clipGrad >= 0;
+        try (TensorMemory w = TensorMemory.writable(weight);
+             TensorMemory g = preprocess ? TensorMemory.writable(grad) : TensorMemory.readOnly(grad)) {
             MemorySegment gradient = g.segment();
-            rescaleAndClip(gradient);
+            if (preprocess) {
+                rescaleAndClip(gradient);
+            }
             String key = parameterId + '@' + weight.getDevice();
             boolean first = !states.containsKey(key);
             MemorySegment[] state = states.computeIfAbsent(key, k -> newState(w.segment().byteSize()));
@@ -103,9 +107,6 @@ public abstract class SimdregOptimizer extends Optimizer {
     private void rescaleAndClip(MemorySegment gradient) {
         boolean rescale = rescaleGrad != 1f;
         boolean clip = clipGrad >= 0;
-        if (!rescale && !clip) {
-            return;
-        }
         long n = gradient.byteSize() / Float.BYTES;
         for (long i = 0; i < n; i++) {
             float g = gradient.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
