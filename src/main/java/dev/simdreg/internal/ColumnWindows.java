@@ -38,6 +38,8 @@ public final class ColumnWindows {
      * vectors pay a pass per register of partials a run ({@code [8, 256, 128]} at 128 bits 202 and 84).
      */
     public static final int RUN = 512;
+    /** Runs of at most this many values take their shifts from a copy of the runs ({@link #pilotMeans}). */
+    private static final int PILOT_COPY = 64;
     /** Columns of a window: a multiple of every register's lanes. */
     static final int WINDOW = 1024;
     /**
@@ -52,8 +54,8 @@ public final class ColumnWindows {
     private static final class Scratch {
         /** The window's sections, each on a cache line, for the provider's loops. */
         final MemorySegment table = Arena.ofAuto().allocate((long) SECTIONS * WINDOW * Float.BYTES, 64);
-        /** A window's floats on their way into or out of the table. */
-        final float[] staging = new float[WINDOW];
+        /** A window's floats on their way out of the table or the provider's loops: first sums, then second sums. */
+        final float[] staging = new float[2 * WINDOW];
         /** The float64 totals of a window's columns: first sums, then second sums. */
         final double[] totals = new double[2 * WINDOW];
         /** The partials of the channel a window ends in, for the next: four of the first sums, four of the second. */
@@ -113,7 +115,13 @@ public final class ColumnWindows {
             }
 
             @Override
-            public int repeat(float[] perChannel, int runs, long first, int width, float[] columns) {
+            public int repeat(float[] perChannel, int runs, int channel, int width, MemorySegment t, long at) {
+                return 0;
+            }
+
+            @Override
+            public int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength,
+                                  long first, int width, float[] sums, int second) {
                 return 0;
             }
         };
@@ -148,10 +156,20 @@ public final class ColumnWindows {
                           long rows, long rowLength, long first, int width, boolean relu);
 
         /**
-         * The first floats of columns: the value of each column's channel, for the window's columns from first,
-         * runs columns a channel; returns how many of the width columns it took.
+         * Floats {@code [at, at + width)} of t, or the first of them: {@code perChannel[channel]} repeated over
+         * runs floats, then each next channel's; returns how many floats it wrote, whole runs.
          */
-        int repeat(float[] perChannel, int runs, long first, int width, float[] columns);
+        int repeat(float[] perChannel, int runs, int channel, int width, MemorySegment t, long at);
+
+        /**
+         * Short runs of a power of two values, without the table: rows {@code [r0, end)} of the window's columns
+         * from first (a channel's first), each column's float sums of {@code x − shifts[its channel]} and of the
+         * squares, row after row from zero as {@link #addShifted} adds them, to {@code sums[j]} and
+         * {@code sums[second + j]}. Each register of columns keeps its sums in registers down the rows, its shifts
+         * read once: through the table, {@code [8, 4096, 1, 8]} (eight rows) loaded and stored them at every row.
+         */
+        int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength, long first,
+                       int width, float[] sums, int second);
     }
 
     /** Whether the sums of this layout take the order of short runs. */
@@ -186,9 +204,7 @@ public final class ColumnWindows {
         }
         BlockSums.sum(layout.outer(), ROW_BLOCK, channels, Parallel.shared(x),
                 (table, b0, b1) -> shiftedBlockSums(layout, x, shifts, table, loops, b0, b1), mean, m2);
-        for (int c = 0; c < channels; c++) {
-            ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
-        }
+        ScalarBatchNormKernels.finishShiftedMoments(layout, x, 0, channels, shifts, mean, m2, w.totals);
     }
 
     /** The float sums of row blocks {@code [b0, b1)} of every window, into their places in the table. */
@@ -222,24 +238,83 @@ public final class ColumnWindows {
                                 int c0, int c1) {
         Scratch w = SCRATCH.get();
         float[] shifts = w.shifts(c1);
-        for (int c = c0; c < c1; c++) {
-            shifts[c] = ScalarBatchNormKernels.pilotMean(layout, x, c);
-        }
+        pilotMeans(layout, x, c0, c1, shifts, w.staging);
         long rowLength = rowLength(layout);
         MemorySegment t = w.table;
-        for (long first = (long) c0 * layout.inner(), end = (long) c1 * layout.inner(); first < end; first += WINDOW) {
+        int runs = layout.inner();
+        for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += WINDOW) {
             int width = (int) Math.min(WINDOW, end - first);
-            repeat(w, shifts, layout.inner(), first, width, 0, loops);
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
                 long rows = Math.min(layout.outer(), r0 + ROW_BLOCK);
-                Floats.zero(t, WINDOW, 2 * WINDOW);
-                addShifted(x, t, r0, rows, rowLength, first, width, loops);
-                addToTotals(w, WINDOW, width, r0 == 0);
+                boolean firstBlock = r0 == 0;
+                int done = loops.columnSums(x, shifts, runs, r0, rows, rowLength, first, width, w.staging, WINDOW);
+                if (done < width) { // the rest through the table, its columns from t's first
+                    if (firstBlock) {
+                        repeat(w, shifts, runs, first + done, width - done, 0, loops);
+                    }
+                    Floats.zero(t, WINDOW, 2 * WINDOW);
+                    addShifted(x, t, r0, rows, rowLength, first + done, width - done, loops);
+                    stage(w, WINDOW, done, width);
+                }
+                addToTotals(w, width, firstBlock);
             }
-            addToChannels(w, layout.inner(), first, width, mean, m2);
+            addToChannels(w, runs, first, width, mean, m2);
         }
+        ScalarBatchNormKernels.finishShiftedMoments(layout, x, c0, c1, shifts, mean, m2, w.totals);
+    }
+
+    /**
+     * The shifts K of channels {@code [c0, c1)} of short runs, as {@link ScalarBatchNormKernels#pilotMean} takes
+     * them: runs of up to {@link #PILOT_COPY} values copied whole to staging, a window's channels at a time, and
+     * summed there eight channels side by side, each its own chain of adds. A channel at a time, reading x a float
+     * at a time, took 16 of the 89 µs of {@code [8, 4096, 1, 8]} training forward at 512 bits (perf).
+     */
+    private static void pilotMeans(ChannelLayout layout, MemorySegment x, int c0, int c1, float[] shifts,
+                                   float[] staging) {
+        int runs = layout.inner();
+        if (runs > PILOT_COPY) {
+            for (int c = c0; c < c1; c++) {
+                shifts[c] = ScalarBatchNormKernels.pilotMean(layout, x, c);
+            }
+            return;
+        }
+        int count = Math.min(runs, BatchNormKernels.PILOT_ROWS);
+        for (int c = c0, perCopy = WINDOW / runs; c < c1; c += perCopy) {
+            int channels = Math.min(perCopy, c1 - c);
+            MemorySegment.copy(x, Floats.LAYOUT, layout.runStart(0, c) * Float.BYTES, staging, 0, channels * runs);
+            int k = 0;
+            for (; k + 8 <= channels; k += 8) {
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+                for (int i = k * runs, end = i + count; i < end; i++) {
+                    s0 += staging[i];
+                    s1 += staging[i + runs];
+                    s2 += staging[i + 2 * runs];
+                    s3 += staging[i + 3 * runs];
+                    s4 += staging[i + 4 * runs];
+                    s5 += staging[i + 5 * runs];
+                    s6 += staging[i + 6 * runs];
+                    s7 += staging[i + 7 * runs];
+                }
+                shifts[c + k] = s0;
+                shifts[c + k + 1] = s1;
+                shifts[c + k + 2] = s2;
+                shifts[c + k + 3] = s3;
+                shifts[c + k + 4] = s4;
+                shifts[c + k + 5] = s5;
+                shifts[c + k + 6] = s6;
+                shifts[c + k + 7] = s7;
+            }
+            for (; k < channels; k++) {
+                float sum = 0;
+                for (int i = k * runs, end = i + count; i < end; i++) {
+                    sum += staging[i];
+                }
+                shifts[c + k] = sum;
+            }
+        }
+        // the divisions in a loop of their own, which C2 vectorizes: one a channel took 4 µs of the 4096 channels
         for (int c = c0; c < c1; c++) {
-            ScalarBatchNormKernels.finishShiftedMoments(layout, x, c, shifts[c], mean, m2);
+            shifts[c] /= count;
         }
     }
 
@@ -307,7 +382,8 @@ public final class ColumnWindows {
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
                 addGradients(x, dy, t, r0, Math.min(layout.outer(), r0 + ROW_BLOCK), rowLength, first, width,
                         a.relu(), loops);
-                addToTotals(w, 3 * WINDOW, width, r0 == 0);
+                stage(w, 3 * WINDOW, 0, width);
+                addToTotals(w, width, r0 == 0);
             }
             addToChannels(w, runs, first, width, sumDy, sumDyCentered);
         }
@@ -495,48 +571,56 @@ public final class ColumnWindows {
      */
     private static void repeat(Scratch w, float[] perChannel, int runs, long first, int width, long at,
                                Loops loops) {
+        MemorySegment t = w.table;
         if (runs == 1) {
-            MemorySegment.copy(perChannel, (int) first, w.table, Floats.LAYOUT, at * Float.BYTES, width);
+            MemorySegment.copy(perChannel, (int) first, t, Floats.LAYOUT, at * Float.BYTES, width);
             return;
         }
-        float[] columns = w.staging;
-        int done = loops.repeat(perChannel, runs, first, width, columns);
-        int c = (int) ((first + done) / runs);
-        int s = (int) ((first + done) % runs);
-        if (runs < 16) {
-            // a value at a time: a loop per channel cost more than its stores for runs of 8 (JFR)
-            for (int j = done; j < width; j++) {
-                columns[j] = perChannel[c];
-                if (++s == runs) {
-                    s = 0;
-                    c++;
-                }
+        int c = (int) (first / runs);
+        int s = (int) (first % runs);
+        int j = 0;
+        if (s != 0) { // the rest of the channel the last window ended in
+            for (; j < width && s < runs; j++, s++) {
+                set(t, at + j, perChannel[c]);
             }
-        } else {
-            for (int j = done - s; j < width; j += runs, c++) {
-                float value = perChannel[c];
-                for (int k = Math.max(j, done), end = Math.min(j + runs, width); k < end; k++) {
-                    columns[k] = value;
-                }
+            c++;
+        }
+        if (j < width) {
+            int done = loops.repeat(perChannel, runs, c, width - j, t, at + j);
+            j += done;
+            c += done / runs;
+        }
+        for (s = 0; j < width; j++) {
+            set(t, at + j, perChannel[c]);
+            if (++s == runs) {
+                s = 0;
+                c++;
             }
         }
-        MemorySegment.copy(columns, 0, w.table, Floats.LAYOUT, at * Float.BYTES, width);
     }
 
     /**
-     * A block's float sums of the window's columns, two sections of t from float {@code sums}, added to their
-     * float64 totals, or the totals set to them for the first block (the same as added to zeros: a channel's
-     * total starts at +0, so a column's −0 adds nothing to it either way).
+     * Two sections of t from float {@code sums}, a block's float sums of the window's columns {@code [from, width)}
+     * (column {@code from} at each section's first float), to their places in staging.
      */
-    private static void addToTotals(Scratch w, long sums, int width, boolean firstBlock) {
-        double[] totals = w.totals;
-        float[] columns = w.staging;
+    private static void stage(Scratch w, long sums, int from, int width) {
         for (int section = 0; section < 2; section++) {
-            long at = (sums + (long) section * WINDOW) * Float.BYTES;
-            MemorySegment.copy(w.table, Floats.LAYOUT, at, columns, 0, width);
-            for (int j = 0, to = section * WINDOW; j < width; j++) {
-                totals[to + j] = firstBlock ? columns[j] : totals[to + j] + columns[j];
-            }
+            MemorySegment.copy(w.table, Floats.LAYOUT, (sums + (long) section * WINDOW) * Float.BYTES, w.staging,
+                    section * WINDOW + from, width - from);
+        }
+    }
+
+    /**
+     * A block's float sums of the window's columns, in staging, added to their float64 totals, or the totals set
+     * to them for the first block (the same as added to zeros: a channel's total starts at +0, so a column's −0
+     * adds nothing to it either way).
+     */
+    private static void addToTotals(Scratch w, int width, boolean firstBlock) {
+        double[] totals = w.totals;
+        float[] sums = w.staging;
+        for (int j = 0; j < width; j++) {
+            totals[j] = firstBlock ? sums[j] : totals[j] + sums[j];
+            totals[WINDOW + j] = firstBlock ? sums[WINDOW + j] : totals[WINDOW + j] + sums[WINDOW + j];
         }
     }
 

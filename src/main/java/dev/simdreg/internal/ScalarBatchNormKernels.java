@@ -239,6 +239,32 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
         }
     }
 
+    /**
+     * {@link #finishShiftedMoments} of channels {@code [c0, c1)}: the same arithmetic in a loop C2 vectorizes, the
+     * tolerance checked after it (products holds {@code sum·shiftedMean} of up to its length of channels at a
+     * time). A channel at a time, its division waited on: 5 µs of {@code [8, 4096, 1, 8]} training forward.
+     */
+    public static void finishShiftedMoments(ChannelLayout layout, MemorySegment x, int c0, int c1, float[] shifts,
+                                            double[] mean, double[] m2, double[] products) {
+        double count = layout.count();
+        for (int from = c0; from < c1; from += products.length) {
+            int to = Math.min(c1, from + products.length);
+            for (int c = from; c < to; c++) {
+                double sum = mean[c];
+                double shiftedMean = sum / count;
+                double product = sum * shiftedMean;
+                products[c - from] = product;
+                m2[c] -= product;
+                mean[c] = shifts[c] + shiftedMean;
+            }
+            for (int c = from; c < to; c++) {
+                if (products[c - from] > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
+                    exactMoments(layout, x, c, mean, m2);
+                }
+            }
+        }
+    }
+
     /** Two passes in float64 over channel c: the mean, then the squared deviations from it. */
     private static void exactMoments(ChannelLayout layout, MemorySegment x, int c, double[] mean, double[] m2) {
         double sum = 0;

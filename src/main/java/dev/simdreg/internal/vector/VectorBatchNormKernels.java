@@ -242,33 +242,138 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         return width & -LANES;
     }
 
+    @Override
+    public int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength, long first,
+                          int width, float[] sums, int second) {
+        int columns = fittingColumns(shifts.length, runs, first, width);
+        shiftedSumsOfColumns(x, shifts, runs, r0, end, rowLength, first, columns, sums, second);
+        return columns;
+    }
+
+    /**
+     * {@link #columnSums} of whole registers of columns, a method of its own, compiled on its own, as
+     * {@link #shiftedSumsOfRows}.
+     */
+    private static void shiftedSumsOfColumns(MemorySegment x, float[] shifts, int runs, long r0, long end,
+                                             long rowLength, long first, int columns, float[] sums, int second) {
+        // four registers of columns at a time, each a chain of adds down the rows: one or two waited on the adds
+        // ([8, 4096, 1, 8] moments at 128 bits: two took 2 cycles a register)
+        int j = 0;
+        for (; j + 4 * LANES <= columns; j += 4 * LANES) {
+            FloatVector k0 = perColumn(shifts, runs, first + j);
+            FloatVector k1 = perColumn(shifts, runs, first + j + LANES);
+            FloatVector k2 = perColumn(shifts, runs, first + j + 2 * LANES);
+            FloatVector k3 = perColumn(shifts, runs, first + j + 3 * LANES);
+            FloatVector s0 = FloatVector.zero(FLOATS), q0 = s0, s1 = s0, q1 = s0, s2 = s0, q2 = s0, s3 = s0, q3 = s0;
+            for (long i = r0 * rowLength + first + j, stop = end * rowLength; i < stop; i += rowLength) {
+                FloatVector d0 = KIND.load(x, i).sub(k0);
+                FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
+                FloatVector d2 = KIND.load(x, i + 2 * LANES).sub(k2);
+                FloatVector d3 = KIND.load(x, i + 3 * LANES).sub(k3);
+                s0 = s0.add(d0);
+                q0 = d0.fma(d0, q0);
+                s1 = s1.add(d1);
+                q1 = d1.fma(d1, q1);
+                s2 = s2.add(d2);
+                q2 = d2.fma(d2, q2);
+                s3 = s3.add(d3);
+                q3 = d3.fma(d3, q3);
+            }
+            s0.intoArray(sums, j);
+            s1.intoArray(sums, j + LANES);
+            s2.intoArray(sums, j + 2 * LANES);
+            s3.intoArray(sums, j + 3 * LANES);
+            q0.intoArray(sums, second + j);
+            q1.intoArray(sums, second + j + LANES);
+            q2.intoArray(sums, second + j + 2 * LANES);
+            q3.intoArray(sums, second + j + 3 * LANES);
+        }
+        for (; j < columns; j += LANES) {
+            shiftedSumsOfColumn(x, shifts, runs, r0, end, rowLength, first, j, sums, second);
+        }
+    }
+
+    /**
+     * {@link #shiftedSumsOfColumns} of the register of columns from {@code first + j}: a call of its own, so that
+     * where C2 finds it cold it calls compiled code, not the caller's code with its vectors boxed.
+     */
+    private static void shiftedSumsOfColumn(MemorySegment x, float[] shifts, int runs, long r0, long end,
+                                            long rowLength, long first, int j, float[] sums, int second) {
+        FloatVector k = perColumn(shifts, runs, first + j);
+        FloatVector s = FloatVector.zero(FLOATS), q = s;
+        for (long i = r0 * rowLength + first + j, stop = end * rowLength; i < stop; i += rowLength) {
+            FloatVector d = KIND.load(x, i).sub(k);
+            s = s.add(d);
+            q = d.fma(d, q);
+        }
+        s.intoArray(sums, j);
+        q.intoArray(sums, second + j);
+    }
+
+    /**
+     * Of the width columns from first (a channel's first column, runs a power of two), the whole registers whose
+     * values {@link #perColumn} reads within arrays of the given length; none for other runs.
+     */
+    private static int fittingColumns(int length, int runs, long first, int width) {
+        if (Integer.bitCount(runs) != 1 || first % runs != 0) {
+            return 0;
+        }
+        int columns = width & -LANES;
+        if (runs >= LANES) {
+            return columns;
+        }
+        long last = (long) (length - LANES) * runs - first; // the last register whose load stays in the arrays
+        return last < 0 ? 0 : (int) Math.min(columns, (last / LANES + 1) * LANES);
+    }
+
+    /**
+     * The register of per-column values from column {@code column} (a register's first, runs a power of two):
+     * its channel's value broadcast, or, for runs shorter than a register, the values of its channels each over
+     * its runs.
+     */
+    private static FloatVector perColumn(float[] perChannel, int runs, long column) {
+        int c = (int) (column / runs);
+        if (runs >= LANES) {
+            return FloatVector.broadcast(FLOATS, perChannel[c]);
+        }
+        FloatVector channels = FloatVector.fromArray(FLOATS, perChannel, c);
+        return runs == 1 ? channels : channels.rearrange(runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8);
+    }
+
     /** Lane i of a register of channels to lane i / runs, for runs of 2, 4 and 8 within a register. */
     private static final VectorShuffle<Float> EXPAND_2 = VectorShuffle.fromOp(FLOATS, i -> i / 2);
     private static final VectorShuffle<Float> EXPAND_4 = VectorShuffle.fromOp(FLOATS, i -> i / 4);
     private static final VectorShuffle<Float> EXPAND_8 = VectorShuffle.fromOp(FLOATS, i -> i / 8);
 
     /**
-     * {@link ColumnWindows.Loops#repeat} from a channel's first column: runs of whole registers a broadcast
-     * each, and runs of 2, 4 or 8 within a register a register of channels spread over its lanes.
+     * {@link ColumnWindows.Loops#repeat}: runs of a register or more a broadcast each, stored register after
+     * register and the last register ending with the run (so any run length is whole registers), and runs of 2,
+     * 4 or 8 within a register a register of channels spread over its lanes.
      */
     @Override
-    public int repeat(float[] perChannel, int runs, long first, int width, float[] columns) {
-        if (first % runs != 0) {
-            return 0;
-        }
-        int c = (int) (first / runs);
+    public int repeat(float[] perChannel, int runs, int channel, int width, MemorySegment t, long at) {
+        int c = channel;
         int j = 0;
-        if (runs % LANES == 0) {
+        if (runs >= LANES && Integer.bitCount(runs) == 1) {
+            // one counted loop over registers, their channels by a shift: a loop per channel of two registers
+            // took 25 µs a call of [8, 4096, 1, 8] inference at 128 bits (against about 3)
+            int shift = Integer.numberOfTrailingZeros(runs);
+            int end = width & -runs;
+            for (; j < end; j += LANES) {
+                NATIVE.store(FloatVector.broadcast(FLOATS, perChannel[channel + (j >>> shift)]), t, at + j);
+            }
+        } else if (runs >= LANES) {
             for (; j + runs <= width; j += runs, c++) {
                 FloatVector value = FloatVector.broadcast(FLOATS, perChannel[c]);
-                for (int k = 0; k < runs; k += LANES) {
-                    value.intoArray(columns, j + k);
+                for (int k = 0; k < runs - LANES; k += LANES) {
+                    NATIVE.store(value, t, at + j + k);
                 }
+                NATIVE.store(value, t, at + j + runs - LANES);
             }
         } else if (LANES % runs == 0 && runs <= 8) {
             VectorShuffle<Float> expand = runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8;
             for (int step = LANES / runs; j + LANES <= width && c + LANES <= perChannel.length; j += LANES, c += step) {
-                FloatVector.fromArray(FLOATS, perChannel, c).rearrange(expand).intoArray(columns, j);
+                NATIVE.store(FloatVector.fromArray(FLOATS, perChannel, c).rearrange(expand), t, at + j);
             }
         }
         return j;
@@ -668,13 +773,48 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long rows,
                                       long rowLength, long first, int columns, boolean relu) {
-        long scales = stride, shifts = 2 * stride;
-        for (long r = 0; r < rows; r++) {
-            long row = r * rowLength + first;
-            for (int c = 0; c < columns; c += LANES) {
-                KIND.store(normalized(KIND.load(x, row + c), NATIVE.load(t, c), NATIVE.load(t, scales + c),
-                        NATIVE.load(t, shifts + c), relu), y, row + c);
-            }
+        long r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            normalizeFourRows(x, y, t, stride, r * rowLength + first, rowLength, columns, relu);
+        }
+        for (; r < rows; r++) {
+            normalizeRow(x, y, t, stride, r * rowLength + first, columns, relu);
+        }
+    }
+
+    /**
+     * {@link #normalizeRows} of the four rows from {@code row}, each register's coefficients loaded once for them
+     * and the four loads before the four stores (a load after a store to another row at the same offset modulo
+     * 4 KiB waits on it): at 128 bits, three loads of coefficients a register and row made the loop wait on
+     * loads ({@code [8, 4096, 1, 8]} training forward 130 -> 98 µs, harness). A method of its own: in
+     * {@link #normalizeRows}, in a JVM that had used every kind of segment, C2 boxed its vectors.
+     */
+    private static void normalizeFourRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long row,
+                                          long rowLength, int columns, boolean relu) {
+        for (int c = 0; c < columns; c += LANES) {
+            FloatVector center = NATIVE.load(t, c);
+            FloatVector scale = NATIVE.load(t, stride + c);
+            FloatVector shift = NATIVE.load(t, 2 * stride + c);
+            FloatVector x0 = KIND.load(x, row + c);
+            FloatVector x1 = KIND.load(x, row + rowLength + c);
+            FloatVector x2 = KIND.load(x, row + 2 * rowLength + c);
+            FloatVector x3 = KIND.load(x, row + 3 * rowLength + c);
+            KIND.store(normalized(x0, center, scale, shift, relu), y, row + c);
+            KIND.store(normalized(x1, center, scale, shift, relu), y, row + rowLength + c);
+            KIND.store(normalized(x2, center, scale, shift, relu), y, row + 2 * rowLength + c);
+            KIND.store(normalized(x3, center, scale, shift, relu), y, row + 3 * rowLength + c);
+        }
+    }
+
+    /**
+     * {@link #normalizeRows} of the row from {@code row}: a call of its own, so that where C2 finds the last rows
+     * cold it calls compiled code, not the caller's code with its vectors boxed (3.6 KB a call of 18 rows).
+     */
+    private static void normalizeRow(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long row,
+                                     int columns, boolean relu) {
+        for (int c = 0; c < columns; c += LANES) {
+            KIND.store(normalized(KIND.load(x, row + c), NATIVE.load(t, c), NATIVE.load(t, stride + c),
+                    NATIVE.load(t, 2 * stride + c), relu), y, row + c);
         }
     }
 
