@@ -240,26 +240,35 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     }
 
     /**
-     * {@link #finishShiftedMoments} of channels {@code [c0, c1)}: the same arithmetic in a loop C2 vectorizes, the
-     * tolerance checked after it (products holds {@code sum·shiftedMean} of up to its length of channels at a
-     * time). A channel at a time, its division waited on: 5 µs of {@code [8, 4096, 1, 8]} training forward.
+     * {@link #finishShiftedMoments} of channels {@code [c0, c1)}, the same arithmetic in loops C2 vectorizes: one of
+     * doubles alone, which keeps each {@code sum·shiftedMean} in products (up to its length of channels at a
+     * time) and counts the channels that fail the tolerance, then the shifts added, then those channels found
+     * again and taken exactly. A channel at a time, its division waited on: 8.5 µs for 4096 channels, against 4.4
+     * (harness).
      */
     public static void finishShiftedMoments(ChannelLayout layout, MemorySegment x, int c0, int c1, float[] shifts,
                                             double[] mean, double[] m2, double[] products) {
         double count = layout.count();
         for (int from = c0; from < c1; from += products.length) {
             int to = Math.min(c1, from + products.length);
+            int failing = 0;
             for (int c = from; c < to; c++) {
                 double sum = mean[c];
                 double shiftedMean = sum / count;
                 double product = sum * shiftedMean;
+                double centered = m2[c] - product;
                 products[c - from] = product;
-                m2[c] -= product;
-                mean[c] = shifts[c] + shiftedMean;
+                m2[c] = centered;
+                mean[c] = shiftedMean;
+                failing += product > SHIFT_TOLERANCE * centered | centered < 0 ? 1 : 0;
             }
             for (int c = from; c < to; c++) {
+                mean[c] += shifts[c];
+            }
+            for (int c = from; failing > 0 && c < to; c++) {
                 if (products[c - from] > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
                     exactMoments(layout, x, c, mean, m2);
+                    failing--;
                 }
             }
         }

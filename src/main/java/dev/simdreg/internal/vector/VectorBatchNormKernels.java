@@ -332,7 +332,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * its runs.
      */
     private static FloatVector perColumn(float[] perChannel, int runs, long column) {
-        int c = (int) (column / runs);
+        int c = (int) (column >>> Integer.numberOfTrailingZeros(runs));
         if (runs >= LANES) {
             return FloatVector.broadcast(FLOATS, perChannel[c]);
         }
@@ -371,9 +371,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                 NATIVE.store(value, t, at + j + runs - LANES);
             }
         } else if (LANES % runs == 0 && runs <= 8) {
-            VectorShuffle<Float> expand = runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8;
-            for (int step = LANES / runs; j + LANES <= width && c + LANES <= perChannel.length; j += LANES, c += step) {
-                NATIVE.store(FloatVector.fromArray(FLOATS, perChannel, c).rearrange(expand), t, at + j);
+            // a counted loop, as above
+            int end = fittingColumns(perChannel.length, runs, (long) channel * runs, width);
+            for (; j < end; j += LANES) {
+                NATIVE.store(perColumn(perChannel, runs, (long) channel * runs + j), t, at + j);
             }
         }
         return j;
