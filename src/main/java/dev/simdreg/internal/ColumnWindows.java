@@ -40,6 +40,8 @@ public final class ColumnWindows {
     public static final int RUN = 512;
     /** Runs of at most this many values take their shifts from a copy of the runs ({@link #pilotMeans}). */
     private static final int PILOT_COPY = 64;
+    /** The most lanes of a register of floats: the slack of the shifts for the provider's stores. */
+    private static final int MAX_LANES = 16;
     /** Columns of a window: a multiple of every register's lanes. */
     static final int WINDOW = 1024;
     /**
@@ -120,6 +122,11 @@ public final class ColumnWindows {
             }
 
             @Override
+            public int pilotSums(MemorySegment x, int runs, int c0, int c1, float[] sums) {
+                return c0;
+            }
+
+            @Override
             public int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength,
                                   long first, int width, float[] sums, int second) {
                 return 0;
@@ -170,6 +177,13 @@ public final class ColumnWindows {
          */
         int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength, long first,
                        int width, float[] sums, int second);
+
+        /**
+         * Planar short runs: the float sums of {@link ScalarBatchNormKernels#pilotMean} (before its division) of
+         * channels {@code [c0, c1)}, or of the first of them, stored from {@code sums[c0]} (the stores may run up to
+         * a register past the last channel taken, within the array); returns the first channel it did not take.
+         */
+        int pilotSums(MemorySegment x, int runs, int c0, int c1, float[] sums);
     }
 
     /** Whether the sums of this layout take the order of short runs. */
@@ -237,8 +251,8 @@ public final class ColumnWindows {
     private static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops,
                                 int c0, int c1) {
         Scratch w = SCRATCH.get();
-        float[] shifts = w.shifts(c1);
-        pilotMeans(layout, x, c0, c1, shifts, w.staging);
+        float[] shifts = w.shifts(c1 + MAX_LANES);
+        pilotMeans(layout, x, c0, c1, shifts, w.staging, loops);
         long rowLength = rowLength(layout);
         MemorySegment t = w.table;
         int runs = layout.inner();
@@ -265,12 +279,13 @@ public final class ColumnWindows {
 
     /**
      * The shifts K of channels {@code [c0, c1)} of short runs, as {@link ScalarBatchNormKernels#pilotMean} takes
-     * them: runs of up to {@link #PILOT_COPY} values copied whole to staging, a window's channels at a time, and
-     * summed there eight channels side by side, each its own chain of adds. A channel at a time, reading x a float
+     * them: the sums of the channels the provider's loop takes ({@link Loops#pilotSums}), the rest, runs of up to
+     * {@link #PILOT_COPY} values, copied whole to staging, a window's channels at a time, and summed there eight
+     * channels side by side, each its own chain of adds; then the divisions. A channel at a time, reading x a float
      * at a time, took 16 of the 89 µs of {@code [8, 4096, 1, 8]} training forward at 512 bits (perf).
      */
     private static void pilotMeans(ChannelLayout layout, MemorySegment x, int c0, int c1, float[] shifts,
-                                   float[] staging) {
+                                   float[] staging, Loops loops) {
         int runs = layout.inner();
         if (runs > PILOT_COPY) {
             for (int c = c0; c < c1; c++) {
@@ -279,7 +294,7 @@ public final class ColumnWindows {
             return;
         }
         int count = Math.min(runs, BatchNormKernels.PILOT_ROWS);
-        for (int c = c0, perCopy = WINDOW / runs; c < c1; c += perCopy) {
+        for (int c = loops.pilotSums(x, runs, c0, c1, shifts), perCopy = WINDOW / runs; c < c1; c += perCopy) {
             int channels = Math.min(perCopy, c1 - c);
             MemorySegment.copy(x, Floats.LAYOUT, layout.runStart(0, c) * Float.BYTES, staging, 0, channels * runs);
             int k = 0;
