@@ -11,8 +11,10 @@ import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.ScalarBatchNormKernels;
 import dev.simdreg.internal.ShortRows;
 import dev.simdreg.internal.SumOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -225,8 +227,20 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     @Override
     public int normalize(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long rows, long rowLength,
                          long first, int width, boolean relu) {
-        normalizeRows(x, y, t, stride, rows, rowLength, first, width & -LANES, relu);
+        normalizeRows(x, y, t, stride, null, 0, 0, rows, rowLength, first, width & -LANES, relu);
         return width & -LANES;
+    }
+
+    @Override
+    public int normalizeColumns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs, long rows,
+                                long rowLength, long first, int width) {
+        if (runs == 1) {
+            return 0;
+        }
+        int length = Math.min(a.center().length, Math.min(a.scale().length, a.shift().length));
+        int columns = fittingColumns(length, runs, first, width);
+        normalizeRows(x, y, null, 0, a, runs, first, rows, rowLength, first, columns, a.relu());
+        return columns;
     }
 
     @Override
@@ -338,6 +352,56 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         }
         s.intoArray(sums, j);
         q.intoArray(sums, second + j);
+    }
+
+    /** The four float64 partials of a channel, or one partial of four channels. */
+    private static final VectorSpecies<Double> PARTIALS = DoubleVector.SPECIES_256;
+    /** From two registers of partials: lanes 0 and 1 of each, interleaved; lanes 2 and 3; the first halves. */
+    private static final VectorShuffle<Double> FIRST_PAIRS = VectorShuffle.fromValues(PARTIALS, 0, 4, 1, 5);
+    private static final VectorShuffle<Double> SECOND_PAIRS = VectorShuffle.fromValues(PARTIALS, 2, 6, 3, 7);
+    private static final VectorShuffle<Double> FIRST_HALVES = VectorShuffle.fromValues(PARTIALS, 0, 1, 4, 5);
+    private static final VectorShuffle<Double> SWAP_HALVES = VectorShuffle.fromValues(PARTIALS, 2, 3, 0, 1);
+
+    /**
+     * {@link ColumnWindows.Loops#addToChannels} four channels at a time, from 256 bits: each channel's four partials
+     * in a register, its groups of four column totals added in column order from zero; then the four registers
+     * transposed on the way so that {@code (p0 + p1) + (p2 + p3)} of the four channels are lane-wise adds (a + b
+     * is b + a bit for bit), stored at once. A channel at a time, scalar, took 11 µs of 4096 channels of 8 runs.
+     */
+    @Override
+    public int addToChannels(double[] totals, int second, int runs, int channel, int channels, double[] sums,
+                             double[] secondSums) {
+        if (LANES < 8 || runs % 4 != 0) {
+            return 0;
+        }
+        int done = channels & -4;
+        channelSums(totals, 0, runs, channel, done, sums);
+        channelSums(totals, second, runs, channel, done, secondSums);
+        return done;
+    }
+
+    /** {@link #addToChannels} of one of the two sums, its column totals from {@code totals[from]}. */
+    private static void channelSums(double[] totals, int from, int runs, int channel, int channels, double[] sums) {
+        for (int k = 0; k < channels; k += 4) {
+            int j = from + k * runs;
+            DoubleVector p0 = DoubleVector.zero(PARTIALS), p1 = p0, p2 = p0, p3 = p0;
+            for (int g = 0; g < runs; g += 4) {
+                p0 = p0.add(DoubleVector.fromArray(PARTIALS, totals, j + g));
+                p1 = p1.add(DoubleVector.fromArray(PARTIALS, totals, j + runs + g));
+                p2 = p2.add(DoubleVector.fromArray(PARTIALS, totals, j + 2 * runs + g));
+                p3 = p3.add(DoubleVector.fromArray(PARTIALS, totals, j + 3 * runs + g));
+            }
+            DoubleVector first01 = p0.rearrange(FIRST_PAIRS, p1);  // a0 b0 a1 b1
+            DoubleVector second01 = p0.rearrange(SECOND_PAIRS, p1); // a2 b2 a3 b3
+            DoubleVector first23 = p2.rearrange(FIRST_PAIRS, p3);
+            DoubleVector second23 = p2.rearrange(SECOND_PAIRS, p3);
+            first01 = first01.add(first01.rearrange(SWAP_HALVES));    // a0+a1 b0+b1 . .
+            second01 = second01.add(second01.rearrange(SWAP_HALVES)); // a2+a3 b2+b3 . .
+            first23 = first23.add(first23.rearrange(SWAP_HALVES));
+            second23 = second23.add(second23.rearrange(SWAP_HALVES));
+            first01.rearrange(FIRST_HALVES, first23).add(second01.rearrange(FIRST_HALVES, second23))
+                    .intoArray(sums, channel + k);
+        }
     }
 
     /**
@@ -835,25 +899,38 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /**
      * {@link #normalize} of columns {@code [first, first + columns)} of every row, their coefficients from a
-     * table of sections center, scale and shift.
+     * table of sections center, scale and shift, or, without one (t null), from a's per-channel arrays for
+     * columns from {@code column} of runs values a channel ({@link #normalizeColumns}). Four rows at a time,
+     * each register's coefficients taken once for them, and the four loads before the four stores (a load after
+     * a store to another row at the same offset modulo 4 KiB waits on it): at 128 bits three loads of
+     * coefficients a register and row made the loop wait on loads ({@code [8, 4096, 1, 8]} training forward
+     * 130 -> 98 µs, harness).
      */
-    private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long rows,
-                                      long rowLength, long first, int columns, boolean relu) {
+    private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, ChannelAffine a,
+                                      int runs, long column, long rows, long rowLength, long first, int columns,
+                                      boolean relu) {
         long r = 0;
         for (; r + 4 <= rows; r += 4) {
-            normalizeFourRows(x, y, t, stride, r * rowLength + first, rowLength, columns, relu);
+            if (t == null) {
+                normalizeFourRowsOfRuns(x, y, a, runs, column, r * rowLength + first, rowLength, columns);
+            } else {
+                normalizeFourRows(x, y, t, stride, r * rowLength + first, rowLength, columns, relu);
+            }
         }
         for (; r < rows; r++) {
-            normalizeRow(x, y, t, stride, r * rowLength + first, columns, relu);
+            if (t == null) {
+                normalizeRowOfRuns(x, y, a, runs, column, r * rowLength + first, columns);
+            } else {
+                normalizeRow(x, y, t, stride, r * rowLength + first, columns, relu);
+            }
         }
     }
 
     /**
-     * {@link #normalizeRows} of the four rows from {@code row}, each register's coefficients loaded once for them
-     * and the four loads before the four stores (a load after a store to another row at the same offset modulo
-     * 4 KiB waits on it): at 128 bits, three loads of coefficients a register and row made the loop wait on
-     * loads ({@code [8, 4096, 1, 8]} training forward 130 -> 98 µs, harness). A method of its own: in
-     * {@link #normalizeRows}, in a JVM that had used every kind of segment, C2 boxed its vectors.
+     * {@link #normalizeRows} of the four rows from {@code row} from the table. Methods of their own, these four
+     * (in {@link #normalizeRows}, in a JVM that had used every kind of segment, C2 boxed the vectors), apart for
+     * the table and the arrays (a register from either, in one loop, was boxed), each with its body written out
+     * (a shared method taking the registers, not inlined, boxed them).
      */
     private static void normalizeFourRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long row,
                                           long rowLength, int columns, boolean relu) {
@@ -861,26 +938,58 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             FloatVector center = NATIVE.load(t, c);
             FloatVector scale = NATIVE.load(t, stride + c);
             FloatVector shift = NATIVE.load(t, 2 * stride + c);
-            FloatVector x0 = KIND.load(x, row + c);
-            FloatVector x1 = KIND.load(x, row + rowLength + c);
-            FloatVector x2 = KIND.load(x, row + 2 * rowLength + c);
-            FloatVector x3 = KIND.load(x, row + 3 * rowLength + c);
-            KIND.store(normalized(x0, center, scale, shift, relu), y, row + c);
-            KIND.store(normalized(x1, center, scale, shift, relu), y, row + rowLength + c);
-            KIND.store(normalized(x2, center, scale, shift, relu), y, row + 2 * rowLength + c);
-            KIND.store(normalized(x3, center, scale, shift, relu), y, row + 3 * rowLength + c);
+            long i = row + c;
+            FloatVector x0 = KIND.load(x, i);
+            FloatVector x1 = KIND.load(x, i + rowLength);
+            FloatVector x2 = KIND.load(x, i + 2 * rowLength);
+            FloatVector x3 = KIND.load(x, i + 3 * rowLength);
+            KIND.store(normalized(x0, center, scale, shift, relu), y, i);
+            KIND.store(normalized(x1, center, scale, shift, relu), y, i + rowLength);
+            KIND.store(normalized(x2, center, scale, shift, relu), y, i + 2 * rowLength);
+            KIND.store(normalized(x3, center, scale, shift, relu), y, i + 3 * rowLength);
+        }
+    }
+
+    /** {@link #normalizeRows} of the four rows from {@code row} from a's arrays. */
+    private static void normalizeFourRowsOfRuns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs,
+                                                long column, long row, long rowLength, int columns) {
+        boolean relu = a.relu();
+        for (int c = 0; c < columns; c += LANES) {
+            FloatVector center = perColumn(a.center(), runs, column + c);
+            FloatVector scale = perColumn(a.scale(), runs, column + c);
+            FloatVector shift = perColumn(a.shift(), runs, column + c);
+            long i = row + c;
+            FloatVector x0 = KIND.load(x, i);
+            FloatVector x1 = KIND.load(x, i + rowLength);
+            FloatVector x2 = KIND.load(x, i + 2 * rowLength);
+            FloatVector x3 = KIND.load(x, i + 3 * rowLength);
+            KIND.store(normalized(x0, center, scale, shift, relu), y, i);
+            KIND.store(normalized(x1, center, scale, shift, relu), y, i + rowLength);
+            KIND.store(normalized(x2, center, scale, shift, relu), y, i + 2 * rowLength);
+            KIND.store(normalized(x3, center, scale, shift, relu), y, i + 3 * rowLength);
         }
     }
 
     /**
-     * {@link #normalizeRows} of the row from {@code row}: a call of its own, so that where C2 finds the last rows
-     * cold it calls compiled code, not the caller's code with its vectors boxed (3.6 KB a call of 18 rows).
+     * {@link #normalizeRows} of the row from {@code row} from the table: a call of its own, so that where C2 finds
+     * the last rows cold it calls compiled code, not the caller's code with its vectors boxed (3.6 KB a call of
+     * 18 rows).
      */
     private static void normalizeRow(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long row,
                                      int columns, boolean relu) {
         for (int c = 0; c < columns; c += LANES) {
             KIND.store(normalized(KIND.load(x, row + c), NATIVE.load(t, c), NATIVE.load(t, stride + c),
                     NATIVE.load(t, 2 * stride + c), relu), y, row + c);
+        }
+    }
+
+    /** {@link #normalizeRow} from a's arrays. */
+    private static void normalizeRowOfRuns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs, long column,
+                                           long row, int columns) {
+        for (int c = 0; c < columns; c += LANES) {
+            KIND.store(normalized(KIND.load(x, row + c), perColumn(a.center(), runs, column + c),
+                    perColumn(a.scale(), runs, column + c), perColumn(a.shift(), runs, column + c), a.relu()),
+                    y, row + c);
         }
     }
 
