@@ -447,8 +447,15 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     @Override
     public int pilotSums(MemorySegment x, int runs, int c0, int c1, float[] sums) {
-        if (runs >= LANES || runs > 8 || Integer.bitCount(runs) != 1) {
+        if (runs > 8 && runs < LANES || Integer.bitCount(runs) != 1) {
             return c0;
+        }
+        if (runs >= LANES) {
+            int registers = Math.min(runs, BatchNormKernels.PILOT_ROWS) / LANES;
+            for (int c = c0; c < c1; c++) {
+                sums[c] = firstValuesSum(x, (long) c * runs, registers);
+            }
+            return c1;
         }
         int perRegister = LANES / runs;
         int c = c0;
@@ -456,6 +463,24 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             runSums(x, runs, c, sums);
         }
         return c;
+    }
+
+    /**
+     * The float sum of the registers of values from {@code from}, one after the other from zero, in lane 0 of a
+     * register slid down a lane at a time (runs of a register or more; 8.2 µs of 4096 channels of 8 runs at 128
+     * and 256 bits through a copy and scalar sums).
+     */
+    private static float firstValuesSum(MemorySegment x, long from, int registers) {
+        FloatVector total = FloatVector.zero(FLOATS);
+        for (int r = 0; r < registers; r++) {
+            FloatVector values = KIND.load(x, from + (long) r * LANES);
+            total = total.add(values);
+            for (int k = 1; k < LANES; k++) {
+                values = values.rearrange(UP_1);
+                total = total.add(values);
+            }
+        }
+        return total.lane(0);
     }
 
     /** {@link #pilotSums} of the register from channel c, its sums stored from {@code sums[c]}. */
