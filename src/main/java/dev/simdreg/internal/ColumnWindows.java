@@ -505,6 +505,7 @@ public final class ColumnWindows {
         MemorySegment t = w.table;
         for (long window = (long) c0 * layout.inner(), end = (long) c1 * layout.inner(); window < end;
              window += WINDOW) {
+            // planar layouts, whose short runs the provider may take, come in parts of every row
             int direct = r0 == 0 ? loops.normalizeColumns(x, y, a, layout.inner(), r1, rowLength, window,
                     (int) Math.min(WINDOW, end - window)) : 0;
             long first = window + direct; // the rest through the table, from its first column
@@ -617,8 +618,8 @@ public final class ColumnWindows {
 
     /**
      * Floats {@code [at, at + width)} of t: each column's channel's value, columns from first; the provider's
-     * loops take what they can (a value at a time this took 38% of {@code [8, 4096, 1, 8]} training and inference
-     * forward at 512 bits, JFR).
+     * loops take the whole runs they can (a value at a time this took 38% of {@code [8, 4096, 1, 8]} training and
+     * inference forward at 512 bits, JFR), straight into t.
      */
     private static void repeat(Scratch w, float[] perChannel, int runs, long first, int width, long at,
                                Loops loops) {

@@ -500,35 +500,28 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static final VectorShuffle<Float> EXPAND_8 = VectorShuffle.fromOp(FLOATS, i -> i / 8);
 
     /**
-     * {@link ColumnWindows.Loops#repeat}: runs of a register or more a broadcast each, stored register after
-     * register and the last register ending with the run (so any run length is whole registers), and runs of 2,
-     * 4 or 8 within a register a register of channels spread over its lanes.
+     * {@link ColumnWindows.Loops#repeat}: runs of a power of two by {@link #perColumn}, register after register;
+     * other runs of a register or more a broadcast each, stored register after register and the last register
+     * ending with the run (so any run length is whole registers).
      */
     @Override
     public int repeat(float[] perChannel, int runs, int channel, int width, MemorySegment t, long at) {
-        int c = channel;
         int j = 0;
-        if (runs >= LANES && Integer.bitCount(runs) == 1) {
-            // one counted loop over registers, their channels by a shift: a loop per channel of two registers
-            // took 25 µs a call of [8, 4096, 1, 8] inference at 128 bits (against about 3)
-            int shift = Integer.numberOfTrailingZeros(runs);
-            int end = width & -runs;
+        if (Integer.bitCount(runs) == 1) {
+            // one counted loop over registers, each a broadcast or a register of channels spread: a loop per
+            // channel of two registers took 25 µs a call of [8, 4096, 1, 8] inference at 128 bits (against about 3)
+            long first = (long) channel * runs;
+            int end = runs >= LANES ? width & -runs : fittingColumns(perChannel.length, runs, first, width);
             for (; j < end; j += LANES) {
-                NATIVE.store(FloatVector.broadcast(FLOATS, perChannel[channel + (j >>> shift)]), t, at + j);
+                NATIVE.store(perColumn(perChannel, runs, first + j), t, at + j);
             }
         } else if (runs >= LANES) {
-            for (; j + runs <= width; j += runs, c++) {
+            for (int c = channel; j + runs <= width; j += runs, c++) {
                 FloatVector value = FloatVector.broadcast(FLOATS, perChannel[c]);
                 for (int k = 0; k < runs - LANES; k += LANES) {
                     NATIVE.store(value, t, at + j + k);
                 }
                 NATIVE.store(value, t, at + j + runs - LANES);
-            }
-        } else if (LANES % runs == 0 && runs <= 8) {
-            // a counted loop, as above
-            int end = fittingColumns(perChannel.length, runs, (long) channel * runs, width);
-            for (; j < end; j += LANES) {
-                NATIVE.store(perColumn(perChannel, runs, (long) channel * runs + j), t, at + j);
             }
         }
         return j;
