@@ -11,7 +11,6 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import static dev.simdreg.internal.vector.Species.DOUBLES;
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.INTS;
 import static dev.simdreg.internal.vector.Species.LONGS;
@@ -156,6 +155,7 @@ sealed interface FloatAccess {
         /** Reinterpreting lanes of another size keeps the bytes in little-endian order. */
         static final boolean LITTLE_ENDIAN = ORDER == ByteOrder.LITTLE_ENDIAN;
         private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, FLOATS.vectorShape());
+        private static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, FLOATS.vectorShape());
 
         @Override
         public FloatVector load(MemorySegment s, long i) {

@@ -32,8 +32,7 @@ final class Species {
     static final long HALF_BYTES = SumOrder.HALF * Float.BYTES;
     /** From a term of a sum's half group to the next that folds with it: j, j + 16, j + 32, j + 48. */
     static final long FOLD_STRIDE_BYTES = SumOrder.HALF / 4 * Float.BYTES;
-    /** Doubles, ints and longs in registers of the same width. */
-    static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, FLOATS.vectorShape());
+    /** Ints and longs in registers of the same width. */
     static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
     static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, FLOATS.vectorShape());
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
