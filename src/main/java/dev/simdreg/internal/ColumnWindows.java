@@ -139,6 +139,12 @@ public final class ColumnWindows {
             }
 
             @Override
+            public int addBlockToChannels(float[] blockSums, int second, int runs, int channel, int channels,
+                                          double[] sums, double[] secondSums) {
+                return 0;
+            }
+
+            @Override
             public int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength,
                                   long first, int width, float[] sums, int second) {
                 return 0;
@@ -213,6 +219,13 @@ public final class ColumnWindows {
          */
         int addToChannels(double[] totals, int second, int runs, int channel, int channels, double[] sums,
                           double[] secondSums);
+
+        /**
+         * {@link #addToChannels} of a layout of a single block of rows, each column's total its block's float sum,
+         * at {@code blockSums[0 …]} and {@code blockSums[second …]}.
+         */
+        int addBlockToChannels(float[] blockSums, int second, int runs, int channel, int channels, double[] sums,
+                               double[] secondSums);
     }
 
     /** Whether the sums of this layout take the order of short runs. */
@@ -285,6 +298,7 @@ public final class ColumnWindows {
         long rowLength = rowLength(layout);
         MemorySegment t = w.table;
         int runs = layout.inner();
+        boolean oneBlock = layout.outer() <= ROW_BLOCK;
         for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += WINDOW) {
             int width = (int) Math.min(WINDOW, end - first);
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
@@ -299,9 +313,11 @@ public final class ColumnWindows {
                     addShifted(x, t, r0, rows, rowLength, first + done, width - done, loops);
                     stage(w, WINDOW, done, width);
                 }
-                addToTotals(w, width, firstBlock);
+                if (!oneBlock) {
+                    addToTotals(w, 0, width, firstBlock);
+                }
             }
-            addToChannels(w, runs, first, width, mean, m2, loops);
+            addToChannels(w, runs, first, width, oneBlock, mean, m2, loops);
         }
         ScalarBatchNormKernels.finishShiftedMoments(layout, x, c0, c1, shifts, mean, m2, w.totals);
     }
@@ -420,6 +436,7 @@ public final class ColumnWindows {
         int runs = layout.inner();
         Scratch w = SCRATCH.get();
         MemorySegment t = w.table;
+        boolean oneBlock = layout.outer() <= ROW_BLOCK;
         for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += WINDOW) {
             int width = (int) Math.min(WINDOW, end - first);
             repeatAffine(w, a, runs, first, width, loops);
@@ -427,9 +444,11 @@ public final class ColumnWindows {
                 addGradients(x, dy, t, r0, Math.min(layout.outer(), r0 + ROW_BLOCK), rowLength, first, width,
                         a.relu(), loops);
                 stage(w, 3 * WINDOW, 0, width);
-                addToTotals(w, width, r0 == 0);
+                if (!oneBlock) {
+                    addToTotals(w, 0, width, r0 == 0);
+                }
             }
-            addToChannels(w, runs, first, width, sumDy, sumDyCentered, loops);
+            addToChannels(w, runs, first, width, oneBlock, sumDy, sumDyCentered, loops);
         }
     }
 
@@ -667,10 +686,10 @@ public final class ColumnWindows {
      * to them for the first block (the same as added to zeros: a channel's total starts at +0, so a column's −0
      * adds nothing to it either way).
      */
-    private static void addToTotals(Scratch w, int width, boolean firstBlock) {
+    private static void addToTotals(Scratch w, int from, int width, boolean firstBlock) {
         double[] totals = w.totals;
         float[] sums = w.staging;
-        for (int j = 0; j < width; j++) {
+        for (int j = from; j < width; j++) {
             totals[j] = firstBlock ? sums[j] : totals[j] + sums[j];
             totals[WINDOW + j] = firstBlock ? sums[WINDOW + j] : totals[WINDOW + j] + sums[WINDOW + j];
         }
@@ -682,7 +701,7 @@ public final class ColumnWindows {
      * partials of a channel that goes on into the next window wait for it in {@code open}. One chain of adds
      * per channel waited on each add: 0.6 µs a window of runs of 128 (JFR).
      */
-    private static void addToChannels(Scratch w, int runs, long first, int width, double[] sums,
+    private static void addToChannels(Scratch w, int runs, long first, int width, boolean oneBlock, double[] sums,
                                       double[] secondSums, Loops loops) {
         double[] totals = w.totals;
         double[] open = w.open;
@@ -690,9 +709,13 @@ public final class ColumnWindows {
         int s = (int) (first % runs);
         int j = 0;
         if (s == 0 && runs % 4 == 0) {
-            int done = loops.addToChannels(totals, WINDOW, runs, c, width / runs, sums, secondSums);
+            int done = oneBlock ? loops.addBlockToChannels(w.staging, WINDOW, runs, c, width / runs, sums, secondSums)
+                    : loops.addToChannels(totals, WINDOW, runs, c, width / runs, sums, secondSums);
             j = done * runs;
             c += done;
+        }
+        if (oneBlock) { // the other columns' totals: their block's float sums
+            addToTotals(w, j, width, true);
         }
         for (; j < width; c++, s = 0) {
             long channelEnd = (long) j + runs - s;
