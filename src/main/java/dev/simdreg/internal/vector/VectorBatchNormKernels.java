@@ -594,8 +594,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             shiftedPeriodsInRegisters(x, from * channels, end * channels, t, period / LANES);
             return end;
         }
-        if (period <= 6 * LANES) {
-            shiftedPeriodsOfFiveOrSix(x, from * channels, end * channels, t, period / LANES == 6);
+        if (period == 5 * LANES) {
+            shiftedPeriodsOfFive(x, from * channels, end * channels, t);
+            return end;
+        }
+        if (period == 6 * LANES) {
+            shiftedPeriodsOfSix(x, from * channels, end * channels, t);
             return end;
         }
         // Longer periods: the partials in the table, each a period of data apart; one flat loop, as a loop
@@ -627,34 +631,31 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #addShifted} of elements {@code [from, to)} for a period of five or six registers, the partials held in
-     * them; a method apart from {@link #shiftedPeriodsInRegisters}, whose compilation with six boxed its vectors
-     * for segments over byte[]. Through the table, NHWC C = 3 at 256 bits took 43-66 µs from one compilation to
-     * another, in registers 28; {@code [52428, 5]} at 512 bits 68 and 30 (harness).
+     * {@link #addShifted} of elements {@code [from, to)} for a period of five registers, the partials held in them;
+     * a method apart from {@link #shiftedPeriodsInRegisters} and from {@link #shiftedPeriodsOfSix}: with the sixth
+     * register taken or not by a condition, C2 at times left the vectors boxed on segments over byte[] (8.3 KB a
+     * call of {@code [2056, 3]} at 256 bits in AllocationTest's JVM). Through the table, NHWC C = 3 at 256 bits took
+     * 43-66 µs from one compilation to another, in registers 28; {@code [52428, 5]} at 512 bits 68 and 30 (harness).
      */
-    private static void shiftedPeriodsOfFiveOrSix(MemorySegment x, long from, long to, float[] t, boolean six) {
-        int period = (six ? 6 : 5) * LANES;
+    private static void shiftedPeriodsOfFive(MemorySegment x, long from, long to, float[] t) {
+        int period = 5 * LANES;
         int sums = ShortRows.SUMS * period;
         int squares = ShortRows.SQUARES * period;
-        FloatVector none = FloatVector.zero(FLOATS); // not the static ZERO: as a loop's start it left vectors boxed
         FloatVector k0 = FloatVector.fromArray(FLOATS, t, 0);
         FloatVector k1 = FloatVector.fromArray(FLOATS, t, LANES);
         FloatVector k2 = FloatVector.fromArray(FLOATS, t, 2 * LANES);
         FloatVector k3 = FloatVector.fromArray(FLOATS, t, 3 * LANES);
         FloatVector k4 = FloatVector.fromArray(FLOATS, t, 4 * LANES);
-        FloatVector k5 = six ? FloatVector.fromArray(FLOATS, t, 5 * LANES) : none;
         FloatVector s0 = FloatVector.fromArray(FLOATS, t, sums);
         FloatVector s1 = FloatVector.fromArray(FLOATS, t, sums + LANES);
         FloatVector s2 = FloatVector.fromArray(FLOATS, t, sums + 2 * LANES);
         FloatVector s3 = FloatVector.fromArray(FLOATS, t, sums + 3 * LANES);
         FloatVector s4 = FloatVector.fromArray(FLOATS, t, sums + 4 * LANES);
-        FloatVector s5 = six ? FloatVector.fromArray(FLOATS, t, sums + 5 * LANES) : none;
         FloatVector q0 = FloatVector.fromArray(FLOATS, t, squares);
         FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
         FloatVector q2 = FloatVector.fromArray(FLOATS, t, squares + 2 * LANES);
         FloatVector q3 = FloatVector.fromArray(FLOATS, t, squares + 3 * LANES);
         FloatVector q4 = FloatVector.fromArray(FLOATS, t, squares + 4 * LANES);
-        FloatVector q5 = six ? FloatVector.fromArray(FLOATS, t, squares + 5 * LANES) : none;
         for (long i = from; i < to; i += period) {
             FloatVector d0 = KIND.load(x, i).sub(k0);
             FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
@@ -671,11 +672,6 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             q2 = d2.fma(d2, q2);
             q3 = d3.fma(d3, q3);
             q4 = d4.fma(d4, q4);
-            if (six) {
-                FloatVector d5 = KIND.load(x, i + 5 * LANES).sub(k5);
-                s5 = s5.add(d5);
-                q5 = d5.fma(d5, q5);
-            }
         }
         s0.intoArray(t, sums);
         s1.intoArray(t, sums + LANES);
@@ -687,10 +683,63 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         q2.intoArray(t, squares + 2 * LANES);
         q3.intoArray(t, squares + 3 * LANES);
         q4.intoArray(t, squares + 4 * LANES);
-        if (six) {
-            s5.intoArray(t, sums + 5 * LANES);
-            q5.intoArray(t, squares + 5 * LANES);
+    }
+
+    /** {@link #shiftedPeriodsOfFive} for a period of six registers. */
+    private static void shiftedPeriodsOfSix(MemorySegment x, long from, long to, float[] t) {
+        int period = 6 * LANES;
+        int sums = ShortRows.SUMS * period;
+        int squares = ShortRows.SQUARES * period;
+        FloatVector k0 = FloatVector.fromArray(FLOATS, t, 0);
+        FloatVector k1 = FloatVector.fromArray(FLOATS, t, LANES);
+        FloatVector k2 = FloatVector.fromArray(FLOATS, t, 2 * LANES);
+        FloatVector k3 = FloatVector.fromArray(FLOATS, t, 3 * LANES);
+        FloatVector k4 = FloatVector.fromArray(FLOATS, t, 4 * LANES);
+        FloatVector k5 = FloatVector.fromArray(FLOATS, t, 5 * LANES);
+        FloatVector s0 = FloatVector.fromArray(FLOATS, t, sums);
+        FloatVector s1 = FloatVector.fromArray(FLOATS, t, sums + LANES);
+        FloatVector s2 = FloatVector.fromArray(FLOATS, t, sums + 2 * LANES);
+        FloatVector s3 = FloatVector.fromArray(FLOATS, t, sums + 3 * LANES);
+        FloatVector s4 = FloatVector.fromArray(FLOATS, t, sums + 4 * LANES);
+        FloatVector s5 = FloatVector.fromArray(FLOATS, t, sums + 5 * LANES);
+        FloatVector q0 = FloatVector.fromArray(FLOATS, t, squares);
+        FloatVector q1 = FloatVector.fromArray(FLOATS, t, squares + LANES);
+        FloatVector q2 = FloatVector.fromArray(FLOATS, t, squares + 2 * LANES);
+        FloatVector q3 = FloatVector.fromArray(FLOATS, t, squares + 3 * LANES);
+        FloatVector q4 = FloatVector.fromArray(FLOATS, t, squares + 4 * LANES);
+        FloatVector q5 = FloatVector.fromArray(FLOATS, t, squares + 5 * LANES);
+        for (long i = from; i < to; i += period) {
+            FloatVector d0 = KIND.load(x, i).sub(k0);
+            FloatVector d1 = KIND.load(x, i + LANES).sub(k1);
+            FloatVector d2 = KIND.load(x, i + 2 * LANES).sub(k2);
+            FloatVector d3 = KIND.load(x, i + 3 * LANES).sub(k3);
+            FloatVector d4 = KIND.load(x, i + 4 * LANES).sub(k4);
+            FloatVector d5 = KIND.load(x, i + 5 * LANES).sub(k5);
+            s0 = s0.add(d0);
+            s1 = s1.add(d1);
+            s2 = s2.add(d2);
+            s3 = s3.add(d3);
+            s4 = s4.add(d4);
+            s5 = s5.add(d5);
+            q0 = d0.fma(d0, q0);
+            q1 = d1.fma(d1, q1);
+            q2 = d2.fma(d2, q2);
+            q3 = d3.fma(d3, q3);
+            q4 = d4.fma(d4, q4);
+            q5 = d5.fma(d5, q5);
         }
+        s0.intoArray(t, sums);
+        s1.intoArray(t, sums + LANES);
+        s2.intoArray(t, sums + 2 * LANES);
+        s3.intoArray(t, sums + 3 * LANES);
+        s4.intoArray(t, sums + 4 * LANES);
+        s5.intoArray(t, sums + 5 * LANES);
+        q0.intoArray(t, squares);
+        q1.intoArray(t, squares + LANES);
+        q2.intoArray(t, squares + 2 * LANES);
+        q3.intoArray(t, squares + 3 * LANES);
+        q4.intoArray(t, squares + 4 * LANES);
+        q5.intoArray(t, squares + 5 * LANES);
     }
 
     /**
@@ -1038,21 +1087,23 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /**
      * {@link #normalize} of columns {@code [first, first + columns)} of every row, their coefficients from a
      * table of sections center, scale and shift, or, without one (t null), from a's per-channel arrays for
-     * columns from {@code column} of runs values a channel ({@link #normalizeColumns}). Four rows at a time,
-     * each register's coefficients taken once for them, and the four loads before the four stores (a load after
-     * a store to another row at the same offset modulo 4 KiB waits on it): at 128 bits three loads of
-     * coefficients a register and row made the loop wait on loads ({@code [8, 4096, 1, 8]} training forward
-     * 130 -> 98 µs, harness).
+     * columns from {@code column} of runs values a channel ({@link #normalizeColumns}). Several rows at a time,
+     * each register's coefficients taken once for them, and the loads before the stores (a load after a store to
+     * another row at the same offset modulo 4 KiB waits on it): at 128 bits three loads of coefficients a register
+     * and row made the loop wait on loads ({@code [8, 4096, 1, 8]} training forward 130 -> 98 µs, harness). Four
+     * rows from the arrays, whose coefficients are spread by shuffles; two from the table: four rows' streams at
+     * once took {@code [64, 4096]} inference at 512 bits to 37-80 µs from one JVM or buffer to another, two 44-50
+     * (256 bits: 38-50 and 36-42; harness, eight buffers each).
      */
     private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, ChannelAffine a,
                                       int runs, long column, long rows, long rowLength, long first, int columns,
                                       boolean relu) {
         long r = 0;
-        for (; r + 4 <= rows; r += 4) {
+        for (int step = t == null ? 4 : 2; r + step <= rows; r += step) {
             if (t == null) {
                 normalizeFourRowsOfRuns(x, y, a, runs, column, r * rowLength + first, rowLength, columns);
             } else {
-                normalizeFourRows(x, y, t, stride, r * rowLength + first, rowLength, columns, relu);
+                normalizeTwoRows(x, y, t, stride, r * rowLength + first, rowLength, columns, relu);
             }
         }
         for (; r < rows; r++) {
@@ -1065,13 +1116,13 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #normalizeRows} of the four rows from {@code row} from the table. Methods of their own, these four
+     * {@link #normalizeRows} of the two rows from {@code row} from the table. Methods of their own, these four
      * (in {@link #normalizeRows}, in a JVM that had used every kind of segment, C2 boxed the vectors), apart for
      * the table and the arrays (a register from either, in one loop, was boxed), each with its body written out
      * (a shared method taking the registers, not inlined, boxed them).
      */
-    private static void normalizeFourRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long row,
-                                          long rowLength, int columns, boolean relu) {
+    private static void normalizeTwoRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, long row,
+                                         long rowLength, int columns, boolean relu) {
         for (int c = 0; c < columns; c += LANES) {
             FloatVector center = NATIVE.load(t, c);
             FloatVector scale = NATIVE.load(t, stride + c);
@@ -1079,12 +1130,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             long i = row + c;
             FloatVector x0 = KIND.load(x, i);
             FloatVector x1 = KIND.load(x, i + rowLength);
-            FloatVector x2 = KIND.load(x, i + 2 * rowLength);
-            FloatVector x3 = KIND.load(x, i + 3 * rowLength);
             KIND.store(normalized(x0, center, scale, shift, relu), y, i);
             KIND.store(normalized(x1, center, scale, shift, relu), y, i + rowLength);
-            KIND.store(normalized(x2, center, scale, shift, relu), y, i + 2 * rowLength);
-            KIND.store(normalized(x3, center, scale, shift, relu), y, i + 3 * rowLength);
         }
     }
 
