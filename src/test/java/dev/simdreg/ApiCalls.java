@@ -346,6 +346,8 @@ final class ApiCalls {
         BatchShape nhwc = BatchShape.channelsLast(4, spatial, c), wide = BatchShape.channelsLast(2, n / 512 + 1, 257);
         // short rows past a block of their order (16384 rows of 3) and a row tail; a channel tail past a register
         BatchShape narrow = BatchShape.rows(n / 2 + 7, 3), odd = BatchShape.channelsLast(2, n / 64 + 3, 31);
+        // planes of 8 values, channels of whole registers of runs and a tail past them, past a window of columns
+        BatchShape planesOf8 = BatchShape.channelsFirst(3, n / 24 + 1, 8);
         ImageShape images = ImageShape.nchw(2, 3, 13, n / 78 + 3), pixels = ImageShape.nhwc(2, 13, n / 78 + 3, 3);
         ImageShape cropped = ImageShape.nchw(2, 3, 9, n / 78 - 1), croppedPixels = ImageShape.nhwc(2, 9, n / 78 - 1, 3);
         int units = n / 128 + 1, inputs = 128;
@@ -413,6 +415,7 @@ final class ApiCalls {
         for (ImageShape[] shapes : new ImageShape[][] {{images, cropped}, {pixels, croppedPixels}}) {
             calls.addAll(images(shapes[0], shapes[1], pca, matrices));
         }
+        calls.addAll(batchNorm(planesOf8, options)); // last: the inputs of the calls before keep their seeds
         return calls;
     }
 
