@@ -139,6 +139,12 @@ public final class ColumnWindows {
             }
 
             @Override
+            public int centerShiftedMoments(double count, int from, int to, float[] shifts, double[] mean,
+                                            double[] m2, double[] products) {
+                return ScalarBatchNormKernels.centerShiftedMoments(count, from, from, to, shifts, mean, m2, products);
+            }
+
+            @Override
             public int addBlockToChannels(float[] blockSums, int second, int runs, int channel, int channels,
                                           double[] sums, double[] secondSums) {
                 return 0;
@@ -226,6 +232,13 @@ public final class ColumnWindows {
          */
         int addBlockToChannels(float[] blockSums, int second, int runs, int channel, int channels, double[] sums,
                                double[] secondSums);
+
+        /**
+         * {@link ScalarBatchNormKernels#centerShiftedMoments} of the chunk of channels {@code [from, to)}, every
+         * channel of it; returns how many fail the tolerance.
+         */
+        int centerShiftedMoments(double count, int from, int to, float[] shifts, double[] mean, double[] m2,
+                                 double[] products);
     }
 
     /** Whether the sums of this layout take the order of short runs. */
@@ -260,7 +273,7 @@ public final class ColumnWindows {
         }
         BlockSums.sum(layout.outer(), ROW_BLOCK, channels, Parallel.shared(x),
                 (table, b0, b1) -> shiftedBlockSums(layout, x, shifts, table, loops, b0, b1), mean, m2);
-        ScalarBatchNormKernels.finishShiftedMoments(layout, x, 0, channels, shifts, mean, m2, w.totals);
+        ScalarBatchNormKernels.finishShiftedMoments(layout, x, 0, channels, shifts, mean, m2, w.totals, loops);
     }
 
     /** The float sums of row blocks {@code [b0, b1)} of every window, into their places in the table. */
@@ -319,7 +332,7 @@ public final class ColumnWindows {
             }
             addToChannels(w, runs, first, width, oneBlock, mean, m2, loops);
         }
-        ScalarBatchNormKernels.finishShiftedMoments(layout, x, c0, c1, shifts, mean, m2, w.totals);
+        ScalarBatchNormKernels.finishShiftedMoments(layout, x, c0, c1, shifts, mean, m2, w.totals, loops);
     }
 
     /**

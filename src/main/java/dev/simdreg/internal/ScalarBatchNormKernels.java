@@ -240,31 +240,17 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     }
 
     /**
-     * {@link #finishShiftedMoments} of channels {@code [c0, c1)}, the same arithmetic in loops C2 vectorizes: one of
-     * doubles alone, which keeps each {@code sum·shiftedMean} in products (up to its length of channels at a
-     * time) and counts the channels that fail the tolerance, then the shifts added, then those channels found
-     * again and taken exactly. A channel at a time, its division waited on: 8.5 µs for 4096 channels, against 4.4
-     * (harness).
+     * {@link #finishShiftedMoments} of channels {@code [c0, c1)}, a chunk of up to products' length at a time: the
+     * first pass by the provider's loop ({@link ColumnWindows.Loops#centerShiftedMoments}), which keeps each
+     * {@code sum·shiftedMean} in products and counts the channels that fail the tolerance; then those channels found
+     * again and taken exactly.
      */
     public static void finishShiftedMoments(ChannelLayout layout, MemorySegment x, int c0, int c1, float[] shifts,
-                                            double[] mean, double[] m2, double[] products) {
+                                            double[] mean, double[] m2, double[] products, ColumnWindows.Loops loops) {
         double count = layout.count();
         for (int from = c0; from < c1; from += products.length) {
             int to = Math.min(c1, from + products.length);
-            int failing = 0;
-            for (int c = from; c < to; c++) {
-                double sum = mean[c];
-                double shiftedMean = sum / count;
-                double product = sum * shiftedMean;
-                double centered = m2[c] - product;
-                products[c - from] = product;
-                m2[c] = centered;
-                mean[c] = shiftedMean;
-                failing += product > SHIFT_TOLERANCE * centered | centered < 0 ? 1 : 0;
-            }
-            for (int c = from; c < to; c++) {
-                mean[c] += shifts[c];
-            }
+            int failing = loops.centerShiftedMoments(count, from, to, shifts, mean, m2, products);
             for (int c = from; failing > 0 && c < to; c++) {
                 if (products[c - from] > SHIFT_TOLERANCE * m2[c] || m2[c] < 0) {
                     exactMoments(layout, x, c, mean, m2);
@@ -272,6 +258,31 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
                 }
             }
         }
+    }
+
+    /**
+     * The first pass of {@link #finishShiftedMoments} over channels {@code [from, to)} of the chunk from channel
+     * chunk (product of channel c at {@code products[c − chunk]}), in loops C2 vectorizes: one of doubles alone,
+     * then the shifts added; returns how many channels fail the tolerance. A channel at a time, its division
+     * waited on: 8.5 µs for 4096 channels, against 4.4 (harness).
+     */
+    public static int centerShiftedMoments(double count, int chunk, int from, int to, float[] shifts, double[] mean,
+                                           double[] m2, double[] products) {
+        int failing = 0;
+        for (int c = from; c < to; c++) {
+            double sum = mean[c];
+            double shiftedMean = sum / count;
+            double product = sum * shiftedMean;
+            double centered = m2[c] - product;
+            products[c - chunk] = product;
+            m2[c] = centered;
+            mean[c] = shiftedMean;
+            failing += product > SHIFT_TOLERANCE * centered | centered < 0 ? 1 : 0;
+        }
+        for (int c = from; c < to; c++) {
+            mean[c] += shifts[c];
+        }
+        return failing;
     }
 
     /** Two passes in float64 over channel c: the mean, then the squared deviations from it. */
