@@ -365,8 +365,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /**
      * {@link ColumnWindows.Loops#centerShiftedMoments} a register of channels at a time from 256 bits, the rest by
-     * the scalar loop: lane-wise, the same arithmetic. C2 left the scalar loop's division a channel at a time
-     * (4.7 µs of 4096 channels alone, 7.7 of {@code [8, 4096, 1, 8]} training forward at 512 bits, perf).
+     * the scalar loop: lane-wise, the same arithmetic. C2 left the scalar loop's division a channel at a time:
+     * 4096 channels alone 6.0 µs at 512 bits against 2.2 (7.7 of {@code [8, 4096, 1, 8]} training forward, perf).
      */
     @Override
     public int centerShiftedMoments(double count, int from, int to, float[] shifts, double[] mean, double[] m2,
@@ -475,11 +475,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /**
      * The sums {@code (p0 + p1) + (p2 + p3)} of four channels from their registers of partials, at {@code sums[at]}:
-     * the four registers transposed on the way so that the adds are lane-wise (a + b is b + a bit for bit).
+     * each register added to itself with its pairs swapped (a + b is b + a bit for bit), the four blended and their
+     * halves swapped so that the last add is lane-wise. Single-source swaps and blends: the four registers
+     * transposed by two-source rearranges took 12.8 µs of 4096 channels of runs of 8, against 8.8.
      */
     private static void storeChannelSums(DoubleVector p0, DoubleVector p1, DoubleVector p2, DoubleVector p3,
                                          double[] sums, int at) {
-        // single-source swaps within lanes and blends: two-source rearranges took 12.9 µs of 4096 channels of 8 runs
         DoubleVector ab = p0.add(p0.rearrange(SWAP_PAIRS))                              // a0+a1 . a2+a3 .
                 .blend(p1.add(p1.rearrange(SWAP_PAIRS)), ODD_LANES);                    // a01 b01 a23 b23
         DoubleVector cd = p2.add(p2.rearrange(SWAP_PAIRS)).blend(p3.add(p3.rearrange(SWAP_PAIRS)), ODD_LANES);
@@ -909,32 +910,57 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                              boolean relu, MemorySegment dx) {
         int period = ShortRows.period(channels);
         long end = to - (to - from) % ShortRows.partialsPerChannel(channels);
-        int scales = ShortRows.SCALE * period;
-        int shifts = ShortRows.SHIFT * period;
-        int dyScales = ShortRows.DY_SCALE * period;
-        int sums = ShortRows.DY_SUMS * period;
-        int centeredSums = ShortRows.CENTERED_SUMS * period;
-        boolean writes = dx != null;
         if (period == LANES) {
             gradientPeriodsOfOne(x, dy, from * channels, end * channels, t, relu, dx);
-            return end;
+        } else if (dx == null) {
+            gradientPeriods(x, dy, from * channels, end * channels, period, t, relu);
+        } else {
+            gradientPeriodsWritingDx(x, dy, from * channels, end * channels, period, t, relu, dx);
         }
-        // longer periods in the table, in one flat loop (see addShifted)
+        return end;
+    }
+
+    /**
+     * {@link #addGradients} of elements {@code [from, to)} for longer periods, the partials in the table, in one
+     * flat loop (see {@link #addShifted}). Apart from the loop that writes dx: with the store under a condition in
+     * one loop, C2 at times left a vector boxed a register ({@code [2056, 3]} inference backward at 512 bits on
+     * segments over byte[], 37 KB a call in AllocationTest).
+     */
+    private static void gradientPeriods(MemorySegment x, MemorySegment dy, long from, long to, int period, float[] t,
+                                        boolean relu) {
+        int scales = ShortRows.SCALE * period, shifts = ShortRows.SHIFT * period;
+        int sums = ShortRows.DY_SUMS * period, centeredSums = ShortRows.CENTERED_SUMS * period;
         int j = 0;
-        for (long i = from * channels, stop = end * channels; i < stop; i += LANES) {
+        for (long i = from; i < to; i += LANES) {
             FloatVector center = FloatVector.fromArray(FLOATS, t, j);
             FloatVector xi = KIND.load(x, i);
             FloatVector g = gated(KIND.load(dy, i), xi, center, FloatVector.fromArray(FLOATS, t, scales + j),
                     FloatVector.fromArray(FLOATS, t, shifts + j), relu);
             FloatVector.fromArray(FLOATS, t, sums + j).add(g).intoArray(t, sums + j);
             g.fma(xi.sub(center), FloatVector.fromArray(FLOATS, t, centeredSums + j)).intoArray(t, centeredSums + j);
-            if (writes) {
-                KIND.store(g.fma(FloatVector.fromArray(FLOATS, t, dyScales + j), ZERO), dx, i);
-            }
             j += LANES;
             j = j == period ? 0 : j;
         }
-        return end;
+    }
+
+    /** {@link #gradientPeriods}, and {@code dx = dy'·dyScale} of each register. */
+    private static void gradientPeriodsWritingDx(MemorySegment x, MemorySegment dy, long from, long to, int period,
+                                                 float[] t, boolean relu, MemorySegment dx) {
+        int scales = ShortRows.SCALE * period, shifts = ShortRows.SHIFT * period;
+        int sums = ShortRows.DY_SUMS * period, centeredSums = ShortRows.CENTERED_SUMS * period;
+        int dyScales = ShortRows.DY_SCALE * period;
+        int j = 0;
+        for (long i = from; i < to; i += LANES) {
+            FloatVector center = FloatVector.fromArray(FLOATS, t, j);
+            FloatVector xi = KIND.load(x, i);
+            FloatVector g = gated(KIND.load(dy, i), xi, center, FloatVector.fromArray(FLOATS, t, scales + j),
+                    FloatVector.fromArray(FLOATS, t, shifts + j), relu);
+            FloatVector.fromArray(FLOATS, t, sums + j).add(g).intoArray(t, sums + j);
+            g.fma(xi.sub(center), FloatVector.fromArray(FLOATS, t, centeredSums + j)).intoArray(t, centeredSums + j);
+            KIND.store(g.fma(FloatVector.fromArray(FLOATS, t, dyScales + j), ZERO), dx, i);
+            j += LANES;
+            j = j == period ? 0 : j;
+        }
     }
 
     /** {@link #addGradients} of elements {@code [from, to)} for a period of one register, the partials held in it. */
