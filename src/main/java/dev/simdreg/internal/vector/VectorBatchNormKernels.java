@@ -641,11 +641,21 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         int j = 0;
         if (Integer.bitCount(runs) == 1) {
             // one counted loop over registers, each a broadcast or a register of channels spread: a loop per
-            // channel of two registers took 25 µs a call of [8, 4096, 1, 8] inference at 128 bits (against about 3)
+            // channel of two registers took 25 µs a call of [8, 4096, 1, 8] inference at 128 bits (against about 3).
+            // Written out, not through perColumn: where C2 found that call cold it did not inline it, and each
+            // register came back boxed (74 KB a call of [3, 171, 8] training backward at 512 bits, AllocationTest)
             long first = (long) channel * runs;
-            int end = runs >= LANES ? width & -runs : fittingColumns(perChannel.length, runs, first, width);
-            for (; j < end; j += LANES) {
-                NATIVE.store(perColumn(perChannel, runs, first + j), t, at + j);
+            int shift = Integer.numberOfTrailingZeros(runs);
+            if (runs >= LANES) {
+                for (int end = width & -runs; j < end; j += LANES) {
+                    NATIVE.store(FloatVector.broadcast(FLOATS, perChannel[(int) ((first + j) >>> shift)]), t, at + j);
+                }
+            } else if (runs > 1) {
+                VectorShuffle<Float> spread = runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8;
+                for (int end = fittingColumns(perChannel.length, runs, first, width); j < end; j += LANES) {
+                    NATIVE.store(FloatVector.fromArray(FLOATS, perChannel, (int) ((first + j) >>> shift))
+                            .rearrange(spread), t, at + j);
+                }
             }
         } else if (runs >= LANES) {
             for (int c = channel; j + runs <= width; j += runs, c++) {
