@@ -516,7 +516,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             return FloatVector.broadcast(FLOATS, perChannel[c]);
         }
         FloatVector channels = FloatVector.fromArray(FLOATS, perChannel, c);
-        return runs == 1 ? channels : channels.rearrange(runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8);
+        return runs == 1 ? channels : channels.rearrange(spread(runs));
+    }
+
+    /** The shuffle that spreads a register of channels over runs of 2, 4 or 8 lanes each. */
+    private static VectorShuffle<Float> spread(int runs) {
+        return runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8;
     }
 
     /** Lane i to lane i · runs, the first lanes of a register of runs of 2, 4 and 8 to consecutive lanes. */
@@ -535,15 +540,15 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         if (runs > 8 && runs < LANES || Integer.bitCount(runs) != 1) {
             return c0;
         }
+        int c = pilotSumsOfEights(x, runs, c0, c1, sums);
         if (runs >= LANES) {
             int registers = Math.min(runs, BatchNormKernels.PILOT_ROWS) / LANES;
-            for (int c = pilotSumsOfEights(x, runs, c0, c1, sums); c < c1; c++) {
+            for (; c < c1; c++) {
                 sums[c] = firstValuesSum(x, (long) c * runs, registers);
             }
             return c1;
         }
         int perRegister = LANES / runs;
-        int c = pilotSumsOfEights(x, runs, c0, c1, sums);
         for (int end = Math.min(c1, sums.length - LANES); c + perRegister <= end; c += perRegister) {
             runSums(x, runs, c, sums);
         }
@@ -651,7 +656,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                     NATIVE.store(FloatVector.broadcast(FLOATS, perChannel[(int) ((first + j) >>> shift)]), t, at + j);
                 }
             } else if (runs > 1) {
-                VectorShuffle<Float> spread = runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8;
+                VectorShuffle<Float> spread = spread(runs);
                 for (int end = fittingColumns(perChannel.length, runs, first, width); j < end; j += LANES) {
                     NATIVE.store(FloatVector.fromArray(FLOATS, perChannel, (int) ((first + j) >>> shift))
                             .rearrange(spread), t, at + j);
