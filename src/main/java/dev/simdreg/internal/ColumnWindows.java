@@ -42,6 +42,8 @@ public final class ColumnWindows {
     private static final int PILOT_COPY = 64;
     /** The most lanes of a register of floats: the slack of the shifts for the provider's stores. */
     private static final int MAX_LANES = 16;
+    /** The span over which addresses alias for the loads that follow stores: 4 KiB. */
+    private static final long PAGE = 4096;
     /** Columns of a window: a multiple of every register's lanes. */
     static final int WINDOW = 1024;
     /**
@@ -52,10 +54,16 @@ public final class ColumnWindows {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** A thread's working memory, taken once a call: a lookup per window cost 13% of {@code [8, 4096, 8]} inference. */
+    /**
+     * A thread's working memory, taken once a call: a lookup per window cost 13% of {@code [8, 4096, 8]} inference.
+     * Its table has four places, a quarter of a page apart: each pass takes the one farthest, modulo 4 KiB, from the
+     * native segments it reads and writes ({@link #place}).
+     */
     private static final class Scratch {
-        /** The window's sections, each on a cache line, for the provider's loops. */
-        final MemorySegment table = Arena.ofAuto().allocate((long) SECTIONS * WINDOW * Float.BYTES, 64);
+        private static final long TABLE_BYTES = (long) SECTIONS * WINDOW * Float.BYTES;
+        private final MemorySegment[] places = new MemorySegment[4];
+        /** The window's sections, each on a cache line, for the provider's loops: this pass's place. */
+        MemorySegment table;
         /** A window's floats on their way out of the table or the provider's loops: first sums, then second sums. */
         final float[] staging = new float[2 * WINDOW];
         /** The float64 totals of a window's columns: first sums, then second sums. */
@@ -65,11 +73,50 @@ public final class ColumnWindows {
         /** Per-channel shifts of the moments, grown to the widest layer seen. */
         float[] shifts = new float[0];
 
+        Scratch() {
+            MemorySegment room = Arena.ofAuto().allocate(TABLE_BYTES + 3 * PAGE / 4, PAGE);
+            for (int k = 0; k < places.length; k++) {
+                places[k] = room.asSlice(k * PAGE / 4, TABLE_BYTES);
+            }
+            table = places[0];
+        }
+
         float[] shifts(int channels) {
             if (shifts.length < channels) {
                 shifts = new float[channels];
             }
             return shifts;
+        }
+
+        /**
+         * The table placed for a pass over the given segments (null for none): where a row's columns sit at the
+         * same offset modulo 4 KiB as the table's (rows of a multiple of 1024 floats), a load from the table just
+         * after a store to y at that offset plus a register waits on it, and the table's stores hold up the loads
+         * of x the same way. {@code [64, 4096]} normalize at 512 bits, x and y at the same offset modulo 4 KiB (a
+         * toy of the loop): 33-35 µs with the table there too, 47-49 with it a register before, 28-31 a quarter or
+         * half a page away; training forward over 16 pairs of buffers 256 bytes apart in turn, 67-76 µs with the
+         * table where it fell and 67-70 placed (harness). Heap segments move with their arrays: nothing to keep
+         * away from.
+         */
+        Scratch place(MemorySegment a, MemorySegment b, MemorySegment c) {
+            long farthest = -1;
+            for (MemorySegment candidate : places) {
+                long at = candidate.address();
+                long distance = Math.min(distance(at, a), Math.min(distance(at, b), distance(at, c)));
+                if (distance > farthest) {
+                    farthest = distance;
+                    table = candidate;
+                }
+            }
+            return this;
+        }
+
+        private static long distance(long at, MemorySegment s) {
+            if (s == null || !s.isNative()) {
+                return PAGE;
+            }
+            long ahead = (s.address() - at) & (PAGE - 1);
+            return Math.min(ahead, PAGE - ahead);
         }
     }
 
@@ -266,7 +313,7 @@ public final class ColumnWindows {
     private static void interleavedMoments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2,
                                            Loops loops) {
         int channels = layout.channels();
-        Scratch w = SCRATCH.get();
+        Scratch w = SCRATCH.get().place(x, null, null);
         float[] shifts = w.shifts(channels);
         for (long first = 0; first < channels; first += WINDOW) {
             pilotMeans(layout, x, first, (int) Math.min(WINDOW, channels - first), w, shifts, loops);
@@ -280,7 +327,7 @@ public final class ColumnWindows {
     private static void shiftedBlockSums(ChannelLayout layout, MemorySegment x, float[] shifts, float[] table,
                                          Loops loops, int b0, int b1) {
         int channels = layout.channels();
-        MemorySegment t = SCRATCH.get().table;
+        MemorySegment t = SCRATCH.get().place(x, null, null).table;
         for (long first = 0; first < channels; first += WINDOW) {
             int width = (int) Math.min(WINDOW, channels - first);
             MemorySegment.copy(shifts, (int) first, t, Floats.LAYOUT, 0, width);
@@ -305,7 +352,7 @@ public final class ColumnWindows {
     /** {@link #moments} of channels {@code [c0, c1)} of a layout of short runs. */
     private static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops,
                                 int c0, int c1) {
-        Scratch w = SCRATCH.get();
+        Scratch w = SCRATCH.get().place(x, null, null);
         float[] shifts = w.shifts(c1 + MAX_LANES);
         pilotMeans(layout, x, c0, c1, shifts, w.staging, loops);
         long rowLength = rowLength(layout);
@@ -447,7 +494,7 @@ public final class ColumnWindows {
                                      double[] sumDy, double[] sumDyCentered, Loops loops, int c0, int c1) {
         long rowLength = rowLength(layout);
         int runs = layout.inner();
-        Scratch w = SCRATCH.get();
+        Scratch w = SCRATCH.get().place(x, dy, null);
         MemorySegment t = w.table;
         boolean oneBlock = layout.outer() <= ROW_BLOCK;
         for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += WINDOW) {
@@ -472,7 +519,7 @@ public final class ColumnWindows {
     private static void gradientBlockSums(ChannelLayout layout, MemorySegment x, MemorySegment dy, ChannelAffine a,
                                           float[] table, Loops loops, int b0, int b1) {
         int channels = layout.channels();
-        Scratch w = SCRATCH.get();
+        Scratch w = SCRATCH.get().place(x, dy, null);
         for (long first = 0; first < channels; first += WINDOW) {
             int width = (int) Math.min(WINDOW, channels - first);
             repeatAffine(w, a, 1, first, width, loops);
@@ -504,7 +551,7 @@ public final class ColumnWindows {
     private static void scaleGradients(ChannelLayout layout, MemorySegment x, MemorySegment dy, MemorySegment dx,
                                        ChannelAffine a, float[] dyScale, Loops loops, int c0, int c1, long r0,
                                        long r1) {
-        Scratch w = SCRATCH.get();
+        Scratch w = SCRATCH.get().place(x, dy, dx);
         MemorySegment t = w.table;
         long rowLength = rowLength(layout);
         for (long first = (long) c0 * layout.inner(), end = (long) c1 * layout.inner(); first < end; first += WINDOW) {
@@ -533,7 +580,7 @@ public final class ColumnWindows {
     private static void normalize(ChannelLayout layout, MemorySegment x, MemorySegment y, ChannelAffine a,
                                   Loops loops, int c0, int c1, long r0, long r1) {
         long rowLength = rowLength(layout);
-        Scratch w = SCRATCH.get();
+        Scratch w = SCRATCH.get().place(x, y, null);
         MemorySegment t = w.table;
         for (long window = (long) c0 * layout.inner(), end = (long) c1 * layout.inner(); window < end;
              window += WINDOW) {
@@ -570,7 +617,7 @@ public final class ColumnWindows {
                                       int c0, int c1, long r0, long r1) {
         long rowLength = rowLength(layout);
         int runs = layout.inner();
-        Scratch w = SCRATCH.get();
+        Scratch w = SCRATCH.get().place(x, dy, dx);
         MemorySegment t = w.table;
         // from the last window and row: the gradient sums read those last, so the first come from L2
         // ([256, 1024] training backward 60-63 -> 55-59 µs, measured)
