@@ -651,15 +651,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             // register came back boxed (74 KB a call of [3, 171, 8] training backward at 512 bits, AllocationTest)
             long first = (long) channel * runs;
             int shift = Integer.numberOfTrailingZeros(runs);
-            if (runs >= 2 * LANES) {
-                // two registers a broadcast: [8, 4096, 1, 8] at 128 bits training forward 121-124 µs against
-                // 126-127 a register a broadcast, inference 50 against 54-56 (harness, three JVMs each)
-                for (int end = width & -runs; j < end; j += 2 * LANES) {
-                    FloatVector value = FloatVector.broadcast(FLOATS, perChannel[(int) ((first + j) >>> shift)]);
-                    NATIVE.store(value, t, at + j);
-                    NATIVE.store(value, t, at + j + LANES);
-                }
-            } else if (runs == LANES) {
+            if (runs >= LANES) {
                 for (int end = width & -runs; j < end; j += LANES) {
                     NATIVE.store(FloatVector.broadcast(FLOATS, perChannel[(int) ((first + j) >>> shift)]), t, at + j);
                 }
