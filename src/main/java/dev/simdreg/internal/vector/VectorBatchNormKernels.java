@@ -30,6 +30,7 @@ import static dev.simdreg.internal.vector.Species.FOLD_STRIDE_BYTES;
 import static dev.simdreg.internal.vector.Species.SUM_PASSES;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
 import static dev.simdreg.internal.vector.Species.LANES;
+import static dev.simdreg.internal.vector.Species.ORDER;
 import static dev.simdreg.internal.vector.Species.UP_1;
 import static dev.simdreg.internal.vector.FloatAccess.NATIVE;
 import static dev.simdreg.internal.vector.Species.loopEnd;
@@ -637,38 +638,53 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static final VectorShuffle<Float> EXPAND_8 = VectorShuffle.fromOp(FLOATS, i -> i / 8);
 
     /**
-     * {@link ColumnWindows.Loops#repeat}: runs of a power of two by {@link #perColumn}, register after register;
-     * other runs of a register or more a broadcast each, stored register after register and the last register
-     * ending with the run (so any run length is whole registers).
+     * {@link ColumnWindows.Loops#repeat}: runs of a power of two as {@link #perColumn} reads them, register after
+     * register; other runs of a register or more a broadcast each, stored register after register and the last
+     * register ending with the run (so any run length is whole registers).
      */
     @Override
     public int repeat(float[] perChannel, int runs, int channel, int width, MemorySegment t, long at) {
+        // Stored by the JDK's intoMemorySegment, force-inlined at any site, t's class made known to C2 first; not
+        // through NATIVE.store: a loop C2 finds cold (the runs shorter than a register: 42 registers over 1986
+        // calls in one compile, -XX:+LogCompilation) inlines no callee already compiled on its own into more than
+        // InlineSmallCode / 4 bytes (NATIVE.store: 776), and each register was passed boxed (74 KB a call of
+        // [3, 171, 8] training backward at 512 bits, AllocationTest, two clean-clone CIs in five)
+        if (((Object) t).getClass() != Species.NATIVE) {
+            throw new IllegalStateException("a table not from an arena: " + t);
+        }
         int j = 0;
         if (Integer.bitCount(runs) == 1) {
             // one counted loop over registers, each a broadcast or a register of channels spread: a loop per
-            // channel of two registers took 25 µs a call of [8, 4096, 1, 8] inference at 128 bits (against about 3).
-            // Written out, not through perColumn: where C2 found that call cold it did not inline it, and each
-            // register came back boxed (74 KB a call of [3, 171, 8] training backward at 512 bits, AllocationTest)
+            // channel of two registers took 25 µs a call of [8, 4096, 1, 8] inference at 128 bits (against about 3)
             long first = (long) channel * runs;
             int shift = Integer.numberOfTrailingZeros(runs);
-            if (runs >= LANES) {
+            if (runs >= 2 * LANES) {
+                // two registers a broadcast: [8, 4096, 1, 8] at 128 bits training forward 121-124 µs against
+                // 126-127 a register a broadcast, inference 50 against 54-56 (harness, three JVMs each)
+                for (int end = width & -runs; j < end; j += 2 * LANES) {
+                    FloatVector value = FloatVector.broadcast(FLOATS, perChannel[(int) ((first + j) >>> shift)]);
+                    value.intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
+                    value.intoMemorySegment(t, (at + j + LANES) * Float.BYTES, ORDER);
+                }
+            } else if (runs == LANES) {
                 for (int end = width & -runs; j < end; j += LANES) {
-                    NATIVE.store(FloatVector.broadcast(FLOATS, perChannel[(int) ((first + j) >>> shift)]), t, at + j);
+                    FloatVector.broadcast(FLOATS, perChannel[(int) ((first + j) >>> shift)])
+                            .intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
                 }
             } else if (runs > 1) {
                 VectorShuffle<Float> spread = spread(runs);
                 for (int end = fittingColumns(perChannel.length, runs, first, width); j < end; j += LANES) {
-                    NATIVE.store(FloatVector.fromArray(FLOATS, perChannel, (int) ((first + j) >>> shift))
-                            .rearrange(spread), t, at + j);
+                    FloatVector.fromArray(FLOATS, perChannel, (int) ((first + j) >>> shift)).rearrange(spread)
+                            .intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
                 }
             }
         } else if (runs >= LANES) {
             for (int c = channel; j + runs <= width; j += runs, c++) {
                 FloatVector value = FloatVector.broadcast(FLOATS, perChannel[c]);
                 for (int k = 0; k < runs - LANES; k += LANES) {
-                    NATIVE.store(value, t, at + j + k);
+                    value.intoMemorySegment(t, (at + j + k) * Float.BYTES, ORDER);
                 }
-                NATIVE.store(value, t, at + j + runs - LANES);
+                value.intoMemorySegment(t, (at + j + runs - LANES) * Float.BYTES, ORDER);
             }
         }
         return j;
