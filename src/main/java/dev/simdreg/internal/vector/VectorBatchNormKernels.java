@@ -698,8 +698,6 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     public long addShifted(MemorySegment x, long from, long to, int channels, float[] t) {
         int period = ShortRows.period(channels);
         long end = to - (to - from) % ShortRows.partialsPerChannel(channels);
-        int sums = ShortRows.SUMS * period;
-        int squares = ShortRows.SQUARES * period;
         if (period == LANES) {
             shiftedPeriodsOfOne(x, from * channels, end * channels, t);
             return end;
@@ -722,6 +720,19 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         for (; i + 4L * period <= stop; i += 4L * period) {
             shiftedFourPeriods(x, i, t, period);
         }
+        shiftedLastPeriods(x, i, stop, t, period);
+        return end;
+    }
+
+    /**
+     * {@link #addShifted} of the last periods (fewer than four) from element i to stop, a register at a time. A
+     * method of its own, so that C2 weighs its loads against its own calls: in {@code addShifted}, where few calls
+     * reach it, C2 found the load cold and left it a call, its register boxed (-XX:+LogCompilation, every JVM of
+     * six of the test suite at 512 bits).
+     */
+    private static void shiftedLastPeriods(MemorySegment x, long i, long stop, float[] t, int period) {
+        int sums = ShortRows.SUMS * period;
+        int squares = ShortRows.SQUARES * period;
         for (int j = 0; i < stop; i += LANES) {
             FloatVector d = KIND.load(x, i).sub(FloatVector.fromArray(FLOATS, t, j));
             FloatVector.fromArray(FLOATS, t, sums + j).add(d).intoArray(t, sums + j);
@@ -729,7 +740,6 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             j += LANES;
             j = j == period ? 0 : j;
         }
-        return end;
     }
 
     /**

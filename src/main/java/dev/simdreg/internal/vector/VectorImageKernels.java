@@ -282,6 +282,16 @@ final class VectorImageKernels implements ImageKernels {
             reverseTiledPixels(x, out, from, rows, width, channels);
             return;
         }
+        reverseWindowedPixels(x, out, from, rows, width, channels);
+    }
+
+    /**
+     * {@link #reversePixels} by windows of two registers. A method of its own, so that C2 weighs its loads and
+     * stores against its own calls: in {@code reversePixels}, where the test's calls seldom came, C2 found them
+     * cold and left them calls, their registers boxed (-XX:+LogCompilation, one JVM in six of the suite).
+     */
+    private static void reverseWindowedPixels(MemorySegment x, MemorySegment out, long from, int rows, int width,
+                                              int channels) {
         VectorShuffle<Float>[] shuffles = PIXEL_REVERSALS[channels];
         int n = width * channels, blocks = loopEnd(0, n, LANES);
         int stepFloats = LANES % channels, stepPixels = LANES / channels;
