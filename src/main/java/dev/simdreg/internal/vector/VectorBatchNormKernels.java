@@ -648,7 +648,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         // through NATIVE.store: a loop C2 finds cold (the runs shorter than a register: 42 registers over 1986
         // calls in one compile, -XX:+LogCompilation) inlines no callee already compiled on its own into more than
         // InlineSmallCode / 4 bytes (NATIVE.store: 776), and each register was passed boxed (74 KB a call of
-        // [3, 171, 8] training backward at 512 bits, AllocationTest, two clean-clone CIs in five)
+        // [3, 171, 8] training backward at 512 bits, AllocationTest, two clean-clone CIs of seven)
         if (((Object) t).getClass() != Species.NATIVE) {
             throw new IllegalStateException("a table not from an arena: " + t);
         }
