@@ -134,26 +134,65 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /**
      * The float sums of row blocks {@code [b0, b1)} of rows of 16 to 255 channels into their places in the table
-     * (see {@link BlockSums}): columns of four registers (see {@link #columnStart}), each down the blocks.
+     * (see {@link BlockSums}): columns of four registers (see {@link #columnStart}), each down the blocks. A column
+     * of one or two registers (the last of a row) takes four or two whole blocks at once, so that its loop still
+     * has four independent chains a row instead of repeating a register: {@code [15420, 17]} at 512 bits summed
+     * two registers four times a row, {@code [16384, 16]} and the last register of {@code [15420, 17]} at 128 bits
+     * one register a chain of fma latencies down a block.
      */
     private static void shiftedBlockSums(MemorySegment x, long rows, int channels, float[] shifts, float[] table,
                                          int b0, int b1) {
         float[] block = BLOCK.get();
         for (int c0 = 0; c0 < channels; c0 = Math.min(c0 + 4 * LANES, channels)) {
-            for (int v = 0; v < 4; v++) {
-                System.arraycopy(shifts, columnStart(c0, v, channels), block, SHIFTS + v * LANES, LANES);
+            int distinct = 1;
+            while (distinct < 4 && columnStart(c0, distinct, channels) != columnStart(c0, distinct - 1, channels)) {
+                distinct++;
             }
-            for (int b = b0; b < b1; b++) {
+            int together = 4 % distinct == 0 ? 4 / distinct : 1;
+            for (int v = 0; v < 4; v++) {
+                System.arraycopy(shifts, columnStart(c0, v % distinct, channels), block, SHIFTS + v * LANES, LANES);
+            }
+            int b = b0;
+            for (; b + together <= b1 && (long) (b + together) * ROW_BLOCK <= rows; b += together) {
                 long r0 = (long) b * ROW_BLOCK;
-                shiftedSumsOfFour(x, r0, Math.min(rows, r0 + ROW_BLOCK), channels, c0, block);
-                int sums = BlockSums.first(b, channels), squares = BlockSums.second(b, channels);
-                for (int v = 0; v < 4; v++) {
-                    int start = columnStart(c0, v, channels);
-                    for (int j = firstNewLane(c0, v, channels); j < LANES; j++) {
-                        table[sums + start + j] = block[SUMS + v * LANES + j];
-                        table[squares + start + j] = block[SQUARES + v * LANES + j];
-                    }
+                shiftedSumsOfFour(x, r0, r0 + ROW_BLOCK, channels, registerStart(c0, 0, distinct, together, channels),
+                        registerStart(c0, 1, distinct, together, channels), registerStart(c0, 2, distinct, together,
+                                channels), registerStart(c0, 3, distinct, together, channels), block);
+                toTable(block, 4, distinct, c0, channels, table, b);
+            }
+            for (; b < b1; b++) {
+                long r0 = (long) b * ROW_BLOCK, end = Math.min(rows, r0 + ROW_BLOCK);
+                if (distinct == 1) {
+                    shiftedSumsOfOne(x, r0, end, channels, c0, block);
+                } else {
+                    shiftedSumsOfFour(x, r0, end, channels, registerStart(c0, 0, distinct, 1, channels),
+                            registerStart(c0, 1, distinct, 1, channels), registerStart(c0, 2, distinct, 1, channels),
+                            registerStart(c0, 3, distinct, 1, channels), block);
                 }
+                toTable(block, distinct, distinct, c0, channels, table, b);
+            }
+        }
+    }
+
+    /**
+     * Where register v of a column loop from c0 reads row 0 (see {@link #shiftedSumsOfFour}): the column's
+     * register {@code v mod distinct} of the block {@code v / distinct} after the loop's own, of {@code together}
+     * blocks; past those, a repeat of the first register, not kept.
+     */
+    private static long registerStart(int c0, int v, int distinct, int together, int channels) {
+        long block = v < together * distinct ? v / distinct : 0;
+        return columnStart(c0, v % distinct, channels) + block * ROW_BLOCK * channels;
+    }
+
+    /** The sums of the first {@code registers} of block, laid out as {@link #registerStart}'s, to blocks from b. */
+    private static void toTable(float[] block, int registers, int distinct, int c0, int channels, float[] table,
+                                int b) {
+        for (int v = 0; v < registers; v++) {
+            int sums = BlockSums.first(b + v / distinct, channels), squares = BlockSums.second(b + v / distinct, channels);
+            int start = columnStart(c0, v % distinct, channels);
+            for (int j = firstNewLane(c0, v % distinct, channels); j < LANES; j++) {
+                table[sums + start + j] = block[SUMS + v * LANES + j];
+                table[squares + start + j] = block[SQUARES + v * LANES + j];
             }
         }
     }
@@ -1052,16 +1091,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * block[SUMS + j] and block[SQUARES + j]: Σ (x − K) and Σ (x − K)² over rows [r0, end) of the column of four
-     * registers from c0 (see {@link #columnStart}), K in block[SHIFTS + j]: four independent chains per row.
+     * block[SUMS + v·LANES + j] and block[SQUARES + v·LANES + j]: Σ (x − K) and Σ (x − K)² over rows [r0, end) of
+     * four registers read from {@code startV} in each row (see {@link #registerStart}), K in
+     * block[SHIFTS + v·LANES + j]: four independent chains per row.
      */
-    private static void shiftedSumsOfFour(MemorySegment x, long r0, long end, int channels, int c0, float[] block) {
-        if (columnStart(c0, 1, channels) == columnStart(c0, 0, channels)) {
-            shiftedSumsOfOne(x, r0, end, channels, columnStart(c0, 0, channels), block);
-            return;
-        }
-        long start0 = columnStart(c0, 0, channels), start1 = columnStart(c0, 1, channels);
-        long start2 = columnStart(c0, 2, channels), start3 = columnStart(c0, 3, channels);
+    private static void shiftedSumsOfFour(MemorySegment x, long r0, long end, int channels, long start0, long start1,
+                                          long start2, long start3, float[] block) {
         FloatVector k0 = FloatVector.fromArray(FLOATS, block, SHIFTS);
         FloatVector k1 = FloatVector.fromArray(FLOATS, block, SHIFTS + LANES);
         FloatVector k2 = FloatVector.fromArray(FLOATS, block, SHIFTS + 2 * LANES);
@@ -1094,11 +1129,11 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #shiftedSumsOfFour} of a column whose four registers are one, the last of a row with a register or less
-     * left ({@code [N, 17]} at 128 bits summed its last channel with four loads of the same register a row), its
-     * sums written to all four places.
+     * {@link #shiftedSumsOfFour} of a single block of a column of one register, into block's first register: the
+     * last block of a row's last register, or a row of a register ({@link #shiftedBlockSums}).
      */
-    private static void shiftedSumsOfOne(MemorySegment x, long r0, long end, int channels, long start, float[] block) {
+    private static void shiftedSumsOfOne(MemorySegment x, long r0, long end, int channels, int c0, float[] block) {
+        long start = columnStart(c0, 0, channels);
         FloatVector k = FloatVector.fromArray(FLOATS, block, SHIFTS);
         FloatVector s = FloatVector.zero(FLOATS);
         FloatVector q = s;
@@ -1107,8 +1142,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             s = s.add(d);
             q = d.fma(d, q);
         }
-        intoBlock(block, SUMS, s, s, s, s);
-        intoBlock(block, SQUARES, q, q, q, q);
+        s.intoArray(block, SUMS);
+        q.intoArray(block, SQUARES);
     }
 
     /**
