@@ -188,7 +188,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static void toTable(float[] block, int registers, int distinct, int c0, int channels, float[] table,
                                 int b) {
         for (int v = 0; v < registers; v++) {
-            int sums = BlockSums.first(b + v / distinct, channels), squares = BlockSums.second(b + v / distinct, channels);
+            int blockOfRegister = b + v / distinct;
+            int sums = BlockSums.first(blockOfRegister, channels), squares = BlockSums.second(blockOfRegister, channels);
             int start = columnStart(c0, v % distinct, channels);
             for (int j = firstNewLane(c0, v % distinct, channels); j < LANES; j++) {
                 table[sums + start + j] = block[SUMS + v * LANES + j];
@@ -275,10 +276,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     @Override
     public int normalizeColumns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs, long rows,
                                 long rowLength, long first, int width) {
-        // runs of three registers or more go through the table: a broadcast of each coefficient a register took
-        // [8, 4096, 1, 8] training forward at 128 bits to 139-142 µs, against 128-134 through the table, inference
-        // 63-67 against 56 (harness, four buffers); at 256 bits and for runs of 128 at 512 the same either way.
-        // Runs of one or two registers take a channel at a time (normalizeTwoRowsOfRegisterRuns).
+        // runs of one or two registers go a channel at a time (normalizeTwoRowsOfRegisterRuns); longer ones through
+        // the table: a broadcast of each coefficient a register took [8, 4096, 1, 8] training forward at 128 bits
+        // to 139-142 µs, against 128-134 through the table (harness, four buffers)
         if (runs == 1 || runs > 2 * LANES) {
             return 0;
         }
@@ -1092,8 +1092,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * block[SUMS + v·LANES + j] and block[SQUARES + v·LANES + j]: Σ (x − K) and Σ (x − K)² over rows [r0, end) of
-     * four registers read from {@code startV} in each row (see {@link #registerStart}), K in
+     * block[SUMS + v·LANES + j] and block[SQUARES + v·LANES + j]: Σ (x − K) and Σ (x − K)² over rows
+     * [r0, end) of four registers read from {@code startV} in each row (see {@link #registerStart}), K in
      * block[SHIFTS + v·LANES + j]: four independent chains per row.
      */
     private static void shiftedSumsOfFour(MemorySegment x, long r0, long end, int channels, long start0, long start1,
@@ -1300,8 +1300,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * each register's coefficients taken once for them, and the loads before the stores (a load after a store to
      * another row at the same offset modulo 4 KiB waits on it): at 128 bits three loads of coefficients a register
      * and row made the loop wait on loads ({@code [8, 4096, 1, 8]} training forward 130 -> 98 µs, harness). Four
-     * rows from the arrays, whose coefficients are spread by shuffles; two from the table: four rows' streams at
-     * once took {@code [64, 4096]} inference at 512 bits to 37-80 µs from one JVM or buffer to another, two 44-50
+     * rows from the arrays where runs are shorter than a register, whose coefficients are spread by shuffles; two
+     * from the arrays for runs of one or two registers, a channel at a time; two from the table: four rows' streams
+     * at once took {@code [64, 4096]} inference at 512 bits to 37-80 µs from one JVM or buffer to another, two 44-50
      * (256 bits: 38-50 and 36-42; harness, eight buffers each).
      */
     private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, ChannelAffine a,
