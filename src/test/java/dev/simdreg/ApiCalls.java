@@ -348,6 +348,8 @@ final class ApiCalls {
         BatchShape narrow = BatchShape.rows(n / 2 + 7, 3), odd = BatchShape.channelsLast(2, n / 64 + 3, 31);
         // planes of 8 values, channels of whole registers of runs and a tail past them, past a window of columns
         BatchShape planesOf8 = BatchShape.channelsFirst(3, n / 24 + 1, 8);
+        // planes of 64 values: runs of a power of two registers at every width, two rows at a time and a last row
+        BatchShape planesOf64 = BatchShape.channelsFirst(3, n / 192 + 1, 64);
         ImageShape images = ImageShape.nchw(2, 3, 13, n / 78 + 3), pixels = ImageShape.nhwc(2, 13, n / 78 + 3, 3);
         ImageShape cropped = ImageShape.nchw(2, 3, 9, n / 78 - 1), croppedPixels = ImageShape.nhwc(2, 9, n / 78 - 1, 3);
         int units = n / 128 + 1, inputs = 128;
@@ -416,6 +418,7 @@ final class ApiCalls {
             calls.addAll(images(shapes[0], shapes[1], pca, matrices));
         }
         calls.addAll(batchNorm(planesOf8, options)); // last: the inputs of the calls before keep their seeds
+        calls.addAll(batchNorm(planesOf64, options));
         return calls;
     }
 

@@ -43,6 +43,7 @@ final class BatchData {
             shapes.add(BatchShape.channelsFirst(1, c, 7));
             shapes.add(BatchShape.channelsFirst(3, c, 171));
             shapes.add(BatchShape.channelsFirst(2, c, 4 * lanes + 3));
+            shapes.add(BatchShape.channelsFirst(3, c, 64)); // runs of a power of two registers
             shapes.add(BatchShape.channelsFirst(1, c, 4096 + 513));
         }
         return shapes;

@@ -276,10 +276,11 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     @Override
     public int normalizeColumns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs, long rows,
                                 long rowLength, long first, int width) {
-        // runs of one or two registers go a channel at a time (normalizeTwoRowsOfRegisterRuns); longer ones through
-        // the table: a broadcast of each coefficient a register took [8, 4096, 1, 8] training forward at 128 bits
-        // to 139-142 µs, against 128-134 through the table (harness, four buffers)
-        if (runs == 1 || runs > 2 * LANES) {
+        // runs of a register, or of a power of two registers, go two rows at a time, their coefficients broadcast
+        // once a channel or pair of registers (normalizeTwoRowsOfRegisterRuns); others through the table: a
+        // broadcast of each coefficient a register took [8, 4096, 1, 8] training forward at 128 bits to 139-142 µs,
+        // against 128-134 through the table (harness, four buffers)
+        if (runs == 1 || runs > 2 * LANES && Integer.bitCount(runs) != 1) {
             return 0;
         }
         int length = Math.min(a.center().length, Math.min(a.scale().length, a.shift().length));
@@ -1218,8 +1219,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         // (6-37 KB a call of 4112-4626 floats in AllocationTest's JVM)
         // short runs of whole registers, eight or more, go run by run, their coefficients broadcast: from the
         // windows' tables [8, 256, 1, 128] took 27 µs at 512 bits and 44 at 128, run by run 22 and 35 (harness);
-        // runs of one or two registers were slower that way (8 values at 128 bits: 64 -> 124 µs)
-        if (ColumnWindows.shortRuns(layout) && (layout.inner() % LANES != 0 || layout.inner() < 8 * LANES)) {
+        // runs of one or two registers were slower that way (8 values at 128 bits: 64 -> 124 µs). Runs of a power
+        // of two up to 32 registers go two rows at a time by pairs of registers (ColumnWindows.Loops
+        // normalizeColumns): [8, 1024, 1, 32] inference at 128 bits 105 -> 42 µs, [8, 512, 1, 64] at 256 bits
+        // 54 -> 27, [8, 256, 1, 128] at 512 bits 33 -> 23; runs of 64 registers were slower so (36 -> 41)
+        if (ColumnWindows.shortRuns(layout) && (layout.inner() % LANES != 0 || layout.inner() < 8 * LANES
+                || Integer.bitCount(layout.inner()) == 1 && layout.inner() <= 32 * LANES)) {
             ColumnWindows.normalize(layout, x, y, a, this);
             return;
         }
@@ -1301,7 +1306,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * another row at the same offset modulo 4 KiB waits on it): at 128 bits three loads of coefficients a register
      * and row made the loop wait on loads ({@code [8, 4096, 1, 8]} training forward 130 -> 98 µs, harness). Four
      * rows from the arrays where runs are shorter than a register, whose coefficients are spread by shuffles; two
-     * from the arrays for runs of one or two registers, a channel at a time; two from the table: four rows' streams
+     * from the arrays for runs of a register or of a power of two registers; two from the table: four rows' streams
      * at once took {@code [64, 4096]} inference at 512 bits to 37-80 µs from one JVM or buffer to another, two 44-50
      * (256 bits: 38-50 and 36-42; harness, eight buffers each).
      */
@@ -1318,7 +1323,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             } else if (runs == LANES) {
                 normalizeTwoRowsOfRegisterRuns(x, y, a, (int) (column / runs), row, rowLength, columns);
             } else {
-                normalizeTwoRowsOfRegisterPairRuns(x, y, a, (int) (column / runs), row, rowLength, columns);
+                normalizeTwoRowsOfRegisterPairRuns(x, y, a, runs, (int) (column / runs), row, rowLength, columns);
             }
         }
         for (; r < rows; r++) {
@@ -1393,17 +1398,21 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #normalizeTwoRowsOfRegisterRuns} of runs of two registers ({@code [8, 4096, 1, 8]} at 128 bits: 49 µs
-     * inference through the table, 28 in a toy of this loop).
+     * {@link #normalizeTwoRowsOfRegisterRuns} of runs of a power of two registers, two or more, a pair of registers
+     * at a time, the coefficients of its channel broadcast for the pair of both rows ({@code [8, 4096, 1, 8]} at 128
+     * bits: 49 µs inference through the table, 28 in a toy of this loop).
      */
     private static void normalizeTwoRowsOfRegisterPairRuns(MemorySegment x, MemorySegment y, ChannelAffine a,
-                                                           int channel, long row, long rowLength, int columns) {
+                                                           int runs, int channel, long row, long rowLength,
+                                                           int columns) {
         boolean relu = a.relu();
-        for (int c = 0, channels = columns / (2 * LANES); c < channels; c++) {
-            FloatVector center = FloatVector.broadcast(FLOATS, a.center()[channel + c]);
-            FloatVector scale = FloatVector.broadcast(FLOATS, a.scale()[channel + c]);
-            FloatVector shift = FloatVector.broadcast(FLOATS, a.shift()[channel + c]);
-            long i = row + (long) c * 2 * LANES;
+        int pairsPerChannel = Integer.numberOfTrailingZeros(runs / (2 * LANES));
+        for (int p = 0, pairs = columns / (2 * LANES); p < pairs; p++) {
+            int c = channel + (p >>> pairsPerChannel);
+            FloatVector center = FloatVector.broadcast(FLOATS, a.center()[c]);
+            FloatVector scale = FloatVector.broadcast(FLOATS, a.scale()[c]);
+            FloatVector shift = FloatVector.broadcast(FLOATS, a.shift()[c]);
+            long i = row + (long) p * 2 * LANES;
             FloatVector x0 = KIND.load(x, i);
             FloatVector x1 = KIND.load(x, i + LANES);
             FloatVector x2 = KIND.load(x, i + rowLength);
