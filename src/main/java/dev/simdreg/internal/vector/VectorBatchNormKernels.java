@@ -1322,8 +1322,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                 normalizeFourRowsOfRuns(x, y, a, runs, column, row, rowLength, columns);
             } else if (runs == LANES) {
                 normalizeTwoRowsOfRegisterRuns(x, y, a, (int) (column / runs), row, rowLength, columns);
+            } else if (runs == 2 * LANES) {
+                normalizeTwoRowsOfRegisterPairRuns(x, y, a, (int) (column / runs), row, rowLength, columns);
             } else {
-                normalizeTwoRowsOfRegisterPairRuns(x, y, a, runs, (int) (column / runs), row, rowLength, columns);
+                normalizeTwoRowsByRegisterPairs(x, y, a, runs, (int) (column / runs), row, rowLength, columns);
             }
         }
         for (; r < rows; r++) {
@@ -1398,13 +1400,38 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * {@link #normalizeTwoRowsOfRegisterRuns} of runs of a power of two registers, two or more, a pair of registers
-     * at a time, the coefficients of its channel broadcast for the pair of both rows ({@code [8, 4096, 1, 8]} at 128
-     * bits: 49 µs inference through the table, 28 in a toy of this loop).
+     * {@link #normalizeTwoRowsOfRegisterRuns} of runs of two registers ({@code [8, 4096, 1, 8]} at 128 bits: 49 µs
+     * inference through the table, 28 in a toy of this loop).
      */
     private static void normalizeTwoRowsOfRegisterPairRuns(MemorySegment x, MemorySegment y, ChannelAffine a,
-                                                           int runs, int channel, long row, long rowLength,
-                                                           int columns) {
+                                                           int channel, long row, long rowLength, int columns) {
+        boolean relu = a.relu();
+        for (int c = 0, channels = columns / (2 * LANES); c < channels; c++) {
+            FloatVector center = FloatVector.broadcast(FLOATS, a.center()[channel + c]);
+            FloatVector scale = FloatVector.broadcast(FLOATS, a.scale()[channel + c]);
+            FloatVector shift = FloatVector.broadcast(FLOATS, a.shift()[channel + c]);
+            long i = row + (long) c * 2 * LANES;
+            FloatVector x0 = KIND.load(x, i);
+            FloatVector x1 = KIND.load(x, i + LANES);
+            FloatVector x2 = KIND.load(x, i + rowLength);
+            FloatVector x3 = KIND.load(x, i + rowLength + LANES);
+            KIND.store(normalized(x0, center, scale, shift, relu), y, i);
+            KIND.store(normalized(x1, center, scale, shift, relu), y, i + LANES);
+            KIND.store(normalized(x2, center, scale, shift, relu), y, i + rowLength);
+            KIND.store(normalized(x3, center, scale, shift, relu), y, i + rowLength + LANES);
+        }
+    }
+
+    /**
+     * {@link #normalizeTwoRowsOfRegisterPairRuns} of runs of a power of two registers, four to 32, a pair of
+     * registers at a time, the coefficients of its channel broadcast for the pair of both rows. A loop per channel
+     * over its pairs, nested, took {@code [8, 4096, 1, 8]} at 128 bits from 117 to 198 µs; the channel from the
+     * pair's index (a shift, its arrays' bounds checked each time) from 117 to 122 for runs of two registers, whence
+     * the loop above (JMH and harness); the bodies written out in both, as in {@link #normalizeTwoRows}.
+     */
+    private static void normalizeTwoRowsByRegisterPairs(MemorySegment x, MemorySegment y, ChannelAffine a,
+                                                        int runs, int channel, long row, long rowLength,
+                                                        int columns) {
         boolean relu = a.relu();
         int pairsPerChannel = Integer.numberOfTrailingZeros(runs / (2 * LANES));
         for (int p = 0, pairs = columns / (2 * LANES); p < pairs; p++) {
