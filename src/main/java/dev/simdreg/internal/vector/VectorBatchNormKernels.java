@@ -280,7 +280,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         // once a channel or pair of registers (normalizeTwoRowsOfRegisterRuns); others through the table: a
         // broadcast of each coefficient a register took [8, 4096, 1, 8] training forward at 128 bits to 139-142 µs,
         // against 128-134 through the table (harness, four buffers)
-        if (runs == 1 || runs > 2 * LANES && Integer.bitCount(runs) != 1) {
+        if (runs == 1 || Integer.bitCount(runs) != 1) { // fittingColumns takes none of other runs
             return 0;
         }
         int length = Math.min(a.center().length, Math.min(a.scale().length, a.shift().length));
