@@ -2,6 +2,7 @@ package dev.simdreg.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 import static dev.simdreg.internal.BatchNormKernels.ROW_BLOCK;
 import static dev.simdreg.internal.Floats.get;
@@ -16,10 +17,13 @@ import static dev.simdreg.internal.Floats.set;
  * The short runs' order: summed run by run, each run a block of {@link SumOrder} with its own tree of
  * partials, {@code [32, 2048, 7, 7]} training forward took 3.2 ns per value and {@code [8, 4096, 1, 8]} 12,
  * against 0.11 for runs of 2048 (harness). So a column's terms are added in float row after row over blocks
- * of {@link BatchNormKernels#ROW_BLOCK} rows (squares by fma), its blocks in float64, as an interleaved
- * layout's channel; the totals of a channel's S columns go in float64 to four partials, column s to partial
- * {@code s mod 4} in order, and its sum is {@code (p0 + p1) + (p2 + p3)}, which for one column is the
- * interleaved order's own. The shift K of a channel is, as for longer runs, the float mean of the first
+ * of {@link BatchNormKernels#ROW_BLOCK} rows (squares by fma), as an interleaved layout's channel; a block's
+ * float sums of a channel's S columns go to four float partials, column s to partial {@code s mod 4} in order
+ * from zero, the channel's block sum is {@code (p0 + p1) + (p2 + p3)}, and its blocks are added in float64 in
+ * order from zero: for one column, the interleaved order's own. (Each column's blocks added in float64 first,
+ * then the columns to the channel's four partials in float64, a conversion and an add a column: that order
+ * took {@code [8, 4096, 1, 8]} training forward at 128 bits to 109-114 µs, this one 95-103; harness.) A window
+ * of the sums holds whole channels. The shift K of a channel is, as for longer runs, the float mean of the first
  * {@link BatchNormKernels#PILOT_ROWS} values of its first run (a pilot of its first values in the order
  * (example, s) read a cache line of each of two examples per channel, and took half the moments' time for
  * runs of 8).
@@ -66,10 +70,8 @@ public final class ColumnWindows {
         MemorySegment table;
         /** A window's floats on their way out of the table or the provider's loops: first sums, then second sums. */
         final float[] staging = new float[2 * WINDOW];
-        /** The float64 totals of a window's columns: first sums, then second sums. */
-        final double[] totals = new double[2 * WINDOW];
-        /** The partials of the channel a window ends in, for the next: four of the first sums, four of the second. */
-        final double[] open = new double[8];
+        /** Room for the moments' finish ({@link ScalarBatchNormKernels#finishShiftedMoments}). */
+        final double[] products = new double[2 * WINDOW];
         /** Per-channel shifts of the moments, grown to the widest layer seen. */
         float[] shifts = new float[0];
 
@@ -180,8 +182,8 @@ public final class ColumnWindows {
             }
 
             @Override
-            public int addToChannels(double[] totals, int second, int runs, int channel, int channels, double[] sums,
-                                     double[] secondSums) {
+            public int addToChannels(float[] blockSums, int second, int runs, int channel, int channels,
+                                     double[] sums, double[] secondSums) {
                 return 0;
             }
 
@@ -189,12 +191,6 @@ public final class ColumnWindows {
             public int centerShiftedMoments(double count, int from, int to, float[] shifts, double[] mean,
                                             double[] m2, double[] products) {
                 return ScalarBatchNormKernels.centerShiftedMoments(count, from, from, to, shifts, mean, m2, products);
-            }
-
-            @Override
-            public int addBlockToChannels(float[] blockSums, int second, int runs, int channel, int channels,
-                                          double[] sums, double[] secondSums) {
-                return 0;
             }
 
             @Override
@@ -267,18 +263,11 @@ public final class ColumnWindows {
 
         /**
          * {@link ColumnWindows#addToChannels} of whole channels from {@code channel} at the window's first column,
-         * runs a multiple of four, the column totals of the two sums at {@code totals[0 …]} and
-         * {@code totals[second …]}: returns how many of the first channels it summed.
+         * runs a multiple of four, the block's float sums of their columns at {@code blockSums[0 …]} and
+         * {@code blockSums[second …]}: returns how many of the first channels it took.
          */
-        int addToChannels(double[] totals, int second, int runs, int channel, int channels, double[] sums,
+        int addToChannels(float[] blockSums, int second, int runs, int channel, int channels, double[] sums,
                           double[] secondSums);
-
-        /**
-         * {@link #addToChannels} of a layout of a single block of rows, each column's total its block's float sum,
-         * at {@code blockSums[0 …]} and {@code blockSums[second …]}.
-         */
-        int addBlockToChannels(float[] blockSums, int second, int runs, int channel, int channels, double[] sums,
-                               double[] secondSums);
 
         /**
          * {@link ScalarBatchNormKernels#centerShiftedMoments} of the chunk of channels {@code [from, to)}, every
@@ -320,7 +309,7 @@ public final class ColumnWindows {
         }
         BlockSums.sum(layout.outer(), ROW_BLOCK, channels, Parallel.shared(x),
                 (table, b0, b1) -> shiftedBlockSums(layout, x, shifts, table, loops, b0, b1), mean, m2);
-        ScalarBatchNormKernels.finishShiftedMoments(layout, x, 0, channels, shifts, mean, m2, w.totals, loops);
+        ScalarBatchNormKernels.finishShiftedMoments(layout, x, 0, channels, shifts, mean, m2, w.products, loops);
     }
 
     /** The float sums of row blocks {@code [b0, b1)} of every window, into their places in the table. */
@@ -358,9 +347,8 @@ public final class ColumnWindows {
         long rowLength = rowLength(layout);
         MemorySegment t = w.table;
         int runs = layout.inner();
-        boolean oneBlock = layout.outer() <= ROW_BLOCK;
-        for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += WINDOW) {
-            int width = (int) Math.min(WINDOW, end - first);
+        for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += windowColumns(runs)) {
+            int width = (int) Math.min(windowColumns(runs), end - first);
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
                 long rows = Math.min(layout.outer(), r0 + ROW_BLOCK);
                 boolean firstBlock = r0 == 0;
@@ -373,13 +361,10 @@ public final class ColumnWindows {
                     addShifted(x, t, r0, rows, rowLength, first + done, width - done, loops);
                     stage(w, WINDOW, done, width);
                 }
-                if (!oneBlock) {
-                    addToTotals(w, 0, width, firstBlock);
-                }
+                addToChannels(w, runs, first, width, firstBlock, mean, m2, loops);
             }
-            addToChannels(w, runs, first, width, oneBlock, mean, m2, loops);
         }
-        ScalarBatchNormKernels.finishShiftedMoments(layout, x, c0, c1, shifts, mean, m2, w.totals, loops);
+        ScalarBatchNormKernels.finishShiftedMoments(layout, x, c0, c1, shifts, mean, m2, w.products, loops);
     }
 
     /**
@@ -496,19 +481,15 @@ public final class ColumnWindows {
         int runs = layout.inner();
         Scratch w = SCRATCH.get().place(x, dy, null);
         MemorySegment t = w.table;
-        boolean oneBlock = layout.outer() <= ROW_BLOCK;
-        for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += WINDOW) {
-            int width = (int) Math.min(WINDOW, end - first);
+        for (long first = (long) c0 * runs, end = (long) c1 * runs; first < end; first += windowColumns(runs)) {
+            int width = (int) Math.min(windowColumns(runs), end - first);
             repeatAffine(w, a, runs, first, width, loops);
             for (long r0 = 0; r0 < layout.outer(); r0 += ROW_BLOCK) {
                 addGradients(x, dy, t, r0, Math.min(layout.outer(), r0 + ROW_BLOCK), rowLength, first, width,
                         a.relu(), loops);
                 stage(w, 3 * WINDOW, 0, width);
-                if (!oneBlock) {
-                    addToTotals(w, 0, width, r0 == 0);
-                }
+                addToChannels(w, runs, first, width, r0 == 0, sumDy, sumDyCentered, loops);
             }
-            addToChannels(w, runs, first, width, oneBlock, sumDy, sumDyCentered, loops);
         }
     }
 
@@ -741,96 +722,54 @@ public final class ColumnWindows {
         }
     }
 
+    /** Columns of a window of the sums of short runs: whole channels, so that a block's channel sums end in it. */
+    private static int windowColumns(int runs) {
+        return WINDOW / runs * runs;
+    }
+
     /**
-     * A block's float sums of the window's columns, in staging, added to their float64 totals, or the totals set
-     * to them for the first block (the same as added to zeros: a channel's total starts at +0, so a column's −0
-     * adds nothing to it either way).
+     * A block's float sums of the window's columns, in staging, to its channels' block sums, added in float64 to
+     * their totals (set to zero at the first block): the provider's loop takes the channels it can, the rest a
+     * channel at a time.
      */
-    private static void addToTotals(Scratch w, int from, int width, boolean firstBlock) {
-        double[] totals = w.totals;
-        float[] sums = w.staging;
-        for (int j = from; j < width; j++) {
-            totals[j] = firstBlock ? sums[j] : totals[j] + sums[j];
-            totals[WINDOW + j] = firstBlock ? sums[WINDOW + j] : totals[WINDOW + j] + sums[WINDOW + j];
+    private static void addToChannels(Scratch w, int runs, long first, int width, boolean firstBlock, double[] sums,
+                                      double[] secondSums, Loops loops) {
+        float[] blockSums = w.staging;
+        int channel = (int) (first / runs);
+        int channels = width / runs;
+        if (firstBlock) {
+            Arrays.fill(sums, channel, channel + channels, 0);
+            Arrays.fill(secondSums, channel, channel + channels, 0);
+        }
+        for (int k = loops.addToChannels(blockSums, WINDOW, runs, channel, channels, sums, secondSums);
+             k < channels; k++) {
+            sums[channel + k] += channelSum(blockSums, k * runs, runs);
+            secondSums[channel + k] += channelSum(blockSums, WINDOW + k * runs, runs);
         }
     }
 
     /**
-     * Each column's totals added to its channel's partials, column s of a channel to partial {@code s mod 4} in
-     * order, and a channel's sums, {@code (p0 + p1) + (p2 + p3)}, written once its last column is added; the
-     * partials of a channel that goes on into the next window wait for it in {@code open}. One chain of adds
-     * per channel waited on each add: 0.6 µs a window of runs of 128 (JFR).
+     * A channel's block sum from its columns' float sums from {@code blockSums[from]}: column s to partial
+     * {@code s mod 4} in order from zero, then {@code (p0 + p1) + (p2 + p3)}.
      */
-    private static void addToChannels(Scratch w, int runs, long first, int width, boolean oneBlock, double[] sums,
-                                      double[] secondSums, Loops loops) {
-        double[] totals = w.totals;
-        double[] open = w.open;
-        int c = (int) (first / runs);
-        int s = (int) (first % runs);
-        int j = 0;
-        if (s == 0 && runs % 4 == 0) {
-            int done = oneBlock ? loops.addBlockToChannels(w.staging, WINDOW, runs, c, width / runs, sums, secondSums)
-                    : loops.addToChannels(totals, WINDOW, runs, c, width / runs, sums, secondSums);
-            j = done * runs;
-            c += done;
+    private static float channelSum(float[] blockSums, int from, int runs) {
+        float p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+        int s = 0;
+        for (; s + 4 <= runs; s += 4) {
+            p0 += blockSums[from + s];
+            p1 += blockSums[from + s + 1];
+            p2 += blockSums[from + s + 2];
+            p3 += blockSums[from + s + 3];
         }
-        if (oneBlock) { // the other columns' totals: their block's float sums
-            addToTotals(w, j, width, true);
+        if (s < runs) {
+            p0 += blockSums[from + s];
         }
-        for (; j < width; c++, s = 0) {
-            long channelEnd = (long) j + runs - s;
-            int end = (int) Math.min(width, channelEnd);
-            double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-            if (s != 0) { // the channel the last window ended in
-                for (; j < end && (s & 3) != 0; j++, s++) {
-                    open[s & 3] += totals[j];
-                    open[4 + (s & 3)] += totals[WINDOW + j];
-                }
-                a0 = open[0];
-                a1 = open[1];
-                a2 = open[2];
-                a3 = open[3];
-                b0 = open[4];
-                b1 = open[5];
-                b2 = open[6];
-                b3 = open[7];
-            }
-            for (; j + 4 <= end; j += 4) {
-                a0 += totals[j];
-                a1 += totals[j + 1];
-                a2 += totals[j + 2];
-                a3 += totals[j + 3];
-                b0 += totals[WINDOW + j];
-                b1 += totals[WINDOW + j + 1];
-                b2 += totals[WINDOW + j + 2];
-                b3 += totals[WINDOW + j + 3];
-            }
-            if (j < end) {
-                a0 += totals[j];
-                b0 += totals[WINDOW + j];
-            }
-            if (j + 1 < end) {
-                a1 += totals[j + 1];
-                b1 += totals[WINDOW + j + 1];
-            }
-            if (j + 2 < end) {
-                a2 += totals[j + 2];
-                b2 += totals[WINDOW + j + 2];
-            }
-            j = end;
-            if (channelEnd <= width) {
-                sums[c] = (a0 + a1) + (a2 + a3);
-                secondSums[c] = (b0 + b1) + (b2 + b3);
-            } else {
-                open[0] = a0;
-                open[1] = a1;
-                open[2] = a2;
-                open[3] = a3;
-                open[4] = b0;
-                open[5] = b1;
-                open[6] = b2;
-                open[7] = b3;
-            }
+        if (s + 1 < runs) {
+            p1 += blockSums[from + s + 1];
         }
+        if (s + 2 < runs) {
+            p2 += blockSums[from + s + 2];
+        }
+        return (p0 + p1) + (p2 + p3);
     }
 }

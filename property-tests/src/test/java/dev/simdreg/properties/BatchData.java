@@ -35,8 +35,8 @@ final class BatchData {
         }
         // long rows past a block of 256 rows, whose float sums are then taken to float64
         shapes.add(BatchShape.rows(261, 256));
-        // short planes past a block of 256 examples, rows of 1200 columns in two windows of 1024, the third
-        // channel across them
+        // short planes past a block of 256 examples, rows of 1200 columns in two windows of whole channels (800
+        // and 400 columns)
         shapes.add(BatchShape.channelsFirst(258, 3, 400));
         for (int c : new int[] {1, 3, lanes + 1}) {
             shapes.add(BatchShape.channelsFirst(2, c, 1));
@@ -44,6 +44,7 @@ final class BatchData {
             shapes.add(BatchShape.channelsFirst(3, c, 171));
             shapes.add(BatchShape.channelsFirst(2, c, 4 * lanes + 3));
             shapes.add(BatchShape.channelsFirst(3, c, 64)); // runs of a power of two registers
+            shapes.add(BatchShape.channelsFirst(3, c, 16)); // column sums a channel added without a loop
             shapes.add(BatchShape.channelsFirst(1, c, 4096 + 513));
         }
         return shapes;

@@ -433,102 +433,72 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         return failing + ScalarBatchNormKernels.centerShiftedMoments(count, from, c, to, shifts, mean, m2, products);
     }
 
-    /** The four float64 partials of a channel, or one partial of four channels. */
-    private static final VectorSpecies<Double> PARTIALS = DoubleVector.SPECIES_256;
-    /** Four floats, converted to a register of partials. */
+    /** A channel's four partials, or the block sums of four channels. */
     private static final VectorSpecies<Float> FOUR_FLOATS = FloatVector.SPECIES_128;
-    /** Lanes 0 and 1 swapped, and 2 and 3; lanes 0-1 and 2-3 swapped; lanes 1 and 3; lanes 2 and 3. */
-    private static final VectorShuffle<Double> SWAP_PAIRS = VectorShuffle.fromValues(PARTIALS, 1, 0, 3, 2);
-    private static final VectorShuffle<Double> SWAP_HALVES = VectorShuffle.fromValues(PARTIALS, 2, 3, 0, 1);
-    private static final VectorMask<Double> ODD_LANES = VectorMask.fromValues(PARTIALS, false, true, false, true);
-    private static final VectorMask<Double> HIGH_LANES = VectorMask.fromValues(PARTIALS, false, false, true, true);
+    /** Four channels' block sums in float64: two registers at 128 bits, one from 256. */
+    private static final VectorSpecies<Double> CHANNEL_TOTALS = LANES == 4 ? DoubleVector.SPECIES_128
+            : DoubleVector.SPECIES_256;
+    /** Lanes 0, 2, 4, 6 and 1, 3, 5, 7 of two registers of four side by side, for {@code selectFrom}. */
+    private static final FloatVector EVENS_OF_FOUR = FloatVector.zero(FOUR_FLOATS).addIndex(2);
+    private static final FloatVector ODDS_OF_FOUR = EVENS_OF_FOUR.add(1);
 
     /**
-     * {@link ColumnWindows.Loops#addToChannels} four channels at a time, from 256 bits: each channel's four partials
-     * in a register, its groups of four column totals added in column order from zero; then the four registers
-     * transposed on the way so that {@code (p0 + p1) + (p2 + p3)} of the four channels are lane-wise adds (a + b
-     * is b + a bit for bit), stored at once. A channel at a time, scalar, took 11 µs of 4096 channels of 8 runs.
+     * {@link ColumnWindows.Loops#addToChannels} four channels at a time: each channel's partials in a register of
+     * four, its groups of four columns added in column order from zero; then the four registers taken apart by
+     * even and odd lanes twice, so that {@code (p0 + p1) + (p2 + p3)} of the four channels are lane-wise adds, and
+     * the four block sums added to the totals in float64. A channel at a time, scalar, in float64 as the order
+     * was before, took 17-20 µs of 4096 channels of 8 runs at 128 bits (a toy of the loop, perf).
      */
     @Override
-    public int addToChannels(double[] totals, int second, int runs, int channel, int channels, double[] sums,
+    public int addToChannels(float[] blockSums, int second, int runs, int channel, int channels, double[] sums,
                              double[] secondSums) {
-        if (LANES < 8 || runs % 4 != 0) {
+        if (runs % 4 != 0) {
             return 0;
         }
         int done = channels & -4;
-        channelSums(totals, 0, runs, channel, done, sums);
-        channelSums(totals, second, runs, channel, done, secondSums);
+        channelSums(blockSums, 0, runs, channel, done, sums);
+        channelSums(blockSums, second, runs, channel, done, secondSums);
         return done;
     }
 
-    /** {@link #addToChannels} of one of the two sums, its column totals from {@code totals[from]}. */
-    private static void channelSums(double[] totals, int from, int runs, int channel, int channels, double[] sums) {
+    /**
+     * {@link #addToChannels} of one of the two sums, its columns' float sums from {@code blockSums[from]}. Runs
+     * of 8 add their two groups without a loop over them: with the loop, {@code [8, 4096, 1, 8]} training forward
+     * took 105 µs at 128 bits and 72 at 512, without it 98 and 66 (harness, three JVMs each).
+     */
+    private static void channelSums(float[] blockSums, int from, int runs, int channel, int channels,
+                                    double[] sums) {
         for (int k = 0; k < channels; k += 4) {
             int j = from + k * runs;
-            DoubleVector p0 = DoubleVector.zero(PARTIALS), p1 = p0, p2 = p0, p3 = p0;
-            for (int g = 0; g < runs; g += 4) {
-                p0 = p0.add(DoubleVector.fromArray(PARTIALS, totals, j + g));
-                p1 = p1.add(DoubleVector.fromArray(PARTIALS, totals, j + runs + g));
-                p2 = p2.add(DoubleVector.fromArray(PARTIALS, totals, j + 2 * runs + g));
-                p3 = p3.add(DoubleVector.fromArray(PARTIALS, totals, j + 3 * runs + g));
+            FloatVector a = FloatVector.zero(FOUR_FLOATS), b = a, c = a, d = a;
+            if (runs == 8) { // two groups a channel without a loop over them: see the method's comment
+                a = a.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j))
+                        .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 4));
+                b = b.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 8))
+                        .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 12));
+                c = c.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 16))
+                        .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 20));
+                d = d.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 24))
+                        .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 28));
+            } else {
+                for (int g = 0; g < runs; g += 4) {
+                    a = a.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + g));
+                    b = b.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + runs + g));
+                    c = c.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 2 * runs + g));
+                    d = d.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 3 * runs + g));
+                }
             }
-            storeChannelSums(p0, p1, p2, p3, sums, channel + k);
-        }
-    }
-
-    /**
-     * {@link ColumnWindows.Loops#addBlockToChannels}: {@link #addToChannels} with each column's total its block's
-     * float sum, converted as it is read: through the float64 totals first, {@code [8, 4096, 1, 8]} training
-     * forward took 89-90 µs at 512 bits and 95-97 at 256, against 84-86 and 90-91 (harness, three JVMs each).
-     */
-    @Override
-    public int addBlockToChannels(float[] blockSums, int second, int runs, int channel, int channels, double[] sums,
-                                  double[] secondSums) {
-        if (LANES < 8 || runs % 4 != 0) {
-            return 0;
-        }
-        int done = channels & -4;
-        blockChannelSums(blockSums, 0, runs, channel, done, sums);
-        blockChannelSums(blockSums, second, runs, channel, done, secondSums);
-        return done;
-    }
-
-    /** {@link #addBlockToChannels} of one of the two sums, its columns' float sums from {@code blockSums[from]}. */
-    private static void blockChannelSums(float[] blockSums, int from, int runs, int channel, int channels,
-                                         double[] sums) {
-        for (int k = 0; k < channels; k += 4) {
-            int j = from + k * runs;
-            DoubleVector p0 = DoubleVector.zero(PARTIALS), p1 = p0, p2 = p0, p3 = p0;
-            for (int g = 0; g < runs; g += 4) {
-                p0 = p0.add(totals(blockSums, j + g));
-                p1 = p1.add(totals(blockSums, j + runs + g));
-                p2 = p2.add(totals(blockSums, j + 2 * runs + g));
-                p3 = p3.add(totals(blockSums, j + 3 * runs + g));
+            FloatVector ab = EVENS_OF_FOUR.selectFrom(a, b).add(ODDS_OF_FOUR.selectFrom(a, b)); // a01 a23 b01 b23
+            FloatVector cd = EVENS_OF_FOUR.selectFrom(c, d).add(ODDS_OF_FOUR.selectFrom(c, d));
+            FloatVector blocks = EVENS_OF_FOUR.selectFrom(ab, cd).add(ODDS_OF_FOUR.selectFrom(ab, cd));
+            int at = channel + k;
+            DoubleVector.fromArray(CHANNEL_TOTALS, sums, at)
+                    .add(blocks.convertShape(VectorOperators.F2D, CHANNEL_TOTALS, 0)).intoArray(sums, at);
+            if (LANES == 4) { // the other two channels' in a second register of two
+                DoubleVector.fromArray(CHANNEL_TOTALS, sums, at + 2)
+                        .add(blocks.convertShape(VectorOperators.F2D, CHANNEL_TOTALS, 1)).intoArray(sums, at + 2);
             }
-            storeChannelSums(p0, p1, p2, p3, sums, channel + k);
         }
-    }
-
-    /** The four float sums of columns from {@code at}, in float64. */
-    private static DoubleVector totals(float[] blockSums, int at) {
-        return (DoubleVector) FloatVector.fromArray(FOUR_FLOATS, blockSums, at)
-                .convertShape(VectorOperators.F2D, PARTIALS, 0);
-    }
-
-    /**
-     * The sums {@code (p0 + p1) + (p2 + p3)} of four channels from their registers of partials, at {@code sums[at]}:
-     * each register added to itself with its pairs swapped (a + b is b + a bit for bit), the four blended and their
-     * halves swapped so that the last add is lane-wise. Single-source swaps and blends: the four registers
-     * transposed by two-source rearranges took 12.8 µs of 4096 channels of runs of 8, against 8.8.
-     */
-    private static void storeChannelSums(DoubleVector p0, DoubleVector p1, DoubleVector p2, DoubleVector p3,
-                                         double[] sums, int at) {
-        DoubleVector ab = p0.add(p0.rearrange(SWAP_PAIRS))                              // a0+a1 . a2+a3 .
-                .blend(p1.add(p1.rearrange(SWAP_PAIRS)), ODD_LANES);                    // a01 b01 a23 b23
-        DoubleVector cd = p2.add(p2.rearrange(SWAP_PAIRS)).blend(p3.add(p3.rearrange(SWAP_PAIRS)), ODD_LANES);
-        DoubleVector firsts = ab.blend(cd.rearrange(SWAP_HALVES), HIGH_LANES);          // a01 b01 c01 d01
-        DoubleVector seconds = ab.rearrange(SWAP_HALVES).blend(cd, HIGH_LANES);         // a23 b23 c23 d23
-        firsts.add(seconds).intoArray(sums, at);
     }
 
     /**
