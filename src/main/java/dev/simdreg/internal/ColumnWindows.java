@@ -263,7 +263,7 @@ public final class ColumnWindows {
 
         /**
          * {@link ColumnWindows#addToChannels} of whole channels from {@code channel} at the window's first column,
-         * runs a multiple of four, the block's float sums of their columns at {@code blockSums[0 …]} and
+         * the block's float sums of their columns at {@code blockSums[0 …]} and
          * {@code blockSums[second …]}: returns how many of the first channels it took.
          */
         int addToChannels(float[] blockSums, int second, int runs, int channel, int channels, double[] sums,

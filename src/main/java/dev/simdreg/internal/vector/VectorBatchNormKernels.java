@@ -307,13 +307,18 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     public int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength, long first,
                           int width, float[] sums, int second) {
         int columns = fittingColumns(shifts.length, runs, first, width);
-        shiftedSumsOfColumns(x, shifts, runs, r0, end, rowLength, first, columns, sums, second);
+        if (columns > 0) { // called for none, as for runs of 49, C2 compiled the loop's calls as cold: see below
+            shiftedSumsOfColumns(x, shifts, runs, r0, end, rowLength, first, columns, sums, second);
+        }
         return columns;
     }
 
     /**
      * {@link #columnSums} of whole registers of columns, a method of its own, compiled on its own, as
-     * {@link #shiftedSumsOfRows}.
+     * {@link #shiftedSumsOfRows}. Called with no columns by every window of runs that are not a power of two, its
+     * loop's {@link #perColumn} calls were cold in the profile C2 compiled it from, not inlined ("too big"), their
+     * registers boxed: after {@code [8, 512, 1, 49]}, {@code [8, 4096, 1, 8]} at 128 bits took 147-165 µs and
+     * 393 KB a call in one JVM of three or four (a JVM of the harness, the compile log read).
      */
     private static void shiftedSumsOfColumns(MemorySegment x, float[] shifts, int runs, long r0, long end,
                                              long rowLength, long first, int columns, float[] sums, int second) {
@@ -443,16 +448,17 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static final FloatVector ODDS_OF_FOUR = EVENS_OF_FOUR.add(1);
 
     /**
-     * {@link ColumnWindows.Loops#addToChannels} four channels at a time: each channel's partials in a register of
-     * four, its groups of four columns added in column order from zero; then the four registers taken apart by
-     * even and odd lanes twice, so that {@code (p0 + p1) + (p2 + p3)} of the four channels are lane-wise adds, and
-     * the four block sums added to the totals in float64. A channel at a time, scalar, in float64 as the order
-     * was before, took 17-20 µs of 4096 channels of 8 runs at 128 bits (a toy of the loop, perf).
+     * {@link ColumnWindows.Loops#addToChannels}: each channel's four partials, its groups of four columns added in
+     * column order from zero, a last group of fewer by a masked load ({@link #partials}); then four channels at a
+     * time, their four registers of partials taken apart by even and odd lanes twice, so that
+     * {@code (p0 + p1) + (p2 + p3)} of the four are lane-wise adds, and their block sums added to the totals in
+     * float64. A channel at a time, scalar, in float64 as the order was before, took 17-20 µs of 4096 channels of 8
+     * runs at 128 bits (a toy of the loop, perf).
      */
     @Override
     public int addToChannels(float[] blockSums, int second, int runs, int channel, int channels, double[] sums,
                              double[] secondSums) {
-        if (runs % 4 != 0) {
+        if (runs < 4) {
             return 0;
         }
         int done = channels & -4;
@@ -461,33 +467,20 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         return done;
     }
 
-    /**
-     * {@link #addToChannels} of one of the two sums, its columns' float sums from {@code blockSums[from]}. Runs
-     * of 8 add their two groups without a loop over them: with the loop, {@code [8, 4096, 1, 8]} training forward
-     * took 105 µs at 128 bits and 72 at 512, without it 98 and 66 (harness, three JVMs each).
-     */
+    /** {@link #addToChannels} of one of the two sums, its columns' float sums from {@code blockSums[from]}. */
     private static void channelSums(float[] blockSums, int from, int runs, int channel, int channels,
                                     double[] sums) {
+        if (runs == 8) {
+            partialsOfEights(blockSums, from, channels);
+        } else {
+            partials(blockSums, from, runs, channels);
+        }
         for (int k = 0; k < channels; k += 4) {
-            int j = from + k * runs;
-            FloatVector a = FloatVector.zero(FOUR_FLOATS), b = a, c = a, d = a;
-            if (runs == 8) { // two groups a channel without a loop over them: see the method's comment
-                a = a.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j))
-                        .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 4));
-                b = b.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 8))
-                        .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 12));
-                c = c.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 16))
-                        .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 20));
-                d = d.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 24))
-                        .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 28));
-            } else {
-                for (int g = 0; g < runs; g += 4) {
-                    a = a.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + g));
-                    b = b.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + runs + g));
-                    c = c.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 2 * runs + g));
-                    d = d.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 3 * runs + g));
-                }
-            }
+            int j = from + 4 * k;
+            FloatVector a = FloatVector.fromArray(FOUR_FLOATS, blockSums, j);
+            FloatVector b = FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 4);
+            FloatVector c = FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 8);
+            FloatVector d = FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 12);
             FloatVector ab = EVENS_OF_FOUR.selectFrom(a, b).add(ODDS_OF_FOUR.selectFrom(a, b)); // a01 a23 b01 b23
             FloatVector cd = EVENS_OF_FOUR.selectFrom(c, d).add(ODDS_OF_FOUR.selectFrom(c, d));
             FloatVector blocks = EVENS_OF_FOUR.selectFrom(ab, cd).add(ODDS_OF_FOUR.selectFrom(ab, cd));
@@ -498,6 +491,38 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                 DoubleVector.fromArray(CHANNEL_TOTALS, sums, at + 2)
                         .add(blocks.convertShape(VectorOperators.F2D, CHANNEL_TOTALS, 1)).intoArray(sums, at + 2);
             }
+        }
+    }
+
+    /**
+     * Each channel's four partials from its columns' float sums, written over the sums from
+     * {@code blockSums[from]}, channel k's at {@code 4k}: at or before its own columns and those of the channels
+     * after it, which are read before they are written over.
+     */
+    private static void partials(float[] blockSums, int from, int runs, int channels) {
+        int whole = runs & -4;
+        VectorMask<Float> last = FOUR_FLOATS.indexInRange(0, runs - whole);
+        for (int k = 0; k < channels; k++) {
+            int j = from + k * runs;
+            FloatVector p = FloatVector.zero(FOUR_FLOATS);
+            for (int g = 0; g < whole; g += 4) {
+                p = p.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + g));
+            }
+            // the last columns, fewer than four, to the first partials (none for whole groups: adding +0 to a
+            // partial, never −0 from its zero start, leaves its bits)
+            p.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + whole, last)).intoArray(blockSums, from + 4 * k);
+        }
+    }
+
+    /**
+     * {@link #partials} of runs of 8, without a loop over a channel's two groups: with it, {@code [8, 4096, 1, 8]}
+     * training forward took 105 µs at 128 bits and 72 at 512, without it 98 and 66 (harness, three JVMs each).
+     */
+    private static void partialsOfEights(float[] blockSums, int from, int channels) {
+        for (int k = 0; k < channels; k++) {
+            int j = from + 8 * k;
+            FloatVector.zero(FOUR_FLOATS).add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j))
+                    .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 4)).intoArray(blockSums, from + 4 * k);
         }
     }
 
