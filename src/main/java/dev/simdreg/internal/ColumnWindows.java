@@ -22,7 +22,7 @@ import static dev.simdreg.internal.Floats.set;
  * from zero, the channel's block sum is {@code (p0 + p1) + (p2 + p3)}, and its blocks are added in float64 in
  * order from zero: for one column, the interleaved order's own. (Each column's blocks added in float64 first,
  * then the columns to the channel's four partials in float64, a conversion and an add a column: that order
- * took {@code [8, 4096, 1, 8]} training forward at 128 bits to 109-114 µs, this one 95-103; harness.) A window
+ * took {@code [8, 4096, 1, 8]} training forward at 128 bits to 108-121 µs, this one 94-99; harness.) A window
  * of the sums holds whole channels. The shift K of a channel is, as for longer runs, the float mean of the first
  * {@link BatchNormKernels#PILOT_ROWS} values of its first run (a pilot of its first values in the order
  * (example, s) read a cache line of each of two examples per channel, and took half the moments' time for
