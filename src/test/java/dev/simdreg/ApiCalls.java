@@ -352,6 +352,8 @@ final class ApiCalls {
         BatchShape planesOf64 = BatchShape.channelsFirst(3, n / 192 + 1, 64);
         // planes of 16 values: channels whose column sums the provider adds without a loop over them
         BatchShape planesOf16 = BatchShape.channelsFirst(3, n / 48 + 1, 16);
+        // planes of 3 values: runs shorter than a register at every width and not a power of two, spread
+        BatchShape planesOf3 = BatchShape.channelsFirst(3, n / 9 + 1, 3);
         ImageShape images = ImageShape.nchw(2, 3, 13, n / 78 + 3), pixels = ImageShape.nhwc(2, 13, n / 78 + 3, 3);
         ImageShape cropped = ImageShape.nchw(2, 3, 9, n / 78 - 1), croppedPixels = ImageShape.nhwc(2, 9, n / 78 - 1, 3);
         int units = n / 128 + 1, inputs = 128;
@@ -422,6 +424,7 @@ final class ApiCalls {
         calls.addAll(batchNorm(planesOf8, options)); // last: the inputs of the calls before keep their seeds
         calls.addAll(batchNorm(planesOf64, options));
         calls.addAll(batchNorm(planesOf16, options));
+        calls.addAll(batchNorm(planesOf3, options));
         return calls;
     }
 
