@@ -759,9 +759,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             // channel (s + l) / runs of it, s the column's place in its run (runs of 9 a value at a time took 48%
             // of [8, 3584, 1, 9] training forward at 512 bits, perf)
             long first = (long) channel * runs;
+            float inverse = 1f / runs;
             for (int end = spreadColumns(perChannel.length, runs, first, width); j < end; j += LANES) {
                 int c = spreadChannel(first + j, runs);
-                HALF_PAST_INDEXES.add(first + j - (long) c * runs).mul(1f / runs)
+                HALF_PAST_INDEXES.add(first + j - (long) c * runs).mul(inverse)
                         .selectFrom(FloatVector.fromArray(FLOATS, perChannel, c))
                         .intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
             }
