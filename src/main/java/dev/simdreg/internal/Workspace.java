@@ -7,6 +7,12 @@ package dev.simdreg.internal;
  */
 public final class Workspace {
 
+    /**
+     * Entries past the last channel: a provider loads a register of per-channel values from any channel (16
+     * floats at 512 bits) without a branch for the last ones.
+     */
+    public static final int SLACK = 16;
+
     private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);
 
     public double[] sums = new double[0];
@@ -29,21 +35,22 @@ public final class Workspace {
     private Workspace() {
     }
 
-    /** This thread's workspace, with every array at least {@code channels} long. */
+    /** This thread's workspace, with every array at least {@code channels + SLACK} long. */
     public static Workspace of(int channels) {
         Workspace w = PER_THREAD.get();
-        if (w.center.length < channels) {
-            w.sums = new double[channels];
-            w.secondSums = new double[channels];
-            w.center = new float[channels];
-            w.invStd = new float[channels];
-            w.scale = new float[channels];
-            w.shift = new float[channels];
-            w.dyScale = new float[channels];
-            w.xScale = new float[channels];
-            w.bias = new float[channels];
-            w.gammaGradient = new float[channels];
-            w.betaGradient = new float[channels];
+        if (w.center.length < channels + SLACK) {
+            int length = channels + SLACK;
+            w.sums = new double[length];
+            w.secondSums = new double[length];
+            w.center = new float[length];
+            w.invStd = new float[length];
+            w.scale = new float[length];
+            w.shift = new float[length];
+            w.dyScale = new float[length];
+            w.xScale = new float[length];
+            w.bias = new float[length];
+            w.gammaGradient = new float[length];
+            w.betaGradient = new float[length];
             w.linear = w.affine(false);
             w.rectified = w.affine(true);
             w.scaleOnly = new ChannelAffine(w.xScale, w.scale, w.xScale, false);

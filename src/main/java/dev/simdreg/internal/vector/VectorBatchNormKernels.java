@@ -11,6 +11,7 @@ import dev.simdreg.internal.Parallel;
 import dev.simdreg.internal.ScalarBatchNormKernels;
 import dev.simdreg.internal.ShortRows;
 import dev.simdreg.internal.SumOrder;
+import dev.simdreg.internal.Workspace;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
@@ -325,16 +326,18 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         // eight registers of columns at a time, each a chain of adds down the rows: fewer waited on the adds (two
         // took 2 cycles a register at 128 bits), and each row is read 8 registers at a time ([8, 4096, 1, 8]
         // moments at 512 bits 44 -> 40 µs against four, harness)
+        int shift = Integer.numberOfTrailingZeros(runs);
+        VectorShuffle<Float> spread = spread(runs);
         int j = 0;
         for (; j + 8 * LANES <= columns; j += 8 * LANES) {
-            FloatVector k0 = perColumn(shifts, runs, first + j);
-            FloatVector k1 = perColumn(shifts, runs, first + j + LANES);
-            FloatVector k2 = perColumn(shifts, runs, first + j + 2 * LANES);
-            FloatVector k3 = perColumn(shifts, runs, first + j + 3 * LANES);
-            FloatVector k4 = perColumn(shifts, runs, first + j + 4 * LANES);
-            FloatVector k5 = perColumn(shifts, runs, first + j + 5 * LANES);
-            FloatVector k6 = perColumn(shifts, runs, first + j + 6 * LANES);
-            FloatVector k7 = perColumn(shifts, runs, first + j + 7 * LANES);
+            FloatVector k0 = perColumn(shifts, (int) ((first + j) >>> shift), spread);
+            FloatVector k1 = perColumn(shifts, (int) ((first + j + LANES) >>> shift), spread);
+            FloatVector k2 = perColumn(shifts, (int) ((first + j + 2 * LANES) >>> shift), spread);
+            FloatVector k3 = perColumn(shifts, (int) ((first + j + 3 * LANES) >>> shift), spread);
+            FloatVector k4 = perColumn(shifts, (int) ((first + j + 4 * LANES) >>> shift), spread);
+            FloatVector k5 = perColumn(shifts, (int) ((first + j + 5 * LANES) >>> shift), spread);
+            FloatVector k6 = perColumn(shifts, (int) ((first + j + 6 * LANES) >>> shift), spread);
+            FloatVector k7 = perColumn(shifts, (int) ((first + j + 7 * LANES) >>> shift), spread);
             FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             FloatVector q0 = s0, q1 = s0, q2 = s0, q3 = s0, q4 = s0, q5 = s0, q6 = s0, q7 = s0;
             long base = r0 * rowLength + first + j;
@@ -393,7 +396,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     private static void shiftedSumsOfColumn(MemorySegment x, float[] shifts, int runs, long r0, long end,
                                             long rowLength, long first, int j, float[] sums, int second) {
-        FloatVector k = perColumn(shifts, runs, first + j);
+        int channel = (int) ((first + j) >>> Integer.numberOfTrailingZeros(runs));
+        FloatVector k = perColumn(shifts, channel, spread(runs));
         FloatVector s = FloatVector.zero(FLOATS), q = s;
         long base = r0 * rowLength + first + j;
         for (int r = 0, rows = (int) (end - r0); r < rows; r++) {
@@ -536,19 +540,18 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * Of the width columns from first (a channel's first column, runs a power of two), the whole registers whose
-     * values {@link #perColumn} reads within arrays of the given length; none for other runs.
+     * Of the width columns from first (a channel's first column, runs a power of two), the whole registers and runs
+     * whose values {@link #perColumn} reads within arrays of the given length; none for other runs.
      */
     private static int fittingColumns(int length, int runs, long first, int width) {
         if (Integer.bitCount(runs) != 1 || first % runs != 0) {
             return 0;
         }
-        return runs >= LANES ? width & -LANES : spreadColumns(length, runs, first, width);
+        return spreadColumns(length, runs, first, width) & -Math.max(runs, LANES); // whole runs for the loops
     }
 
     /**
-     * Of the width columns from first (a channel's first column), runs shorter than a register, the whole
-     * registers whose register of channels, loaded from each register's first column's channel, lies within arrays
+     * Of the width columns from first (a channel's first column), the whole registers whose register of channels, loaded from each register's first column's channel, lies within arrays
      * of the given length.
      */
     private static int spreadColumns(int length, int runs, long first, int width) {
@@ -558,17 +561,16 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * The register of per-column values from column {@code column} (a register's first, runs a power of two):
-     * its channel's value broadcast, or, for runs shorter than a register, the values of its channels each over
-     * its runs.
+     * The register of per-column values of a register of columns of runs of a power of two whose first column's
+     * channel is {@code channel}: the register of channels from it, spread by {@link #spread} (a broadcast of its
+     * first for runs of a register or more). Under MaxInlineSize's 35 bytes of bytecode, so that C2 inlines it
+     * where it finds the caller's loop cold: a loop compiled on stack replacement before its calls were profiled
+     * (after planes of 49, {@code [32, 4096, 1, 8]} at 256 bits) did not inline the 58 bytes that chose a broadcast
+     * or a spread ("too big", NodeCountInliningCutoff), boxed their registers and took training forward from 214 to
+     * 620-680 µs (harness, compile log).
      */
-    private static FloatVector perColumn(float[] perChannel, int runs, long column) {
-        int c = (int) (column >>> Integer.numberOfTrailingZeros(runs));
-        if (runs >= LANES) {
-            return FloatVector.broadcast(FLOATS, perChannel[c]);
-        }
-        FloatVector channels = FloatVector.fromArray(FLOATS, perChannel, c);
-        return runs == 1 ? channels : channels.rearrange(spread(runs));
+    private static FloatVector perColumn(float[] perChannel, int channel, VectorShuffle<Float> spread) {
+        return FloatVector.fromArray(FLOATS, perChannel, channel).rearrange(spread);
     }
 
     /**
@@ -587,9 +589,18 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /** {@code lane + 1/2} in each lane. */
     private static final FloatVector HALF_PAST_INDEXES = FloatVector.zero(FLOATS).addIndex(1).add(0.5f);
 
-    /** The shuffle that spreads a register of channels over runs of 2, 4 or 8 lanes each. */
+    /**
+     * The shuffle that spreads a register of channels over runs of a power of two lanes each, lane l taking channel
+     * {@code l / runs}: every lane the first for runs of a register or more.
+     */
     private static VectorShuffle<Float> spread(int runs) {
-        return runs == 2 ? EXPAND_2 : runs == 4 ? EXPAND_4 : EXPAND_8;
+        return switch (Math.min(runs, LANES)) {
+            case 1 -> IDENTITY;
+            case 2 -> EXPAND_2;
+            case 4 -> EXPAND_4;
+            case 8 -> EXPAND_8;
+            default -> EXPAND_16;
+        };
     }
 
     /** Lane i to lane i · runs, the first lanes of a register of runs of 2, 4 and 8 to consecutive lanes. */
@@ -699,10 +710,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         total.rearrange(runs == 2 ? FIRSTS_2 : runs == 4 ? FIRSTS_4 : FIRSTS_8).intoArray(sums, c);
     }
 
-    /** Lane i of a register of channels to lane i / runs, for runs of 2, 4 and 8 within a register. */
+    /** Lane i of a register of channels to lane i / runs, for runs of 1, 2, 4, 8 and 16. */
+    private static final VectorShuffle<Float> IDENTITY = VectorShuffle.iota(FLOATS, 0, 1, false);
     private static final VectorShuffle<Float> EXPAND_2 = VectorShuffle.fromOp(FLOATS, i -> i / 2);
     private static final VectorShuffle<Float> EXPAND_4 = VectorShuffle.fromOp(FLOATS, i -> i / 4);
     private static final VectorShuffle<Float> EXPAND_8 = VectorShuffle.fromOp(FLOATS, i -> i / 8);
+    private static final VectorShuffle<Float> EXPAND_16 = VectorShuffle.fromOp(FLOATS, i -> i / 16);
 
     /**
      * {@link ColumnWindows.Loops#repeat}: runs of a power of two as {@link #perColumn} reads them, register after
@@ -1401,10 +1414,13 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static void normalizeFourRowsOfRuns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs,
                                                 long column, long row, long rowLength, int columns) {
         boolean relu = a.relu();
+        int runShift = Integer.numberOfTrailingZeros(runs);
+        VectorShuffle<Float> spread = spread(runs);
         for (int c = 0; c < columns; c += LANES) {
-            FloatVector center = perColumn(a.center(), runs, column + c);
-            FloatVector scale = perColumn(a.scale(), runs, column + c);
-            FloatVector shift = perColumn(a.shift(), runs, column + c);
+            int channel = (int) ((column + c) >>> runShift);
+            FloatVector center = perColumn(a.center(), channel, spread);
+            FloatVector scale = perColumn(a.scale(), channel, spread);
+            FloatVector shift = perColumn(a.shift(), channel, spread);
             long i = row + c;
             FloatVector x0 = KIND.load(x, i);
             FloatVector x1 = KIND.load(x, i + rowLength);
@@ -1507,9 +1523,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /** {@link #normalizeRow} from a's arrays. */
     private static void normalizeRowOfRuns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs, long column,
                                            long row, int columns) {
+        int runShift = Integer.numberOfTrailingZeros(runs);
+        VectorShuffle<Float> spread = spread(runs);
         for (int c = 0; c < columns; c += LANES) {
-            KIND.store(normalized(KIND.load(x, row + c), perColumn(a.center(), runs, column + c),
-                    perColumn(a.scale(), runs, column + c), perColumn(a.shift(), runs, column + c), a.relu()),
+            int channel = (int) ((column + c) >>> runShift);
+            KIND.store(normalized(KIND.load(x, row + c), perColumn(a.center(), channel, spread),
+                    perColumn(a.scale(), channel, spread), perColumn(a.shift(), channel, spread), a.relu()),
                     y, row + c);
         }
     }
@@ -1752,11 +1771,11 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         return shifts;
     }
 
-    /** At least C zeros, this thread's. */
+    /** At least C zeros and {@link Workspace#SLACK} more, this thread's. */
     private static float[] zeroChannels(int channels) {
         float[] zeros = ZERO_CHANNELS.get();
-        if (zeros.length < channels) {
-            zeros = new float[channels];
+        if (zeros.length < channels + Workspace.SLACK) {
+            zeros = new float[channels + Workspace.SLACK];
             ZERO_CHANNELS.set(zeros);
         }
         return zeros;
