@@ -551,8 +551,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * Of the width columns from first (a channel's first column), the whole registers whose register of channels, loaded from each register's first column's channel, lies within arrays
-     * of the given length.
+     * Of the width columns from first (a channel's first column), the whole registers whose register of channels,
+     * loaded from each register's first column's channel, lies within arrays of the given length.
      */
     private static int spreadColumns(int length, int runs, long first, int width) {
         int columns = width & -LANES;
@@ -576,31 +576,39 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /**
      * The first channel of the register of per-column values from column {@code column}, for runs that are not a
      * power of two: lane l takes channel {@code (s + l) / runs} of the register of channels from it, s the column's
-     * place in its run, by {@link #HALF_PAST_INDEXES}. Quotients by a product, not a division (a build that spread
+     * place in its run, by {@link #PLACE_SPREADS}. The quotient by a product, not a division (a build that spread
      * planes of 49 so for its column sums and normalize took {@code [8, 512, 1, 49]} training forward at 128 bits
      * to 128-132 µs with a division a register, 110-121 with the product): {@code (column + 1/2) / runs} is at
-     * least {@code 1/(2 runs)} from an integer, the product within 2^-21 of it (columns below 2^31), and so is
-     * {@code (s + lane + 1/2) / runs} in float, which selectFrom truncates.
+     * least {@code 1/(2 runs)} from an integer, the product within 2^-21 of it (columns below 2^31).
      */
     private static int spreadChannel(long column, int runs) {
         return (int) ((column + 0.5) * (1.0 / runs));
     }
 
-    /** {@code lane + 1/2} in each lane. */
-    private static final FloatVector HALF_PAST_INDEXES = FloatVector.zero(FLOATS).addIndex(1).add(0.5f);
+    /**
+     * For runs shorter than a register, at {@code runs · LANES + s}: the shuffle whose lane l takes channel
+     * {@code (s + l) / runs} of a register of channels, s the place in its run of the register's first column.
+     */
+    private static final VectorShuffle<Float>[] PLACE_SPREADS = placeSpreads();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] placeSpreads() {
+        VectorShuffle<Float>[] spreads = new VectorShuffle[LANES * LANES];
+        for (int runs = 1; runs < LANES; runs++) {
+            for (int s = 0; s < runs; s++) {
+                int place = s, length = runs;
+                spreads[runs * LANES + s] = VectorShuffle.fromOp(FLOATS, l -> (place + l) / length);
+            }
+        }
+        return spreads;
+    }
 
     /**
      * The shuffle that spreads a register of channels over runs of a power of two lanes each, lane l taking channel
      * {@code l / runs}: every lane the first for runs of a register or more.
      */
     private static VectorShuffle<Float> spread(int runs) {
-        return switch (Math.min(runs, LANES)) {
-            case 1 -> IDENTITY;
-            case 2 -> EXPAND_2;
-            case 4 -> EXPAND_4;
-            case 8 -> EXPAND_8;
-            default -> EXPAND_16;
-        };
+        return SPREADS[Math.min(Integer.numberOfTrailingZeros(runs), SPREADS.length - 1)];
     }
 
     /** Lane i to lane i · runs, the first lanes of a register of runs of 2, 4 and 8 to consecutive lanes. */
@@ -710,12 +718,22 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         total.rearrange(runs == 2 ? FIRSTS_2 : runs == 4 ? FIRSTS_4 : FIRSTS_8).intoArray(sums, c);
     }
 
-    /** Lane i of a register of channels to lane i / runs, for runs of 1, 2, 4, 8 and 16. */
-    private static final VectorShuffle<Float> IDENTITY = VectorShuffle.iota(FLOATS, 0, 1, false);
-    private static final VectorShuffle<Float> EXPAND_2 = VectorShuffle.fromOp(FLOATS, i -> i / 2);
-    private static final VectorShuffle<Float> EXPAND_4 = VectorShuffle.fromOp(FLOATS, i -> i / 4);
-    private static final VectorShuffle<Float> EXPAND_8 = VectorShuffle.fromOp(FLOATS, i -> i / 8);
-    private static final VectorShuffle<Float> EXPAND_16 = VectorShuffle.fromOp(FLOATS, i -> i / 16);
+    /**
+     * Lane i of a register of channels to lane i / runs, at k for runs of 2^k: runs of 1, 2, 4, 8 and of 16 or more
+     * (every lane the first, at any width). An array, so that {@link #spread} stays under MaxInlineSize (as a
+     * switch, 79 bytes).
+     */
+    private static final VectorShuffle<Float>[] SPREADS = spreads();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] spreads() {
+        VectorShuffle<Float>[] spreads = new VectorShuffle[5];
+        for (int k = 0; k < spreads.length; k++) {
+            int log = k;
+            spreads[k] = VectorShuffle.fromOp(FLOATS, i -> i >> log);
+        }
+        return spreads;
+    }
 
     /**
      * {@link ColumnWindows.Loops#repeat}: runs of a power of two as {@link #perColumn} reads them, register after
@@ -772,11 +790,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             // channel (s + l) / runs of it, s the column's place in its run (runs of 9 a value at a time took 48%
             // of [8, 3584, 1, 9] training forward at 512 bits, perf)
             long first = (long) channel * runs;
-            float inverse = 1f / runs;
             for (int end = spreadColumns(perChannel.length, runs, first, width); j < end; j += LANES) {
                 int c = spreadChannel(first + j, runs);
-                HALF_PAST_INDEXES.add(first + j - (long) c * runs).mul(inverse)
-                        .selectFrom(FloatVector.fromArray(FLOATS, perChannel, c))
+                int place = (int) (first + j - (long) c * runs);
+                FloatVector.fromArray(FLOATS, perChannel, c).rearrange(PLACE_SPREADS[runs * LANES + place])
                         .intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
             }
             j = j / runs * runs;
