@@ -51,14 +51,6 @@ class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /**
-     * Calls that may still allocate once warm, by their label; the list only shrinks. maxNormRows on
-     * byte[]-backed segments at 512 bits allocated 6384 bytes a call (33 rows of 128 floats) in two JVM runs of
-     * about fifteen on 2026-12-05; in one of them -XX:+PrintInlining showed the copy's row-run loop with its
-     * loads inlined, so the boxing is elsewhere in the call (the exact sum or the scaling of a row); not found.
-     */
-    private static final Set<String> KNOWN = Set.of("Projections.maxNormRows on BYTE_ARRAYS");
-
     @Test
     void warmCallsAllocateLessThanOneKibibyteInAMixedJvm() throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
@@ -113,9 +105,9 @@ class AllocationTest {
             String heaviest = "";
             for (Prepared p : prepared) {
                 long bytes = fewestBytesPerCall(p, allocatedBytes);
-                if (bytes >= LIMIT && !KNOWN.contains(p.toString())) {
+                if (bytes >= LIMIT) {
                     allocating.add(p + ": " + bytes + " bytes per call");
-                } else if (bytes > most && !KNOWN.contains(p.toString())) {
+                } else if (bytes > most) {
                     most = bytes;
                     heaviest = p.toString();
                 }

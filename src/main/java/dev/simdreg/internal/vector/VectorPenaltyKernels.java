@@ -99,6 +99,12 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      * against 1.39-1.43 us in cache, 64 MiB 1.40-1.47 against 1.32-1.41 ms (harness, 2026-11-25).
      */
     private static void sumSquaresOfRowRun(MemorySegment x, int first, int count, int cols, float[] sums, int r) {
+        // No operation's receiver is a register carried round the loop (a phi, whose exact class C2 does not know
+        // as it parses): such calls are bound by the receiver's profile, and where C2 compiled this loop from a
+        // thin one (a JVM whose C2 queue was long, the loop compiled at tier 2 first) they were calls, their
+        // registers boxed: 6440 bytes a call of maxNormRows on segments over byte[] in 4 JVM runs of 9 of
+        // AllocationTest at 512 bits (JFR: the slice's blend and the adds in Java code). Hence each add takes its
+        // new term as receiver (the same sum: a float add commutes) and the constant indexes select the lanes.
         FloatVector zero = FloatVector.zero(FLOATS);
         FloatVector partials = zero, otherPartials = zero, rowSums = zero;
         int halvesPerRow = cols / SumOrder.HALF, halvesLeft = halvesPerRow;
@@ -106,24 +112,31 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         for (long end = at + (long) count * cols * Float.BYTES; at < end; at += HALF_BYTES) {
             FloatVector v0 = KIND.loadAt(x, at), v1 = KIND.loadAt(x, at + FOLD_STRIDE_BYTES);
             FloatVector v2 = KIND.loadAt(x, at + 2 * FOLD_STRIDE_BYTES), v3 = KIND.loadAt(x, at + 3 * FOLD_STRIDE_BYTES);
-            FloatVector added = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
+            FloatVector added = v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))).add(partials);
             partials = otherPartials;
             otherPartials = added;
             if (--halvesLeft == 0) {
                 // Species.total's tree, in the registers: through the array, 64 rows of 1024 floats ran at 0.68
-                FloatVector sum = partials.add(otherPartials);
+                FloatVector sum = added.add(partials);
                 sum = sum.add(sum.rearrange(UP_8));
                 sum = sum.add(sum.rearrange(UP_4));
                 sum = sum.add(sum.rearrange(UP_2));
                 sum = sum.add(sum.rearrange(UP_1));
-                rowSums = rowSums.slice(1, sum);
+                rowSums = NEXT_THEN_TOTAL.selectFrom(rowSums, sum); // the row sums down a lane, this row's last
                 halvesLeft = halvesPerRow;
                 partials = zero;
                 otherPartials = zero;
             }
         }
-        rowSums.slice(LANES - count).intoArray(sums, r, FLOATS.indexInRange(0, count));
+        // the last count lanes, this run's rows, to the first (indexes past the register wrap into its copy)
+        FloatVector last = LANE_INDEXES.add(LANES - count).selectFrom(rowSums, rowSums);
+        last.intoArray(sums, r, FLOATS.indexInRange(0, count));
     }
+
+    /** Lane l: {@code l}, as a float index. */
+    private static final FloatVector LANE_INDEXES = FloatVector.zero(FLOATS).addIndex(1);
+    /** Lane l takes lane {@code l + 1} of the first of two registers, the last lane the second's first. */
+    private static final FloatVector NEXT_THEN_TOTAL = LANE_INDEXES.add(1);
 
     @Override
     public void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals, int at) {
