@@ -44,8 +44,6 @@ public final class ColumnWindows {
     public static final int RUN = 512;
     /** Runs of at most this many values take their shifts from a copy of the runs ({@link #pilotMeans}). */
     private static final int PILOT_COPY = 64;
-    /** The most lanes of a register of floats: the slack of the shifts for the provider's stores. */
-    private static final int MAX_LANES = 16;
     /** The span over which addresses alias for the loads that follow stores: 4 KiB. */
     private static final long PAGE = 4096;
     /** Columns of a window: a multiple of every register's lanes. */
@@ -342,7 +340,7 @@ public final class ColumnWindows {
     private static void moments(ChannelLayout layout, MemorySegment x, double[] mean, double[] m2, Loops loops,
                                 int c0, int c1) {
         Scratch w = SCRATCH.get().place(x, null, null);
-        float[] shifts = w.shifts(c1 + MAX_LANES);
+        float[] shifts = w.shifts(c1 + Workspace.SLACK);
         pilotMeans(layout, x, c0, c1, shifts, w.staging, loops);
         long rowLength = rowLength(layout);
         MemorySegment t = w.table;

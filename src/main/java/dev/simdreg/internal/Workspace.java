@@ -8,8 +8,8 @@ package dev.simdreg.internal;
 public final class Workspace {
 
     /**
-     * Entries past the last channel: a provider loads a register of per-channel values from any channel (16
-     * floats at 512 bits) without a branch for the last ones.
+     * Entries past the last channel of per-channel arrays: the most floats of a register (16, at 512 bits), so that
+     * a provider loads or stores a register of per-channel values from any channel without a branch for the last.
      */
     public static final int SLACK = 16;
 
