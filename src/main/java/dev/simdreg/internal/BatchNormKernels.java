@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * <p>
  * Every provider takes the sums in one order, so they have the same bits everywhere. The moments are shifted
  * sums {@code Σ (x − K)} and {@code Σ (x − K)²}, K the float mean of a channel's first {@link #PILOT_ROWS}
- * rows (interleaved) or values of its first run (planar). Interleaved, a channel's terms are added in float
+ * rows (interleaved) or values of its first run (planar; the first value of runs shorter than
+ * {@link ColumnWindows#RUN}). Interleaved, a channel's terms are added in float
  * row after row ({@code fma(d, d, q)} for the squares) over blocks of {@link #ROW_BLOCK} rows, rows of fewer
  * than 16 channels into several partial sums per channel ({@link ShortRows}); planar, each
  * run's blocks of {@link #RUN_BLOCK} values in {@link SumOrder}'s order, runs shorter than

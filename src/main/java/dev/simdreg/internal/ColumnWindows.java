@@ -23,10 +23,8 @@ import static dev.simdreg.internal.Floats.set;
  * order from zero: for one column, the interleaved order's own. (Each column's blocks added in float64 first,
  * then the columns to the channel's four partials in float64, a conversion and an add a column: that order
  * took {@code [8, 4096, 1, 8]} training forward at 128 bits to 108-121 µs, this one 94-99; harness.) A window
- * of the sums holds whole channels. The shift K of a channel is, as for longer runs, the float mean of the first
- * {@link BatchNormKernels#PILOT_ROWS} values of its first run (a pilot of its first values in the order
- * (example, s) read a cache line of each of two examples per channel, and took half the moments' time for
- * runs of 8).
+ * of the sums holds whole channels. The shift K of a channel is the first value of its first run
+ * ({@link #firstValues}).
  * <p>
  * Each window's per-column coefficients (a channel's repeated over its columns) and sums sit in a table that
  * stays in L1 while the loops go down every row: long rows read whole took {@code [64, 4096]} inference to
@@ -42,8 +40,6 @@ public final class ColumnWindows {
      * vectors pay a pass per register of partials a run ({@code [8, 256, 128]} at 128 bits 202 and 84).
      */
     public static final int RUN = 512;
-    /** Runs of at most this many values take their shifts from a copy of the runs ({@link #pilotMeans}). */
-    private static final int PILOT_COPY = 64;
     /** The span over which addresses alias for the loads that follow stores: 4 KiB. */
     private static final long PAGE = 4096;
     /** Columns of a window: a multiple of every register's lanes. */
@@ -169,11 +165,6 @@ public final class ColumnWindows {
             }
 
             @Override
-            public int pilotSums(MemorySegment x, int runs, int c0, int c1, float[] sums) {
-                return c0;
-            }
-
-            @Override
             public int normalizeColumns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs, long rows,
                                         long rowLength, long first, int width) {
                 return 0;
@@ -252,12 +243,6 @@ public final class ColumnWindows {
         int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength, long first,
                        int width, float[] sums, int second);
 
-        /**
-         * Planar short runs: the float sums of {@link ScalarBatchNormKernels#pilotMean} (before its division) of
-         * channels {@code [c0, c1)}, or of the first of them, stored from {@code sums[c0]} (the stores may run up to
-         * a register past the last channel taken, within the array); returns the first channel it did not take.
-         */
-        int pilotSums(MemorySegment x, int runs, int c0, int c1, float[] sums);
 
         /**
          * {@link ColumnWindows#addToChannels} of whole channels from {@code channel} at the window's first column,
@@ -341,7 +326,7 @@ public final class ColumnWindows {
                                 int c0, int c1) {
         Scratch w = SCRATCH.get().place(x, null, null);
         float[] shifts = w.shifts(c1 + Workspace.SLACK);
-        pilotMeans(layout, x, c0, c1, shifts, w.staging, loops);
+        firstValues(layout, x, c0, c1, shifts);
         long rowLength = rowLength(layout);
         MemorySegment t = w.table;
         int runs = layout.inner();
@@ -366,58 +351,16 @@ public final class ColumnWindows {
     }
 
     /**
-     * The shifts K of channels {@code [c0, c1)} of short runs, as {@link ScalarBatchNormKernels#pilotMean} takes
-     * them: the sums of the channels the provider's loop takes ({@link Loops#pilotSums}), the rest, runs of up to
-     * {@link #PILOT_COPY} values, copied whole to staging, a window's channels at a time, and summed there eight
-     * channels side by side, each its own chain of adds; then the divisions. A channel at a time, reading x a float
-     * at a time, took 16 of the 89 µs of {@code [8, 4096, 1, 8]} training forward at 512 bits (perf).
+     * The shifts K of channels {@code [c0, c1)} of short runs: the first value of each channel's first run. (The
+     * float mean of its first values, as longer runs take it, cost more than the rest of the moments' per-channel
+     * work for runs of 9: summed eight channels side by side from a copy, 14 of the 95 µs of
+     * {@code [8, 3584, 1, 9]} training forward at 512 bits against 2 for the first values; by vector loops, a gather
+     * of each value for a register of channels, or loads of each next value compressed where runs start, as slow;
+     * perf.)
      */
-    private static void pilotMeans(ChannelLayout layout, MemorySegment x, int c0, int c1, float[] shifts,
-                                   float[] staging, Loops loops) {
-        int runs = layout.inner();
-        if (runs > PILOT_COPY) {
-            for (int c = c0; c < c1; c++) {
-                shifts[c] = ScalarBatchNormKernels.pilotMean(layout, x, c);
-            }
-            return;
-        }
-        int count = Math.min(runs, BatchNormKernels.PILOT_ROWS);
-        for (int c = loops.pilotSums(x, runs, c0, c1, shifts), perCopy = WINDOW / runs; c < c1; c += perCopy) {
-            int channels = Math.min(perCopy, c1 - c);
-            MemorySegment.copy(x, Floats.LAYOUT, layout.runStart(0, c) * Float.BYTES, staging, 0, channels * runs);
-            int k = 0;
-            for (; k + 8 <= channels; k += 8) {
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-                for (int i = k * runs, end = i + count; i < end; i++) {
-                    s0 += staging[i];
-                    s1 += staging[i + runs];
-                    s2 += staging[i + 2 * runs];
-                    s3 += staging[i + 3 * runs];
-                    s4 += staging[i + 4 * runs];
-                    s5 += staging[i + 5 * runs];
-                    s6 += staging[i + 6 * runs];
-                    s7 += staging[i + 7 * runs];
-                }
-                shifts[c + k] = s0;
-                shifts[c + k + 1] = s1;
-                shifts[c + k + 2] = s2;
-                shifts[c + k + 3] = s3;
-                shifts[c + k + 4] = s4;
-                shifts[c + k + 5] = s5;
-                shifts[c + k + 6] = s6;
-                shifts[c + k + 7] = s7;
-            }
-            for (; k < channels; k++) {
-                float sum = 0;
-                for (int i = k * runs, end = i + count; i < end; i++) {
-                    sum += staging[i];
-                }
-                shifts[c + k] = sum;
-            }
-        }
-        // the divisions in a loop of their own, which C2 vectorizes: one a channel took 4 µs of the 4096 channels
+    private static void firstValues(ChannelLayout layout, MemorySegment x, int c0, int c1, float[] shifts) {
         for (int c = c0; c < c1; c++) {
-            shifts[c] /= count;
+            shifts[c] = get(x, layout.runStart(0, c));
         }
     }
 
@@ -720,9 +663,14 @@ public final class ColumnWindows {
         }
     }
 
-    /** Columns of a window of the sums of short runs: whole channels, so that a block's channel sums end in it. */
+    /**
+     * Columns of a window of the sums of short runs: whole channels, so that a block's channel sums end in it, and
+     * where they fit, whole periods of runs and of 16 columns, which every register's width divides, so that a
+     * provider's loops may take the whole window.
+     */
     private static int windowColumns(int runs) {
-        return WINDOW / runs * runs;
+        int period = runs / Math.min(Integer.lowestOneBit(runs), 16) * 16; // the least common multiple
+        return period <= WINDOW ? WINDOW / period * period : WINDOW / runs * runs;
     }
 
     /**

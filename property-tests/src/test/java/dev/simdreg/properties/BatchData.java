@@ -38,6 +38,8 @@ final class BatchData {
         // short planes past a block of 256 examples, rows of 1200 columns in two windows of whole channels (800
         // and 400 columns)
         shapes.add(BatchShape.channelsFirst(258, 3, 400));
+        // planes of 9, not a power of two, spread register by register: 13 examples, four at a time and one
+        shapes.add(BatchShape.channelsFirst(13, 2 * lanes + 5, 9));
         for (int c : new int[] {1, 3, lanes + 1}) {
             shapes.add(BatchShape.channelsFirst(2, c, 1));
             shapes.add(BatchShape.channelsFirst(1, c, 7));

@@ -23,6 +23,7 @@ import jdk.incubator.vector.VectorOperators;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 import static dev.simdreg.internal.Floats.get;
 import static dev.simdreg.internal.vector.Species.FLOATS;
@@ -32,7 +33,6 @@ import static dev.simdreg.internal.vector.Species.SUM_PASSES;
 import static dev.simdreg.internal.vector.Species.VECTOR_BYTES;
 import static dev.simdreg.internal.vector.Species.LANES;
 import static dev.simdreg.internal.vector.Species.ORDER;
-import static dev.simdreg.internal.vector.Species.UP_1;
 import static dev.simdreg.internal.vector.FloatAccess.NATIVE;
 import static dev.simdreg.internal.vector.Species.loopEnd;
 import static dev.simdreg.internal.vector.Species.splat;
@@ -278,15 +278,19 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     public int normalizeColumns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs, long rows,
                                 long rowLength, long first, int width) {
         // runs of a register, or of a power of two registers, go two rows at a time, their coefficients broadcast
-        // once a channel or pair of registers (normalizeTwoRowsOfRegisterRuns); others through the table: a
-        // broadcast of each coefficient a register took [8, 4096, 1, 8] training forward at 128 bits to 139-142 µs,
-        // against 128-134 through the table (harness, four buffers)
-        if (runs == 1 || Integer.bitCount(runs) != 1) { // fittingColumns takes none of other runs
+        // once a channel or pair of registers (normalizeTwoRowsOfRegisterRuns); shorter runs and runs that are not a
+        // power of two four rows at a time, each register's coefficients spread (through the table, with its
+        // repeats, [8, 3584, 1, 9] training forward took 119 µs at 512 bits and 134 at 256, spread 81 and 100; JMH);
+        // runs of one through the table (a broadcast of each coefficient a register took [8, 4096, 1, 8] at 128 bits
+        // to 139-142 µs against 128-134 through it, harness)
+        if (runs == 1) {
             return 0;
         }
         int length = Math.min(a.center().length, Math.min(a.scale().length, a.shift().length));
         int columns = fittingColumns(length, runs, first, width);
-        normalizeRows(x, y, null, 0, a, runs, first, rows, rowLength, first, columns, a.relu());
+        if (columns > 0) { // not called for none, as columnSums
+            normalizeRows(x, y, null, 0, a, runs, first, rows, rowLength, first, columns, a.relu());
+        }
         return columns;
     }
 
@@ -325,19 +329,25 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                                              long rowLength, long first, int columns, float[] sums, int second) {
         // eight registers of columns at a time, each a chain of adds down the rows: fewer waited on the adds (two
         // took 2 cycles a register at 128 bits), and each row is read 8 registers at a time ([8, 4096, 1, 8]
-        // moments at 512 bits 44 -> 40 µs against four, harness)
-        int shift = Integer.numberOfTrailingZeros(runs);
-        VectorShuffle<Float> spread = spread(runs);
-        int j = 0;
-        for (; j + 8 * LANES <= columns; j += 8 * LANES) {
-            FloatVector k0 = perColumn(shifts, (int) ((first + j) >>> shift), spread);
-            FloatVector k1 = perColumn(shifts, (int) ((first + j + LANES) >>> shift), spread);
-            FloatVector k2 = perColumn(shifts, (int) ((first + j + 2 * LANES) >>> shift), spread);
-            FloatVector k3 = perColumn(shifts, (int) ((first + j + 3 * LANES) >>> shift), spread);
-            FloatVector k4 = perColumn(shifts, (int) ((first + j + 4 * LANES) >>> shift), spread);
-            FloatVector k5 = perColumn(shifts, (int) ((first + j + 5 * LANES) >>> shift), spread);
-            FloatVector k6 = perColumn(shifts, (int) ((first + j + 6 * LANES) >>> shift), spread);
-            FloatVector k7 = perColumn(shifts, (int) ((first + j + 7 * LANES) >>> shift), spread);
+        // moments at 512 bits 44 -> 40 µs against four, harness). The last eight end with the columns, over some
+        // already summed, whose sums they write again with the same bits: a register at a time, the rest of a
+        // window of runs of 9 took a fifth of the column sums' time at 512 bits (perf)
+        if (columns < 8 * LANES) {
+            for (int j = 0; j < columns; j += LANES) {
+                shiftedSumsOfColumn(x, shifts, runs, r0, end, rowLength, first, j, sums, second);
+            }
+            return;
+        }
+        for (int block = 0, last = columns - 8 * LANES; block < columns; block += 8 * LANES) {
+            int j = Math.min(block, last);
+            FloatVector k0 = perColumnAt(shifts, first + j, runs);
+            FloatVector k1 = perColumnAt(shifts, first + j + LANES, runs);
+            FloatVector k2 = perColumnAt(shifts, first + j + 2 * LANES, runs);
+            FloatVector k3 = perColumnAt(shifts, first + j + 3 * LANES, runs);
+            FloatVector k4 = perColumnAt(shifts, first + j + 4 * LANES, runs);
+            FloatVector k5 = perColumnAt(shifts, first + j + 5 * LANES, runs);
+            FloatVector k6 = perColumnAt(shifts, first + j + 6 * LANES, runs);
+            FloatVector k7 = perColumnAt(shifts, first + j + 7 * LANES, runs);
             FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             FloatVector q0 = s0, q1 = s0, q2 = s0, q3 = s0, q4 = s0, q5 = s0, q6 = s0, q7 = s0;
             long base = r0 * rowLength + first + j;
@@ -385,9 +395,6 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             q6.intoArray(sums, second + j + 6 * LANES);
             q7.intoArray(sums, second + j + 7 * LANES);
         }
-        for (; j < columns; j += LANES) {
-            shiftedSumsOfColumn(x, shifts, runs, r0, end, rowLength, first, j, sums, second);
-        }
     }
 
     /**
@@ -396,8 +403,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     private static void shiftedSumsOfColumn(MemorySegment x, float[] shifts, int runs, long r0, long end,
                                             long rowLength, long first, int j, float[] sums, int second) {
-        int channel = (int) ((first + j) >>> Integer.numberOfTrailingZeros(runs));
-        FloatVector k = perColumn(shifts, channel, spread(runs));
+        FloatVector k = perColumnAt(shifts, first + j, runs);
         FloatVector s = FloatVector.zero(FLOATS), q = s;
         long base = r0 * rowLength + first + j;
         for (int r = 0, rows = (int) (end - r0); r < rows; r++) {
@@ -540,11 +546,16 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
-     * Of the width columns from first (a channel's first column, runs a power of two), the whole registers and runs
-     * whose values {@link #perColumn} reads within arrays of the given length; none for other runs.
+     * Of the width columns from first (a channel's first column), the whole registers, and whole runs of a power of
+     * two, whose values {@link #perColumnAt} reads within arrays of the given length; none at 128 bits for runs of a
+     * register or more that are not a power of two, which the table takes faster ({@code [8, 3584, 1, 9]} training
+     * forward 149 µs through it, 168 spread; {@code [8, 512, 1, 49]} 84 and 114; JMH).
      */
     private static int fittingColumns(int length, int runs, long first, int width) {
-        if (Integer.bitCount(runs) != 1 || first % runs != 0) {
+        if (Integer.bitCount(runs) != 1) { // each register on its own
+            return runs < LANES || LANES >= 8 ? spreadColumns(length, runs, first, width) : 0;
+        }
+        if (first % runs != 0) {
             return 0;
         }
         return spreadColumns(length, runs, first, width) & -Math.max(runs, LANES); // whole runs for the loops
@@ -574,6 +585,35 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     }
 
     /**
+     * The register of per-column values of the register of columns from {@code column}: {@link #perColumn} of its
+     * first column's channel and spread (each register starting a run for runs of a power of two shorter than a
+     * register). Under MaxInlineSize, as perColumn; its scalar helpers pass no register.
+     */
+    private static FloatVector perColumnAt(float[] perChannel, long column, int runs) {
+        int channel = columnChannel(column, runs);
+        return perColumn(perChannel, channel, columnSpread(column, channel, runs));
+    }
+
+    /** The channel of column {@code column}. */
+    private static int columnChannel(long column, int runs) {
+        return Integer.bitCount(runs) == 1 ? (int) (column >>> Integer.numberOfTrailingZeros(runs))
+                : spreadChannel(column, runs);
+    }
+
+    /**
+     * The shuffle that spreads the register of channels from channel, column's, over the register of columns from
+     * it: {@link #spread} for runs of a power of two, else by column's place in its run ({@link #PLACE_SPREADS}, or
+     * {@link #RUN_ENDS} where a register holds the end of one run at most).
+     */
+    private static VectorShuffle<Float> columnSpread(long column, int channel, int runs) {
+        if (Integer.bitCount(runs) == 1) {
+            return spread(runs);
+        }
+        int place = (int) (column - (long) channel * runs);
+        return runs < LANES ? PLACE_SPREADS[runs * LANES + place] : RUN_ENDS[Math.min(runs - place, LANES)];
+    }
+
+    /**
      * The first channel of the register of per-column values from column {@code column}, for runs that are not a
      * power of two: lane l takes channel {@code (s + l) / runs} of the register of channels from it, s the column's
      * place in its run, by {@link #PLACE_SPREADS}. The quotient by a product, not a division (a build that spread
@@ -590,6 +630,11 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * {@code (s + l) / runs} of a register of channels, s the place in its run of the register's first column.
      */
     private static final VectorShuffle<Float>[] PLACE_SPREADS = placeSpreads();
+
+    /** At k: the shuffle whose lanes from k take the register of channels' second, the others its first. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] RUN_ENDS = IntStream.rangeClosed(0, LANES)
+            .mapToObj(k -> VectorShuffle.fromOp(FLOATS, l -> l < k ? 0 : 1)).toArray(VectorShuffle[]::new);
 
     @SuppressWarnings("unchecked")
     private static VectorShuffle<Float>[] placeSpreads() {
@@ -609,113 +654,6 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      */
     private static VectorShuffle<Float> spread(int runs) {
         return SPREADS[Math.min(Integer.numberOfTrailingZeros(runs), SPREADS.length - 1)];
-    }
-
-    /** Lane i to lane i · runs, the first lanes of a register of runs of 2, 4 and 8 to consecutive lanes. */
-    private static final VectorShuffle<Float> FIRSTS_2 = VectorShuffle.fromOp(FLOATS, i -> i * 2 % LANES);
-    private static final VectorShuffle<Float> FIRSTS_4 = VectorShuffle.fromOp(FLOATS, i -> i * 4 % LANES);
-    private static final VectorShuffle<Float> FIRSTS_8 = VectorShuffle.fromOp(FLOATS, i -> i * 8 % LANES);
-
-    /**
-     * {@link ColumnWindows.Loops#pilotSums} for runs shorter than a register: each run of the first example summed
-     * in its register, its lanes added one after the other from zero into its first lane (a register slid down a
-     * lane at a time), the first lanes gathered. A copy and a scalar sum per channel took 5 µs of
-     * {@code [8, 4096, 1, 8]} training forward at 512 bits.
-     */
-    @Override
-    public int pilotSums(MemorySegment x, int runs, int c0, int c1, float[] sums) {
-        if (runs > 8 && runs < LANES || Integer.bitCount(runs) != 1) {
-            return c0;
-        }
-        int c = pilotSumsOfEights(x, runs, c0, c1, sums);
-        if (runs >= LANES) {
-            int registers = Math.min(runs, BatchNormKernels.PILOT_ROWS) / LANES;
-            for (; c < c1; c++) {
-                sums[c] = firstValuesSum(x, (long) c * runs, registers);
-            }
-            return c1;
-        }
-        int perRegister = LANES / runs;
-        for (int end = Math.min(c1, sums.length - LANES); c + perRegister <= end; c += perRegister) {
-            runSums(x, runs, c, sums);
-        }
-        return c;
-    }
-
-    /**
-     * {@link #pilotSums} of runs of 8, LANES channels at a time ({@link #sumsOfEight}) while whole registers of
-     * channels remain; returns the first channel not taken.
-     */
-    private static int pilotSumsOfEights(MemorySegment x, int runs, int c0, int c1, float[] sums) {
-        int c = c0;
-        if (runs == 8) {
-            for (; c + LANES <= c1; c += LANES) {
-                sumsOfEight(x, c, sums);
-            }
-        }
-        return c;
-    }
-
-    /** Indexes of the even and of the odd lanes of two registers side by side, for {@code selectFrom}. */
-    private static final FloatVector EVEN_INDEXES = FloatVector.zero(FLOATS).addIndex(2);
-    private static final FloatVector ODD_INDEXES = EVEN_INDEXES.add(1);
-
-    /**
-     * The runs of 8 of LANES channels from c, each summed from zero in order, to {@code sums[c …]}: the eight
-     * registers of runs taken apart by even and odd positions three times, into a register of each position's value
-     * of the LANES channels, added one after the other. A register of runs slid down a lane at a time (at 512 bits)
-     * or a run's registers (below) took 8.7 µs of {@code [8, 4096, 1, 8]} training forward at 512 bits (perf).
-     */
-    private static void sumsOfEight(MemorySegment x, int c, float[] sums) {
-        long at = (long) c * 8;
-        FloatVector r0 = KIND.load(x, at), r1 = KIND.load(x, at + LANES);
-        FloatVector r2 = KIND.load(x, at + 2 * LANES), r3 = KIND.load(x, at + 3 * LANES);
-        FloatVector r4 = KIND.load(x, at + 4 * LANES), r5 = KIND.load(x, at + 5 * LANES);
-        FloatVector r6 = KIND.load(x, at + 6 * LANES), r7 = KIND.load(x, at + 7 * LANES);
-        // positions 0 mod 2 and 1 mod 2, in order of the values
-        FloatVector e0 = EVEN_INDEXES.selectFrom(r0, r1), e1 = EVEN_INDEXES.selectFrom(r2, r3);
-        FloatVector e2 = EVEN_INDEXES.selectFrom(r4, r5), e3 = EVEN_INDEXES.selectFrom(r6, r7);
-        FloatVector o0 = ODD_INDEXES.selectFrom(r0, r1), o1 = ODD_INDEXES.selectFrom(r2, r3);
-        FloatVector o2 = ODD_INDEXES.selectFrom(r4, r5), o3 = ODD_INDEXES.selectFrom(r6, r7);
-        // 0, 2, 1 and 3 mod 4
-        FloatVector ee0 = EVEN_INDEXES.selectFrom(e0, e1), ee1 = EVEN_INDEXES.selectFrom(e2, e3);
-        FloatVector eo0 = ODD_INDEXES.selectFrom(e0, e1), eo1 = ODD_INDEXES.selectFrom(e2, e3);
-        FloatVector oe0 = EVEN_INDEXES.selectFrom(o0, o1), oe1 = EVEN_INDEXES.selectFrom(o2, o3);
-        FloatVector oo0 = ODD_INDEXES.selectFrom(o0, o1), oo1 = ODD_INDEXES.selectFrom(o2, o3);
-        // position s of every channel, added in order of s
-        ZERO.add(EVEN_INDEXES.selectFrom(ee0, ee1)).add(EVEN_INDEXES.selectFrom(oe0, oe1))
-                .add(EVEN_INDEXES.selectFrom(eo0, eo1)).add(EVEN_INDEXES.selectFrom(oo0, oo1))
-                .add(ODD_INDEXES.selectFrom(ee0, ee1)).add(ODD_INDEXES.selectFrom(oe0, oe1))
-                .add(ODD_INDEXES.selectFrom(eo0, eo1)).add(ODD_INDEXES.selectFrom(oo0, oo1)).intoArray(sums, c);
-    }
-
-    /**
-     * The float sum of the registers of values from {@code from}, one after the other from zero, in lane 0 of a
-     * register slid down a lane at a time (runs of a register or more; 8.2 µs of 4096 channels of 8 runs at 128
-     * and 256 bits through a copy and scalar sums).
-     */
-    private static float firstValuesSum(MemorySegment x, long from, int registers) {
-        FloatVector total = FloatVector.zero(FLOATS);
-        for (int r = 0; r < registers; r++) {
-            FloatVector values = KIND.load(x, from + (long) r * LANES);
-            total = total.add(values);
-            for (int k = 1; k < LANES; k++) {
-                values = values.rearrange(UP_1);
-                total = total.add(values);
-            }
-        }
-        return total.lane(0);
-    }
-
-    /** {@link #pilotSums} of the register from channel c, its sums stored from {@code sums[c]}. */
-    private static void runSums(MemorySegment x, int runs, int c, float[] sums) {
-        FloatVector run = KIND.load(x, (long) c * runs);
-        FloatVector total = FloatVector.zero(FLOATS).add(run);
-        for (int k = 1; k < runs; k++) {
-            run = run.rearrange(UP_1);
-            total = total.add(run);
-        }
-        total.rearrange(runs == 2 ? FIRSTS_2 : runs == 4 ? FIRSTS_4 : FIRSTS_8).intoArray(sums, c);
     }
 
     /**
@@ -793,10 +731,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             // of [8, 3584, 1, 9] training forward at 512 bits, perf)
             long first = (long) channel * runs;
             for (int end = spreadColumns(perChannel.length, runs, first, width); j < end; j += LANES) {
-                int c = spreadChannel(first + j, runs);
-                int place = (int) (first + j - (long) c * runs);
-                FloatVector.fromArray(FLOATS, perChannel, c).rearrange(PLACE_SPREADS[runs * LANES + place])
-                        .intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
+                perColumnAt(perChannel, first + j, runs).intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
             }
             j = j / runs * runs;
         }
@@ -1377,20 +1312,21 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * each register's coefficients taken once for them, and the loads before the stores (a load after a store to
      * another row at the same offset modulo 4 KiB waits on it): at 128 bits three loads of coefficients a register
      * and row made the loop wait on loads ({@code [8, 4096, 1, 8]} training forward 130 -> 98 µs, harness). Four
-     * rows from the arrays where runs are shorter than a register, whose coefficients are spread by shuffles; two
-     * from the arrays for runs of a register or of a power of two registers; two from the table: four rows' streams
-     * at once took {@code [64, 4096]} inference at 512 bits to 37-80 µs from one JVM or buffer to another, two 44-50
-     * (256 bits: 38-50 and 36-42; harness, eight buffers each).
+     * rows from the arrays where runs are shorter than a register or not a power of two, whose coefficients are
+     * spread by shuffles; two from the arrays for runs of a register or of a power of two
+     * registers; two from the table: four rows' streams at once took {@code [64, 4096]} inference at 512 bits to
+     * 37-80 µs from one JVM or buffer to another, two 44-50 (256 bits: 38-50 and 36-42; harness, eight buffers each).
      */
     private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, ChannelAffine a,
                                       int runs, long column, long rows, long rowLength, long first, int columns,
                                       boolean relu) {
         long r = 0;
-        for (int step = t == null && runs < LANES ? 4 : 2; r + step <= rows; r += step) {
+        boolean spread = runs < LANES || Integer.bitCount(runs) != 1; // registers spread from the arrays
+        for (int step = t == null && spread ? 4 : 2; r + step <= rows; r += step) {
             long row = r * rowLength + first;
             if (t != null) {
                 normalizeTwoRows(x, y, t, stride, row, rowLength, columns, relu);
-            } else if (runs < LANES) {
+            } else if (spread) {
                 normalizeFourRowsOfRuns(x, y, a, runs, column, row, rowLength, columns);
             } else if (runs == LANES) {
                 normalizeTwoRowsOfRegisterRuns(x, y, a, (int) (column / runs), row, rowLength, columns);
@@ -1433,13 +1369,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static void normalizeFourRowsOfRuns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs,
                                                 long column, long row, long rowLength, int columns) {
         boolean relu = a.relu();
-        int runShift = Integer.numberOfTrailingZeros(runs);
-        VectorShuffle<Float> spread = spread(runs);
         for (int c = 0; c < columns; c += LANES) {
-            int channel = (int) ((column + c) >>> runShift);
-            FloatVector center = perColumn(a.center(), channel, spread);
-            FloatVector scale = perColumn(a.scale(), channel, spread);
-            FloatVector shift = perColumn(a.shift(), channel, spread);
+            FloatVector center = perColumnAt(a.center(), column + c, runs);
+            FloatVector scale = perColumnAt(a.scale(), column + c, runs);
+            FloatVector shift = perColumnAt(a.shift(), column + c, runs);
             long i = row + c;
             FloatVector x0 = KIND.load(x, i);
             FloatVector x1 = KIND.load(x, i + rowLength);
@@ -1542,12 +1475,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /** {@link #normalizeRow} from a's arrays. */
     private static void normalizeRowOfRuns(MemorySegment x, MemorySegment y, ChannelAffine a, int runs, long column,
                                            long row, int columns) {
-        int runShift = Integer.numberOfTrailingZeros(runs);
-        VectorShuffle<Float> spread = spread(runs);
         for (int c = 0; c < columns; c += LANES) {
-            int channel = (int) ((column + c) >>> runShift);
-            KIND.store(normalized(KIND.load(x, row + c), perColumn(a.center(), channel, spread),
-                    perColumn(a.scale(), channel, spread), perColumn(a.shift(), channel, spread), a.relu()),
+            KIND.store(normalized(KIND.load(x, row + c), perColumnAt(a.center(), column + c, runs),
+                    perColumnAt(a.scale(), column + c, runs), perColumnAt(a.shift(), column + c, runs), a.relu()),
                     y, row + c);
         }
     }
