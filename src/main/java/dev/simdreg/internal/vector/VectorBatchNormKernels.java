@@ -1370,11 +1370,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
                                                 long column, long row, long rowLength, int columns) {
         boolean relu = a.relu();
         for (int c = 0; c < columns; c += LANES) {
-            int channel = columnChannel(column + c, runs); // once for the three coefficients
-            VectorShuffle<Float> spread = columnSpread(column + c, channel, runs);
-            FloatVector center = perColumn(a.center(), channel, spread);
-            FloatVector scale = perColumn(a.scale(), channel, spread);
-            FloatVector shift = perColumn(a.shift(), channel, spread);
+            FloatVector center = perColumnAt(a.center(), column + c, runs);
+            FloatVector scale = perColumnAt(a.scale(), column + c, runs);
+            FloatVector shift = perColumnAt(a.shift(), column + c, runs);
             long i = row + c;
             FloatVector x0 = KIND.load(x, i);
             FloatVector x1 = KIND.load(x, i + rowLength);
