@@ -312,7 +312,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     public int columnSums(MemorySegment x, float[] shifts, int runs, long r0, long end, long rowLength, long first,
                           int width, float[] sums, int second) {
         int columns = fittingColumns(shifts.length, runs, first, width);
-        if (columns > 0) { // called for none, as for runs of 49, C2 compiled the loop's calls as cold: see below
+        if (columns > 0) { // called for none, C2 compiled the loop's calls as cold: see below
             shiftedSumsOfColumns(x, shifts, runs, r0, end, rowLength, first, columns, sums, second);
         }
         return columns;
@@ -320,9 +320,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
 
     /**
      * {@link #columnSums} of whole registers of columns, a method of its own, compiled on its own, as
-     * {@link #shiftedSumsOfRows}. Called with no columns by every window of runs that are not a power of two, its
-     * loop's {@link #perColumn} calls were cold in the profile C2 compiled it from, not inlined ("too big"), their
-     * registers boxed: after {@code [8, 512, 1, 49]}, {@code [8, 4096, 1, 8]} at 128 bits took 147-165 µs and
+     * {@link #shiftedSumsOfRows}. When every window of runs that are not a power of two called it with no columns
+     * (as runs of a register or more at 128 bits still would), its loop's per-column calls were cold in the profile
+     * C2 compiled it from, not inlined ("too big"), their registers boxed: after {@code [8, 512, 1, 49]}, {@code [8, 4096, 1, 8]} at 128 bits took 147-165 µs and
      * 393 KB a call in one JVM of three or four (a JVM of the harness, the compile log read).
      */
     private static void shiftedSumsOfColumns(MemorySegment x, float[] shifts, int runs, long r0, long end,
