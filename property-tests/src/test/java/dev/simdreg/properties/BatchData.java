@@ -35,6 +35,9 @@ final class BatchData {
         }
         // long rows past a block of 256 rows, whose float sums are then taken to float64
         shapes.add(BatchShape.rows(261, 256));
+        // rows of a column of three registers (C = 17 at 256 bits, 33 at 512): two blocks at once, then one block
+        // as a column of four, then a part of a block
+        shapes.add(BatchShape.rows(3 * 256 + 5, 2 * lanes + 1));
         // short planes past a block of 256 examples, rows of 1200 columns in two windows of whole channels (800
         // and 400 columns)
         shapes.add(BatchShape.channelsFirst(258, 3, 400));
