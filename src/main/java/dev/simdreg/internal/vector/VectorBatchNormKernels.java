@@ -142,8 +142,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * of one or two registers (the last of a row) takes four or two whole blocks at once, so that its loop still
      * has four independent chains a row instead of repeating a register: {@code [15420, 17]} at 512 bits summed
      * two registers four times a row, {@code [16384, 16]} and the last register of {@code [15420, 17]} at 128 bits
-     * one register a chain of fma latencies down a block. A column of three (C = 17 to 24 at 256 bits) takes two
-     * blocks at once, six chains a row ({@link #shiftedSumsOfThreeTwice}).
+     * one register a chain of fma latencies down a block. A column of three (C = 17 to 24 at 256 bits, 33 to 48 at
+     * 512) takes two blocks at once, six chains a row ({@link #shiftedSumsOfThreeTwice}).
      */
     private static void shiftedBlockSums(MemorySegment x, long rows, int channels, float[] shifts, float[] table,
                                          int b0, int b1) {
@@ -291,8 +291,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         // once a channel or pair of registers (normalizeTwoRowsOfRegisterRuns); shorter runs and runs that are not a
         // power of two four rows at a time, each register's coefficients spread (through the table, with its
         // repeats, [8, 3584, 1, 9] training forward took 119 µs at 512 bits and 134 at 256, spread 81 and 100; JMH);
-        // runs of one through the table (a broadcast of each coefficient a register took [8, 4096, 1, 8] at 128 bits
-        // to 139-142 µs against 128-134 through it, harness)
+        // runs of one (rows, channels last) through the table: from the arrays four rows at a time, [64, 4096]
+        // training forward at 512 bits took 91.0 -> 95.2 µs, [1024, 256] 60.6 -> 68.6 (JMH, an Intel machine)
         if (runs == 1) {
             return 0;
         }
@@ -332,8 +332,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * {@link #columnSums} of whole registers of columns, a method of its own, compiled on its own, as
      * {@link #shiftedSumsOfRows}. When every window of runs that are not a power of two called it with no columns
      * (as runs of a register or more at 128 bits still would), its loop's per-column calls were cold in the profile
-     * C2 compiled it from, not inlined ("too big"), their registers boxed: after {@code [8, 512, 1, 49]}, {@code [8, 4096, 1, 8]} at 128 bits took 147-165 µs and
-     * 393 KB a call in one JVM of three or four (a JVM of the harness, the compile log read).
+     * C2 compiled it from, not inlined ("too big"), their registers boxed: after {@code [8, 512, 1, 49]},
+     * {@code [8, 4096, 1, 8]} at 128 bits took 147-165 µs and 393 KB a call in one JVM of three or four (a JVM of
+     * the harness, the compile log read).
      */
     private static void shiftedSumsOfColumns(MemorySegment x, float[] shifts, int runs, long r0, long end,
                                              long rowLength, long first, int columns, float[] sums, int second) {
