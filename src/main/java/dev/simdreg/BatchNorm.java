@@ -4,6 +4,7 @@ import dev.simdreg.internal.BatchNormKernels;
 import dev.simdreg.internal.ChannelAffine;
 import dev.simdreg.internal.ChannelLayout;
 import dev.simdreg.internal.Check;
+import dev.simdreg.internal.Counts;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.Norms;
 import dev.simdreg.internal.Providers;
@@ -176,9 +177,10 @@ public final class BatchNorm {
                 w.secondSums[c] = statistics.m2(c);
             }
         }
+        double inverse = Counts.exactInverse(count);
         for (int c = 0; c < channels; c++) {
             w.center[c] = (float) w.sums[c];
-            w.invStd[c] = (float) (1 / Math.sqrt(w.secondSums[c] / count + options.epsilon()));
+            w.invStd[c] = (float) (1 / Math.sqrt(Counts.divide(w.secondSums[c], count, inverse) + options.epsilon()));
         }
         MemorySegment.copy(w.center, 0, savedMean, Floats.LAYOUT, 0, channels);
         MemorySegment.copy(w.invStd, 0, savedInvStd, Floats.LAYOUT, 0, channels);

@@ -270,9 +270,10 @@ public final class ScalarBatchNormKernels implements BatchNormKernels {
     public static int centerShiftedMoments(double count, int chunk, int from, int to, float[] shifts, double[] mean,
                                            double[] m2, double[] products) {
         int failing = 0;
+        double inverse = Counts.exactInverse((long) count);
         for (int c = from; c < to; c++) {
             double sum = mean[c];
-            double shiftedMean = sum / count;
+            double shiftedMean = Counts.divide(sum, (long) count, inverse);
             double product = sum * shiftedMean;
             double centered = m2[c] - product;
             products[c - chunk] = product;

@@ -38,6 +38,9 @@ final class BatchData {
         // rows of a column of three registers (C = 17 at 256 bits, 33 at 512): two blocks at once, then one block
         // as a column of four, then a part of a block
         shapes.add(BatchShape.rows(3 * 256 + 5, 2 * lanes + 1));
+        // rows of a column of four registers and the row's last register (C = 4 lanes + 3), summed in one pass: a
+        // block and a part of one
+        shapes.add(BatchShape.rows(256 + 7, 4 * lanes + 3));
         // short planes past a block of 256 examples, rows of 1200 columns in two windows of whole channels (800
         // and 400 columns)
         shapes.add(BatchShape.channelsFirst(258, 3, 400));
