@@ -5,7 +5,6 @@ import dev.simdreg.internal.BlockSums;
 import dev.simdreg.internal.ChannelAffine;
 import dev.simdreg.internal.ChannelLayout;
 import dev.simdreg.internal.ColumnWindows;
-import dev.simdreg.internal.Counts;
 import dev.simdreg.internal.Chunks;
 import dev.simdreg.internal.Floats;
 import dev.simdreg.internal.Parallel;
@@ -459,12 +458,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         int c = from;
         int failing = 0;
         if (LANES >= 8) {
-            double inverse = Counts.exactInverse((long) count);
             DoubleVector counts = DoubleVector.broadcast(DOUBLES, count);
-            DoubleVector inverses = DoubleVector.broadcast(DOUBLES, inverse);
             for (; c + DOUBLES.length() <= to; c += DOUBLES.length()) {
                 DoubleVector sum = DoubleVector.fromArray(DOUBLES, mean, c);
-                DoubleVector shiftedMean = inverse != 0 ? sum.mul(inverses) : sum.div(counts);
+                DoubleVector shiftedMean = sum.div(counts);
                 DoubleVector product = sum.mul(shiftedMean);
                 DoubleVector centered = DoubleVector.fromArray(DOUBLES, m2, c).sub(product);
                 product.intoArray(products, c - from);
