@@ -143,7 +143,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * has four independent chains a row instead of repeating a register: {@code [15420, 17]} at 512 bits summed
      * two registers four times a row, {@code [16384, 16]} and the last register of {@code [15420, 17]} at 128 bits
      * one register a chain of fma latencies down a block. A column of three (C = 17 to 24 at 256 bits, 33 to 48 at
-     * 512) takes two blocks at once, six chains a row ({@link #shiftedSumsOfThreeTwice}).
+     * 512) takes two blocks at once, six chains a row ({@link #shiftedSumsOfThreeTwice}); a last column of one
+     * after a column of four is summed with it, five chains a row ({@link #shiftedSumsOfFive}).
      */
     private static void shiftedBlockSums(MemorySegment x, long rows, int channels, float[] shifts, float[] table,
                                          int b0, int b1) {
