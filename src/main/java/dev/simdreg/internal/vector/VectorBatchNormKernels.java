@@ -69,7 +69,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static final FloatVector ZERO = FloatVector.zero(FLOATS);
     /**
      * Offsets in the per-thread block scratch: shifts, four vectors, then first and second sums, six vectors each
-     * (two blocks of a column of three, {@link #shiftedSumsOfThreeTwice}).
+     * (two blocks of a column of three, {@link #shiftedSumsOfThreeTwice}; five of {@link #shiftedSumsOfFive}).
      */
     private static final int SHIFTS = 0;
     private static final int SUMS = 4 * LANES;
