@@ -62,8 +62,12 @@ public final class ColumnWindows {
         private final MemorySegment[] places = new MemorySegment[4];
         /** The window's sections, each on a cache line, for the provider's loops: this pass's place. */
         MemorySegment table;
-        /** A window's floats on their way out of the table or the provider's loops: first sums, then second sums. */
-        final float[] staging = new float[2 * WINDOW];
+        /**
+         * A window's floats on their way out of the table or the provider's loops: first sums, then second sums, and
+         * room for a register of the widest vector shape (2048 bits) past them, so that a whole-register load from
+         * any column stays in the array.
+         */
+        final float[] staging = new float[2 * WINDOW + 2048 / Float.SIZE];
         /** Room for the moments' finish ({@link ScalarBatchNormKernels#finishShiftedMoments}). */
         final double[] products = new double[2 * WINDOW];
         /** Per-channel shifts of the moments, grown to the widest layer seen. */

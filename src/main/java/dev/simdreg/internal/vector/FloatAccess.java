@@ -15,6 +15,7 @@ import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.INTS;
 import static dev.simdreg.internal.vector.Species.LONGS;
 import static dev.simdreg.internal.vector.Species.ORDER;
+import static dev.simdreg.internal.vector.Species.exact;
 
 /**
  * The loads and stores of a copy of a kernel class (see {@link KindCopies}) on the float segments of one class,
@@ -27,7 +28,8 @@ import static dev.simdreg.internal.vector.Species.ORDER;
  * ones (measured).
  * <p>
  * Each method of {@link Direct} and {@link BytesAsFloats} is at most 35 bytes of bytecode (MaxInlineSize, the
- * limit at a call C2 deems cold) and calls nothing but the JDK's force-inlined vector code on its fast path;
+ * limit at a call C2 deems cold) and calls nothing but the JDK's force-inlined vector code, {@link Species#exact}
+ * (11 bytes) and its own loadAt on its fast path;
  * compiled on its own (when C1 code calls it),
  * its kind is not a constant and its code stays small. One shared load that branched by kind to a helper per
  * kind did not hold: C2 compiled the byte[] helper on its own, the helper's call site was cold in the shared
@@ -116,16 +118,13 @@ sealed interface FloatAccess {
 
         @Override
         public FloatVector load(MemorySegment s, long i) {
-            if (kind == ((Object) s).getClass()) {
-                return ByteVector.fromMemorySegment(BYTES, s, i * Float.BYTES, ORDER).reinterpretAsFloats();
-            }
-            throw mismatch(s);
+            return loadAt(s, i * Float.BYTES);
         }
 
         @Override
         public FloatVector loadAt(MemorySegment s, long offset) {
             if (kind == ((Object) s).getClass()) {
-                return ByteVector.fromMemorySegment(BYTES, s, offset, ORDER).reinterpretAsFloats();
+                return exact(ByteVector.fromMemorySegment(BYTES, s, offset, ORDER).reinterpretAsFloats());
             }
             throw mismatch(s);
         }
@@ -186,19 +185,19 @@ sealed interface FloatAccess {
         /** The load for a segment of class kind, a constant where C2 inlines it. */
         static FloatVector loadOfKind(Class<?> kind, MemorySegment s, long offset) {
             if (kind == Species.INT_ARRAY) {
-                return IntVector.fromMemorySegment(INTS, s, offset, ORDER).reinterpretAsFloats();
+                return exact(IntVector.fromMemorySegment(INTS, s, offset, ORDER).reinterpretAsFloats());
             }
             if (LITTLE_ENDIAN && kind == Species.BYTE_ARRAY) {
-                return ByteVector.fromMemorySegment(BytesAsFloats.BYTES, s, offset, ORDER).reinterpretAsFloats();
+                return exact(ByteVector.fromMemorySegment(BytesAsFloats.BYTES, s, offset, ORDER).reinterpretAsFloats());
             }
             if (LITTLE_ENDIAN && kind == Species.SHORT_ARRAY) {
-                return ShortVector.fromMemorySegment(SHORTS, s, offset, ORDER).reinterpretAsFloats();
+                return exact(ShortVector.fromMemorySegment(SHORTS, s, offset, ORDER).reinterpretAsFloats());
             }
             if (LITTLE_ENDIAN && kind == Species.LONG_ARRAY) {
-                return LongVector.fromMemorySegment(LONGS, s, offset, ORDER).reinterpretAsFloats();
+                return exact(LongVector.fromMemorySegment(LONGS, s, offset, ORDER).reinterpretAsFloats());
             }
             if (LITTLE_ENDIAN && kind == Species.DOUBLE_ARRAY) {
-                return DoubleVector.fromMemorySegment(DOUBLES, s, offset, ORDER).reinterpretAsFloats();
+                return exact(DoubleVector.fromMemorySegment(DOUBLES, s, offset, ORDER).reinterpretAsFloats());
             }
             return FloatVector.fromMemorySegment(FLOATS, s, offset, ORDER);
         }

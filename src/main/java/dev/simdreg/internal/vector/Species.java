@@ -36,6 +36,9 @@ final class Species {
     static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
     static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, FLOATS.vectorShape());
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** The class of FLOATS' registers (see {@link #exact}). */
+    @SuppressWarnings("unchecked")
+    private static final Class<FloatVector> FLOAT_REGISTERS = (Class<FloatVector>) FLOATS.vectorType();
     /** Lane j from lane j + k: the steps of {@link #total}. */
     static final VectorShuffle<Float> UP_8 = VectorShuffle.iota(FLOATS, 8, 1, true);
     static final VectorShuffle<Float> UP_4 = VectorShuffle.iota(FLOATS, 4, 1, true);
@@ -98,6 +101,15 @@ final class Species {
         sum = sum.add(sum.rearrange(UP_4));
         sum = sum.add(sum.rearrange(UP_2));
         return sum.add(sum.rearrange(UP_1)).lane(0);
+    }
+
+    /**
+     * v as a register of its exact class. A register reinterpreted from other lanes is typed FloatVector until C2
+     * expands the reinterpretation, late, so C2 bound each operation on it through the receiver profiles of the
+     * JDK's vector code, shared by every caller; the cast, which C2 folds, binds them as on a float load.
+     */
+    static FloatVector exact(FloatVector v) {
+        return FLOAT_REGISTERS.cast(v);
     }
 
     /** v in every lane; hoisted out of the loops by C2. */

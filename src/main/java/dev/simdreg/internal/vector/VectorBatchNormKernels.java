@@ -14,7 +14,6 @@ import dev.simdreg.internal.SumOrder;
 import dev.simdreg.internal.Workspace;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import jdk.incubator.vector.VectorMask;
@@ -443,15 +442,21 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         q.intoArray(sums, second + j);
     }
 
-    /** Doubles of the provider's width, and as many floats. */
+    /**
+     * Doubles of the provider's width. Every vector here is of the provider's shape, floats or doubles: a second
+     * float shape in the JVM (128-bit registers for the channel sums at 256 bits) made the receiver profiles of the
+     * JDK's shared vector code bimorphic, and where C2 bound a loop's register sums through them it boxed them, a
+     * box per register per row (AllocationTest at 256 bits, planar training forward on native and byte[]-backed
+     * segments, 4-64 KB a call: two clean-clone CIs of nine, every run under -XX:CompileThresholdScaling=0.6; see
+     * docs/performance.md, "Application conditions").
+     */
     private static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, FLOATS.vectorShape());
-    private static final VectorSpecies<Float> HALF_FLOATS =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
 
     /**
-     * {@link ColumnWindows.Loops#centerShiftedMoments} a register of channels at a time from 256 bits, the rest by
-     * the scalar loop: lane-wise, the same arithmetic. C2 left the scalar loop's division a channel at a time:
-     * 4096 channels alone 6.0 µs at 512 bits against 2.2 (7.7 of {@code [8, 4096, 1, 8]} training forward, perf).
+     * {@link ColumnWindows.Loops#centerShiftedMoments} two registers of channels at a time from 256 bits (a
+     * register of floats), the rest by the scalar loop: lane-wise, the same arithmetic. C2 left the scalar loop's
+     * division a channel at a time: 4096 channels alone 6.0 µs at 512 bits against 2.2 (7.7 of
+     * {@code [8, 4096, 1, 8]} training forward, perf).
      */
     @Override
     public int centerShiftedMoments(double count, int from, int to, float[] shifts, double[] mean, double[] m2,
@@ -460,36 +465,46 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         int failing = 0;
         if (LANES >= 8) {
             DoubleVector counts = DoubleVector.broadcast(DOUBLES, count);
-            for (; c + DOUBLES.length() <= to; c += DOUBLES.length()) {
-                DoubleVector sum = DoubleVector.fromArray(DOUBLES, mean, c);
-                DoubleVector shiftedMean = sum.div(counts);
-                DoubleVector product = sum.mul(shiftedMean);
-                DoubleVector centered = DoubleVector.fromArray(DOUBLES, m2, c).sub(product);
-                product.intoArray(products, c - from);
-                centered.intoArray(m2, c);
-                shiftedMean.add(FloatVector.fromArray(HALF_FLOATS, shifts, c).convertShape(VectorOperators.F2D,
-                        DOUBLES, 0)).intoArray(mean, c);
-                failing += product.compare(VectorOperators.GT, centered.mul(BatchNormKernels.SHIFT_TOLERANCE))
-                        .or(centered.compare(VectorOperators.LT, 0)).trueCount();
+            for (; c + LANES <= to; c += LANES) {
+                FloatVector channelShifts = FloatVector.fromArray(FLOATS, shifts, c);
+                failing += centerShiftedRegister(counts, channelShifts, 0, c, from, mean, m2, products)
+                        + centerShiftedRegister(counts, channelShifts, 1, c + DOUBLES.length(), from, mean, m2,
+                        products);
             }
         }
         return failing + ScalarBatchNormKernels.centerShiftedMoments(count, from, c, to, shifts, mean, m2, products);
     }
 
-    /** A channel's four partials, or the block sums of four channels. */
-    private static final VectorSpecies<Float> FOUR_FLOATS = FloatVector.SPECIES_128;
-    /** Four channels' block sums in float64: two registers at 128 bits, one from 256. */
-    private static final VectorSpecies<Double> CHANNEL_TOTALS = LANES == 4 ? DoubleVector.SPECIES_128
-            : DoubleVector.SPECIES_256;
-    /** Lanes 0, 2, 4, 6 and 1, 3, 5, 7 of two registers of four side by side, for {@code selectFrom}. */
-    private static final FloatVector EVENS_OF_FOUR = FloatVector.zero(FOUR_FLOATS).addIndex(2);
-    private static final FloatVector ODDS_OF_FOUR = EVENS_OF_FOUR.add(1);
+    /**
+     * {@link #centerShiftedMoments} of the register of channels from c, the given half of channelShifts: the
+     * number of them failing the shift's tolerance.
+     */
+    private static int centerShiftedRegister(DoubleVector counts, FloatVector channelShifts, int half, int c,
+                                             int from, double[] mean, double[] m2, double[] products) {
+        DoubleVector sum = DoubleVector.fromArray(DOUBLES, mean, c);
+        DoubleVector shiftedMean = sum.div(counts);
+        DoubleVector product = sum.mul(shiftedMean);
+        DoubleVector centered = DoubleVector.fromArray(DOUBLES, m2, c).sub(product);
+        product.intoArray(products, c - from);
+        centered.intoArray(m2, c);
+        shiftedMean.add(channelShifts.convertShape(VectorOperators.F2D, DOUBLES, half)).intoArray(mean, c);
+        return product.compare(VectorOperators.GT, centered.mul(BatchNormKernels.SHIFT_TOLERANCE))
+                .or(centered.compare(VectorOperators.LT, 0)).trueCount();
+    }
+
+    /** A channel's four partials: the first four lanes of a register. */
+    private static final VectorMask<Float> FOUR = FLOATS.indexInRange(0, 4);
+    /** Channels a step of {@link #channelSums} takes: the partials of two registers, a register of doubles. */
+    private static final int CHANNEL_STEP = LANES / 2;
+    /** Lanes 0, 2, 4, … and 1, 3, 5, … of two registers side by side, for {@code selectFrom}. */
+    private static final FloatVector EVENS = FloatVector.zero(FLOATS).addIndex(2);
+    private static final FloatVector ODDS = EVENS.add(1);
 
     /**
      * {@link ColumnWindows.Loops#addToChannels}: each channel's four partials, its groups of four columns added in
-     * column order from zero, a last group of fewer by a masked load ({@link #partials}); then four channels at a
-     * time, their four registers of partials taken apart by even and odd lanes twice, so that
-     * {@code (p0 + p1) + (p2 + p3)} of the four are lane-wise adds, and their block sums added to the totals in
+     * column order from zero, a last group of fewer by a masked add ({@link #partials}); then half a register of
+     * channels at a time, two registers of their partials taken apart by even and odd lanes twice, so that
+     * {@code (p0 + p1) + (p2 + p3)} of each are lane-wise adds, and their block sums added to the totals in
      * float64. A channel at a time, scalar, in float64 as the order was before, took 17-20 µs of 4096 channels of 8
      * runs at 128 bits (a toy of the loop, perf).
      */
@@ -499,7 +514,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         if (runs < 4) {
             return 0;
         }
-        int done = channels & -4;
+        int done = channels & -Math.max(4, CHANNEL_STEP);
         channelSums(blockSums, 0, runs, channel, done, sums);
         channelSums(blockSums, second, runs, channel, done, secondSums);
         return done;
@@ -513,51 +528,47 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         } else {
             partials(blockSums, from, runs, channels);
         }
-        for (int k = 0; k < channels; k += 4) {
+        for (int k = 0; k < channels; k += CHANNEL_STEP) {
             int j = from + 4 * k;
-            FloatVector a = FloatVector.fromArray(FOUR_FLOATS, blockSums, j);
-            FloatVector b = FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 4);
-            FloatVector c = FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 8);
-            FloatVector d = FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 12);
-            FloatVector ab = EVENS_OF_FOUR.selectFrom(a, b).add(ODDS_OF_FOUR.selectFrom(a, b)); // a01 a23 b01 b23
-            FloatVector cd = EVENS_OF_FOUR.selectFrom(c, d).add(ODDS_OF_FOUR.selectFrom(c, d));
-            FloatVector blocks = EVENS_OF_FOUR.selectFrom(ab, cd).add(ODDS_OF_FOUR.selectFrom(ab, cd));
+            FloatVector low = FloatVector.fromArray(FLOATS, blockSums, j);
+            FloatVector high = FloatVector.fromArray(FLOATS, blockSums, j + LANES);
+            FloatVector pairs = EVENS.selectFrom(low, high).add(ODDS.selectFrom(low, high)); // a01 a23 b01 b23 …
+            FloatVector blocks = EVENS.selectFrom(pairs, pairs).add(ODDS.selectFrom(pairs, pairs));
             int at = channel + k;
-            DoubleVector.fromArray(CHANNEL_TOTALS, sums, at)
-                    .add(blocks.convertShape(VectorOperators.F2D, CHANNEL_TOTALS, 0)).intoArray(sums, at);
-            if (LANES == 4) { // the other two channels' in a second register of two
-                DoubleVector.fromArray(CHANNEL_TOTALS, sums, at + 2)
-                        .add(blocks.convertShape(VectorOperators.F2D, CHANNEL_TOTALS, 1)).intoArray(sums, at + 2);
-            }
+            DoubleVector.fromArray(DOUBLES, sums, at)
+                    .add(blocks.convertShape(VectorOperators.F2D, DOUBLES, 0)).intoArray(sums, at);
         }
     }
 
     /**
      * Each channel's four partials from its columns' float sums, written over the sums from
      * {@code blockSums[from]}, channel k's at {@code 4k}: at or before its own columns and those of the channels
-     * after it, which are read before they are written over; channels a multiple of four.
+     * after it, which are read before they are written over; channels a multiple of four. Each partial is a lane of
+     * the register's first four: its other lanes sum the columns after it, never stored (the array has room for a
+     * register past its last column), so that every register here is of one shape. Masked loads of the four took
+     * {@code [8, 512, 1, 49]} training forward at 512 bits to 53 µs against 47 (perf runs; 43 with 128-bit
+     * registers, whose loads split fewer cache lines).
      */
     private static void partials(float[] blockSums, int from, int runs, int channels) {
         int whole = runs & -4;
-        VectorMask<Float> last = FOUR_FLOATS.indexInRange(0, runs - whole);
+        VectorMask<Float> last = FLOATS.indexInRange(0, runs - whole);
         for (int k = 0; k < channels; k += 4) { // four channels at a time: a loop over groups a channel cost more
             int j = from + k * runs;
-            FloatVector a = FloatVector.zero(FOUR_FLOATS), b = a, c = a, d = a;
+            FloatVector a = FloatVector.zero(FLOATS), b = a, c = a, d = a;
             for (int g = 0; g < whole; g += 4) {
-                a = a.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + g));
-                b = b.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + runs + g));
-                c = c.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 2 * runs + g));
-                d = d.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 3 * runs + g));
+                a = a.add(FloatVector.fromArray(FLOATS, blockSums, j + g));
+                b = b.add(FloatVector.fromArray(FLOATS, blockSums, j + runs + g));
+                c = c.add(FloatVector.fromArray(FLOATS, blockSums, j + 2 * runs + g));
+                d = d.add(FloatVector.fromArray(FLOATS, blockSums, j + 3 * runs + g));
             }
-            // the last columns, fewer than four, to the first partials (none for whole groups: adding +0 to a
-            // partial, never −0 from its zero start, leaves its bits)
+            // the last columns, fewer than four, to the first partials, the others left as they are
             int at = from + 4 * k;
-            a.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + whole, last)).intoArray(blockSums, at);
-            b.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + runs + whole, last)).intoArray(blockSums, at + 4);
-            c.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 2 * runs + whole, last))
-                    .intoArray(blockSums, at + 8);
-            d.add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 3 * runs + whole, last))
-                    .intoArray(blockSums, at + 12);
+            a.add(FloatVector.fromArray(FLOATS, blockSums, j + whole), last).intoArray(blockSums, at, FOUR);
+            b.add(FloatVector.fromArray(FLOATS, blockSums, j + runs + whole), last).intoArray(blockSums, at + 4, FOUR);
+            c.add(FloatVector.fromArray(FLOATS, blockSums, j + 2 * runs + whole), last)
+                    .intoArray(blockSums, at + 8, FOUR);
+            d.add(FloatVector.fromArray(FLOATS, blockSums, j + 3 * runs + whole), last)
+                    .intoArray(blockSums, at + 12, FOUR);
         }
     }
 
@@ -568,8 +579,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     private static void partialsOfEights(float[] blockSums, int from, int channels) {
         for (int k = 0; k < channels; k++) {
             int j = from + 8 * k;
-            FloatVector.zero(FOUR_FLOATS).add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j))
-                    .add(FloatVector.fromArray(FOUR_FLOATS, blockSums, j + 4)).intoArray(blockSums, from + 4 * k);
+            FloatVector.zero(FLOATS).add(FloatVector.fromArray(FLOATS, blockSums, j))
+                    .add(FloatVector.fromArray(FLOATS, blockSums, j + 4)).intoArray(blockSums, from + 4 * k, FOUR);
         }
     }
 
@@ -759,7 +770,12 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             // of [8, 3584, 1, 9] training forward at 512 bits, perf)
             long first = (long) channel * runs;
             for (int end = spreadColumns(perChannel.length, runs, first, width); j < end; j += LANES) {
-                perColumnAt(perChannel, first + j, runs).intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
+                // perColumnAt written out, for the reason above: compiled on its own into about 1000 bytes, it was
+                // not inlined here and each register came back boxed ([3, 456, 3] training and inference backward
+                // at 512 bits, 57-74 KB a call, AllocationTest under -XX:CompileThresholdScaling=0.5)
+                int c = columnChannel(first + j, runs);
+                FloatVector.fromArray(FLOATS, perChannel, c).rearrange(columnSpread(first + j, c, runs))
+                        .intoMemorySegment(t, (at + j) * Float.BYTES, ORDER);
             }
             j = j / runs * runs;
         }
