@@ -519,8 +519,7 @@ public final class ColumnWindows {
         // the rest through the table, from the last window: training forward's moments read it last, so its rows
         // come from L2 ([64, 4096] at 256 bits 140.1 -> 135.8 µs, channels-last [8, 8, 4096] 140.8 -> 134.9, three
         // rounds of JMH alternating; within the noise at 128 and 512 bits)
-        for (long first = start + Math.max(0, end - start - 1) / WINDOW * WINDOW; first >= start && first < end;
-             first -= WINDOW) {
+        for (long first = lastWindow(start, end); first >= start && first < end; first -= WINDOW) {
             int width = (int) Math.min(WINDOW, end - first);
             repeatAffine(w, a, layout.inner(), first, width, loops);
             int done = loops.normalize(x, y, t, WINDOW, r1 - r0, rowLength, r0 * rowLength + first, width, a.relu());
@@ -552,7 +551,7 @@ public final class ColumnWindows {
         // from the last window and row: the gradient sums read those last, so the first come from L2
         // ([256, 1024] training backward 60-63 -> 55-59 µs, measured)
         long start = (long) c0 * runs, end = (long) c1 * runs;
-        for (long first = start + (end - start - 1) / WINDOW * WINDOW; first >= start; first -= WINDOW) {
+        for (long first = lastWindow(start, end); first >= start; first -= WINDOW) {
             int width = (int) Math.min(WINDOW, end - first);
             repeatAffine(w, a, runs, first, width, loops);
             repeat(w, dyScale, runs, first, width, 3 * WINDOW, loops);
@@ -575,6 +574,11 @@ public final class ColumnWindows {
     private static float gated(MemorySegment x, MemorySegment dy, MemorySegment t, long i, int j, boolean relu) {
         return ScalarBatchNormKernels.gated(get(dy, i), get(x, i), get(t, j), get(t, WINDOW + j),
                 get(t, 2 * WINDOW + j), relu);
+    }
+
+    /** The first column of the last window of columns {@code [start, end)} (start itself for none). */
+    private static long lastWindow(long start, long end) {
+        return start + (end - start - 1) / WINDOW * WINDOW;
     }
 
     /** Channels {@code [c0, c1)} of rows {@code [r0, r1)} of a call. */
