@@ -38,7 +38,8 @@ def audit(path):
             if line.startswith('<task '):
                 task = attributes(line)
                 simdreg = 'simdreg' in task.get('method', '') and task.get('level', '4') == '4'
-                compile_ = {'method': ' '.join(task['method'].split(' ')[:2]), 'id': task['compile_id'],
+                osr = ' (OSR: serves only the call it was made in)' if task.get('compile_kind') == 'osr' else ''
+                compile_ = {'method': ' '.join(task['method'].split(' ')[:2]) + osr, 'id': task['compile_id'],
                             'klasses': {}, 'methods': {}, 'passing': set(), 'not_inlined': [], 'eliminated': 0,
                             'failed': 0} if simdreg else None
                 callee = None
