@@ -464,30 +464,30 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         int c = from;
         int failing = 0;
         if (LANES >= 8) {
-            DoubleVector counts = DoubleVector.broadcast(DOUBLES, count);
             for (; c + LANES <= to; c += LANES) {
-                FloatVector channelShifts = FloatVector.fromArray(FLOATS, shifts, c);
-                failing += centerShiftedRegister(counts, channelShifts, 0, c, from, mean, m2, products)
-                        + centerShiftedRegister(counts, channelShifts, 1, c + DOUBLES.length(), from, mean, m2,
-                        products);
+                failing += centerShiftedRegister(count, shifts, c, 0, from, mean, m2, products)
+                        + centerShiftedRegister(count, shifts, c, 1, from, mean, m2, products);
             }
         }
         return failing + ScalarBatchNormKernels.centerShiftedMoments(count, from, c, to, shifts, mean, m2, products);
     }
 
     /**
-     * {@link #centerShiftedMoments} of the register of channels from c, the given half of channelShifts: the
-     * number of them failing the shift's tolerance.
+     * {@link #centerShiftedMoments} of the given half of the register of channels from c0: the number of them failing
+     * the shift's tolerance. It passes no register, so that where C2 does not inline it none is boxed.
      */
-    private static int centerShiftedRegister(DoubleVector counts, FloatVector channelShifts, int half, int c,
-                                             int from, double[] mean, double[] m2, double[] products) {
+    private static int centerShiftedRegister(double count, float[] shifts, int c0, int half, int from, double[] mean,
+                                             double[] m2, double[] products) {
+        int c = c0 + half * DOUBLES.length();
+        DoubleVector counts = DoubleVector.broadcast(DOUBLES, count);
         DoubleVector sum = DoubleVector.fromArray(DOUBLES, mean, c);
         DoubleVector shiftedMean = sum.div(counts);
         DoubleVector product = sum.mul(shiftedMean);
         DoubleVector centered = DoubleVector.fromArray(DOUBLES, m2, c).sub(product);
         product.intoArray(products, c - from);
         centered.intoArray(m2, c);
-        shiftedMean.add(channelShifts.convertShape(VectorOperators.F2D, DOUBLES, half)).intoArray(mean, c);
+        shiftedMean.add(FloatVector.fromArray(FLOATS, shifts, c0).convertShape(VectorOperators.F2D, DOUBLES, half))
+                .intoArray(mean, c);
         return product.compare(VectorOperators.GT, centered.mul(BatchNormKernels.SHIFT_TOLERANCE))
                 .or(centered.compare(VectorOperators.LT, 0)).trueCount();
     }
