@@ -66,29 +66,30 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
         }
     }
 
-    /** {@link #addAbsGroups} of the squares of {@code scale·x}, the product skipped at scale 1 as the vector kernels do. */
-    public static void addSquareGroups(MemorySegment x, long blockStart, long from, long to, float scale,
-                                       float[] p) {
-        for (long h = from; h < to; h += SumOrder.HALF) {
-            int count = (int) Math.min(SumOrder.HALF, to - h);
-            Arrays.fill(p, SumOrder.TERMS + count, SumOrder.TERMS + SumOrder.HALF, 0f);
-            for (int r = 0; r < count; r++) {
-                float v = get(x, h + r);
-                p[SumOrder.TERMS + r] = scale == 1f ? v : v * scale;
-            }
-            SumOrder.addFoldedProducts(p, SumOrder.partialsOfHalf(blockStart, h), SumOrder.TERMS, SumOrder.TERMS);
+    /**
+     * Adds the squares of {@code scale·x} over {@code [from, to)}, positions from blockStart, to the partials
+     * {@code p[0..64)} in {@link SumOrder}'s rule for squares (the product skipped at scale 1 as the vector kernels
+     * do); the vector kernels' short last group.
+     */
+    public static void addSquares(MemorySegment x, long blockStart, long from, long to, float scale, float[] p) {
+        for (long i = from; i < to; i++) {
+            float v = get(x, i);
+            v = scale == 1f ? v : v * scale;
+            int j = (int) (i - blockStart) & (SumOrder.SQUARE_PARTIALS - 1);
+            p[j] = Math.fma(v, v, p[j]);
         }
     }
 
     /** A block of {@link PenaltyKernels#SUM_BLOCK} floats or fewer, squares or magnitudes. */
     private static float sumOfBlock(MemorySegment x, long from, long to, boolean squares, float scale) {
         float[] p = SumOrder.scratch();
-        Arrays.fill(p, 0, SumOrder.PARTIALS, 0f);
         if (squares) {
-            addSquareGroups(x, from, from, to, scale, p);
-        } else {
-            addAbsGroups(x, from, from, to, p);
+            Arrays.fill(p, 0, SumOrder.SQUARE_PARTIALS, 0f);
+            addSquares(x, from, from, to, scale, p);
+            return SumOrder.totalOfSquares(p, 0);
         }
+        Arrays.fill(p, 0, SumOrder.PARTIALS, 0f);
+        addAbsGroups(x, from, from, to, p);
         return SumOrder.total(p, 0);
     }
 

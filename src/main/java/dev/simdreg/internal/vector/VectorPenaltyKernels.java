@@ -13,6 +13,8 @@ import java.lang.invoke.MethodHandles;
 import static dev.simdreg.internal.vector.Species.FLOATS;
 import static dev.simdreg.internal.vector.Species.HALF_BYTES;
 import static dev.simdreg.internal.vector.Species.FOLD_STRIDE_BYTES;
+import static dev.simdreg.internal.vector.Species.SQUARE_GROUP_BYTES;
+import static dev.simdreg.internal.vector.Species.SQUARE_PASSES;
 import static dev.simdreg.internal.vector.Species.SUM_PASSES;
 import static dev.simdreg.internal.vector.Species.UP_1;
 import static dev.simdreg.internal.vector.Species.UP_2;
@@ -26,8 +28,9 @@ import static dev.simdreg.internal.vector.Species.splat;
 import static dev.simdreg.internal.vector.Species.total;
 
 /**
- * Vector norm-penalty kernels. Sums take {@link SumOrder}'s order: each half of a group is four registers
- * folded into one accumulator of its own, so each chain of adds waits for one add per four loads.
+ * Vector norm-penalty kernels. Sums take {@link SumOrder}'s order: a sum of magnitudes folds each half of a
+ * group, four registers, into one accumulator of its own, so each chain of adds waits for one add per four loads;
+ * a sum of squares keeps its 64 partials in four registers at a time, each a chain of fmas.
  */
 final class VectorPenaltyKernels implements PenaltyKernels {
 
@@ -68,13 +71,13 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     }
 
     /**
-     * At 512 bits, rows of whole groups at most a block long go LANES rows to a loop (see
+     * At 512 bits, rows of whole groups of squares at most a block long go LANES rows to a loop (see
      * {@link #sumSquaresOfRowRun}); other rows one by one as {@link #sumSquares} sums them.
      */
     @Override
     public void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums) {
         int r = 0;
-        if (SUM_PASSES == 1 && cols % SumOrder.GROUP == 0 && cols <= SUM_BLOCK) {
+        if (SQUARE_PASSES == 1 && cols % SumOrder.SQUARE_PARTIALS == 0 && cols <= SUM_BLOCK) {
             for (; r < rows; r += LANES) {
                 sumSquaresOfRowRun(x, from + r * cols, Math.min(LANES, rows - r), cols, sums, r);
             }
@@ -103,29 +106,33 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         // as it parses): such calls are bound by the receiver's profile, and where C2 compiled this loop from a
         // thin one (a JVM whose C2 queue was long, the loop compiled at tier 2 first) they were calls, their
         // registers boxed: 6440 bytes a call of maxNormRows on segments over byte[] in 4 JVM runs of 9 of
-        // AllocationTest at 512 bits (JFR: the slice's blend and the adds in Java code). Hence each add takes its
-        // new term as receiver (the same sum: a float add commutes) and the constant indexes select the lanes.
+        // AllocationTest at 512 bits (JFR: the slice's blend and the adds in Java code). Hence each fma takes its new
+        // term as receiver, the tree's adds this iteration's sums, and the constant indexes select the lanes.
         FloatVector zero = FloatVector.zero(FLOATS);
-        FloatVector partials = zero, otherPartials = zero, rowSums = zero;
-        int halvesPerRow = cols / SumOrder.HALF, halvesLeft = halvesPerRow;
+        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, rowSums = zero;
+        int groupsPerRow = cols / SumOrder.SQUARE_PARTIALS, groupsLeft = groupsPerRow;
         long at = (long) first * Float.BYTES;
-        for (long end = at + (long) count * cols * Float.BYTES; at < end; at += HALF_BYTES) {
-            FloatVector v0 = KIND.loadAt(x, at), v1 = KIND.loadAt(x, at + FOLD_STRIDE_BYTES);
-            FloatVector v2 = KIND.loadAt(x, at + 2 * FOLD_STRIDE_BYTES), v3 = KIND.loadAt(x, at + 3 * FOLD_STRIDE_BYTES);
-            FloatVector added = v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))).add(partials);
-            partials = otherPartials;
-            otherPartials = added;
-            if (--halvesLeft == 0) {
-                // Species.total's tree, in the registers: through the array, 64 rows of 1024 floats ran at 0.68
-                FloatVector sum = added.add(partials);
+        for (long end = at + (long) count * cols * Float.BYTES; at < end; at += SQUARE_GROUP_BYTES) {
+            FloatVector v0 = KIND.loadAt(x, at), v1 = KIND.loadAt(x, at + VECTOR_BYTES);
+            FloatVector v2 = KIND.loadAt(x, at + 2 * VECTOR_BYTES), v3 = KIND.loadAt(x, at + 3 * VECTOR_BYTES);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
+            a2 = v2.fma(v2, a2);
+            a3 = v3.fma(v3, a3);
+            if (--groupsLeft == 0) {
+                // Species.totalOfSquares' tree, in the registers: through the array, 64 rows of 1024 floats ran at
+                // 0.68 of this (the fold's tree, measured)
+                FloatVector sum = a0.add(a2).add(a1.add(a3));
                 sum = sum.add(sum.rearrange(UP_8));
                 sum = sum.add(sum.rearrange(UP_4));
                 sum = sum.add(sum.rearrange(UP_2));
                 sum = sum.add(sum.rearrange(UP_1));
                 rowSums = NEXT_THEN_TOTAL.selectFrom(rowSums, sum); // the row sums down a lane, this row's last
-                halvesLeft = halvesPerRow;
-                partials = zero;
-                otherPartials = zero;
+                groupsLeft = groupsPerRow;
+                a0 = zero;
+                a1 = zero;
+                a2 = zero;
+                a3 = zero;
             }
         }
         // the last count lanes, this run's rows, to the first (indexes past the register wrap into its copy)
@@ -196,29 +203,36 @@ final class VectorPenaltyKernels implements PenaltyKernels {
         return v.reinterpretAsInts().and(0x7FFF_FFFF).reinterpretAsFloats();
     }
 
-    /** A block's Σ(scale·x)² as {@link #sumAbsBlock}, the product skipped at scale 1 (all but rescaled sums). */
+    /**
+     * A block's Σ(scale·x)² in {@link SumOrder}'s rule for squares, the product skipped at scale 1 (all but rescaled
+     * sums): a pass per four registers of the 64 partials over the block's whole groups of 64, each register a chain
+     * of fmas of its own, then the short last group as the scalar kernels take it.
+     */
     private static float sumSquaresBlock(MemorySegment x, int from, int n, float scale) {
         boolean scaled = scale != 1f; // a loop invariant: C2 unswitches the loop on it
         long start = (long) from * Float.BYTES;
-        long end = SumOrder.wholeHalvesEnd(from, from + n) * Float.BYTES;
-        boolean oddHalves = (end - start) / HALF_BYTES % 2 == 1;
+        long end = start + (long) (n & -SumOrder.SQUARE_PARTIALS) * Float.BYTES;
         float[] p = SumOrder.scratch();
-        for (int pass = 0; pass < SUM_PASSES; pass++) {
-            FloatVector partials = FloatVector.zero(FLOATS), otherPartials = partials;
-            for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += HALF_BYTES) {
+        for (int pass = 0; pass < SQUARE_PASSES; pass++) {
+            FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
+            for (long at = start + (long) pass * 4 * VECTOR_BYTES; at < end; at += SQUARE_GROUP_BYTES) {
                 FloatVector v0 = scaled(KIND.loadAt(x, at), scaled, scale);
-                FloatVector v1 = scaled(KIND.loadAt(x, at + FOLD_STRIDE_BYTES), scaled, scale);
-                FloatVector v2 = scaled(KIND.loadAt(x, at + 2 * FOLD_STRIDE_BYTES), scaled, scale);
-                FloatVector v3 = scaled(KIND.loadAt(x, at + 3 * FOLD_STRIDE_BYTES), scaled, scale);
-                FloatVector added = partials.add(v0.fma(v0, v1.mul(v1)).add(v2.fma(v2, v3.mul(v3))));
-                partials = otherPartials;
-                otherPartials = added;
+                FloatVector v1 = scaled(KIND.loadAt(x, at + VECTOR_BYTES), scaled, scale);
+                FloatVector v2 = scaled(KIND.loadAt(x, at + 2 * VECTOR_BYTES), scaled, scale);
+                FloatVector v3 = scaled(KIND.loadAt(x, at + 3 * VECTOR_BYTES), scaled, scale);
+                a0 = v0.fma(v0, a0);
+                a1 = v1.fma(v1, a1);
+                a2 = v2.fma(v2, a2);
+                a3 = v3.fma(v3, a3);
             }
-            (oddHalves ? otherPartials : partials).intoArray(p, pass * LANES);
-            (oddHalves ? partials : otherPartials).intoArray(p, 16 + pass * LANES);
+            int partial = pass * 4 * LANES;
+            a0.intoArray(p, partial);
+            a1.intoArray(p, partial + LANES);
+            a2.intoArray(p, partial + 2 * LANES);
+            a3.intoArray(p, partial + 3 * LANES);
         }
-        ScalarPenaltyKernels.addSquareGroups(x, from, end / Float.BYTES, from + n, scale, p);
-        return total(p, 0);
+        ScalarPenaltyKernels.addSquares(x, from, end / Float.BYTES, from + n, scale, p);
+        return Species.totalOfSquares(p, 0);
     }
 
     private static FloatVector scaled(FloatVector v, boolean scaled, float scale) {
