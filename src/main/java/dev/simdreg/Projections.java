@@ -94,9 +94,13 @@ public final class Projections {
             return 0;
         }
         // rows split over threads: each row's norm and scaling are its own
-        AtomicLong scaled = new AtomicLong();
         long rowsPerPart = Math.max(1, Parallel.ELEMENTWISE_PART / cols);
-        Parallel.run(rows, 1, rowsPerPart, Parallel.shared(w),
+        boolean shared = Parallel.shared(w);
+        if (Parallel.onePart(rows, 1, rowsPerPart, shared)) {
+            return scaleRows(w, 0, rows, cols, maxNorm);
+        }
+        AtomicLong scaled = new AtomicLong();
+        Parallel.run(rows, 1, rowsPerPart, shared,
                 (from, to) -> scaled.addAndGet(scaleRows(w, from, to, cols, maxNorm)));
         return scaled.get();
     }

