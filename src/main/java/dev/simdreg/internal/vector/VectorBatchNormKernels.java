@@ -1945,7 +1945,7 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /**
      * {@link #gradientSumsOfRows} without the ReLU of whole fours of rows from r0, four at a time in row order (the
      * same sums), each register's sums kept in it across them as {@link #shiftedSumsOfRows} does; returns the first
-     * row it left. [256, 1024] training backward 105-111 -> 104-106 µs (JMH). A method of its own: in one with the
+     * row it left. [256, 1024] training backward 105-111 -> 102-108 µs (JMH; 47f43de 108). A method of its own: in one with the
      * gated loop it reached C2's node limit beside every other kernel and boxed (9-228 KB a call, AllocationTest);
      * with the gating in it, in one JMH fork too (with the ReLU 112-118 -> 160 µs).
      */
