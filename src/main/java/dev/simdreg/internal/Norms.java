@@ -63,22 +63,22 @@ public final class Norms {
 
     /**
      * {@code Σ|x|} (squares false) or {@code Σ(scale·x)²} over {@code [from, from + n)}: the blocks'
-     * {@link PenaltyKernels#blockTotals}, split over threads, each part writing its blocks' totals, added here
-     * in float64 in order and rounded to float; the same bits for any split.
+     * {@link PenaltyKernels#blockTotal}s, split over threads, added here in float64 in order and rounded to
+     * float; the same bits for any split.
      */
     public static float blockSum(PenaltyKernels kernels, MemorySegment x, int from, int n, boolean squares,
                                  float scale) {
         int blocks = blocks(n);
-        float[] totals = totals(blocks);
         // no part to hand out: through Parallel.run, l1Norm of 1024 floats took 50-53 ns, this 45-47 (JMH)
         if (blocks == 1) {
-            kernels.blockTotals(x, from, n, squares, scale, totals, 0);
-            return totals[0];
+            return kernels.blockTotal(x, from, n, squares, scale);
         }
+        float[] totals = totals(blocks);
         Parallel.run(blocks, 1, BLOCKS_PER_PART, Parallel.shared(x), (b0, b1) -> {
-            int start = from + (int) b0 * SUM_BLOCK;
-            kernels.blockTotals(x, start, (int) Math.min(n, b1 * SUM_BLOCK) - (int) b0 * SUM_BLOCK, squares, scale,
-                    totals, (int) b0);
+            for (int b = (int) b0; b < b1; b++) {
+                int start = b * SUM_BLOCK;
+                totals[b] = kernels.blockTotal(x, from + start, Math.min(SUM_BLOCK, n - start), squares, scale);
+            }
         });
         double total = 0;
         for (int b = 0; b < blocks; b++) {

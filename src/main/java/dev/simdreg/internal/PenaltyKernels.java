@@ -18,16 +18,16 @@ public interface PenaltyKernels {
     void proximalL1Step(MemorySegment w, MemorySegment g, int from, int n, float learningRate, float threshold);
 
     /**
-     * The float totals of the blocks of {@code [from, from + n)} (from a block's start), of {@code (scale·x)²}
-     * when squares, else of {@code |x|}, each in {@link SumOrder}'s order, into {@code totals[at ..]}; a sum
-     * adds them in float64 in order.
+     * The float total of one block, {@code [from, from + n)} with n at most {@link #SUM_BLOCK}, of
+     * {@code (scale·x)²} when squares, else of {@code |x|}, in {@link SumOrder}'s order; a sum adds its blocks'
+     * totals in float64 in order.
      */
-    void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals, int at);
+    float blockTotal(MemorySegment x, int from, int n, boolean squares, float scale);
 
     /**
      * {@code sum x[i]^2} over row r, {@code [from + r·cols, from + (r + 1)·cols)}, into {@code sums[r]} for each
-     * of rows rows, each the float64 sum of the row's {@link #blockTotals}
-     * of squares, rounded to float.
+     * of rows rows, each the float64 sum of the {@link #blockTotal}s of
+     * squares of the row's blocks, rounded to float.
      */
     void rowSumsOfSquares(MemorySegment x, int from, int rows, int cols, float[] sums);
 

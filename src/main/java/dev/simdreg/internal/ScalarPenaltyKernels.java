@@ -94,10 +94,8 @@ public final class ScalarPenaltyKernels implements PenaltyKernels {
     }
 
     @Override
-    public void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals, int at) {
-        for (int block = from, end = from + n, k = at; block < end; block += SUM_BLOCK, k++) {
-            totals[k] = sumOfBlock(x, block, Math.min(end, block + SUM_BLOCK), squares, scale);
-        }
+    public float blockTotal(MemorySegment x, int from, int n, boolean squares, float scale) {
+        return sumOfBlock(x, from, from + n, squares, scale);
     }
 
     private static float sumInBlocks(MemorySegment x, int from, int n, boolean squares, float scale) {

@@ -31,7 +31,7 @@ final class KindDispatch {
                 new KindCopies<>(PenaltyKernels.class, new VectorPenaltyKernels());
         private MethodHandle softThreshold = Barrier.handle(PenaltyKernels.class, "softThreshold", 5);
         private MethodHandle proximalL1Step = Barrier.handle(PenaltyKernels.class, "proximalL1Step", 6);
-        private MethodHandle blockTotals = Barrier.handle(PenaltyKernels.class, "blockTotals", 7);
+        private MethodHandle blockTotal = Barrier.handle(PenaltyKernels.class, "blockTotal", 5);
         private MethodHandle rowSumsOfSquares = Barrier.handle(PenaltyKernels.class, "rowSumsOfSquares", 5);
         private MethodHandle maxAbs = Barrier.handle(PenaltyKernels.class, "maxAbs", 3);
         private MethodHandle scale = Barrier.handle(PenaltyKernels.class, "scale", 4);
@@ -56,10 +56,9 @@ final class KindDispatch {
         }
 
         @Override
-        public void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals,
-                                int at) {
+        public float blockTotal(MemorySegment x, int from, int n, boolean squares, float scale) {
             try {
-                blockTotals.invokeExact(copies.of(kind(x)), x, from, n, squares, scale, totals, at);
+                return (float) blockTotal.invokeExact(copies.of(kind(x)), x, from, n, squares, scale);
             } catch (Throwable e) {
                 throw Barrier.unchecked(e);
             }

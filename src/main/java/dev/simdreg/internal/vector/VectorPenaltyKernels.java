@@ -147,11 +147,8 @@ final class VectorPenaltyKernels implements PenaltyKernels {
     private static final FloatVector NEXT_THEN_TOTAL = LANE_INDEXES.add(1);
 
     @Override
-    public void blockTotals(MemorySegment x, int from, int n, boolean squares, float scale, float[] totals, int at) {
-        for (int block = from, end = from + n, k = at; block < end; block += SUM_BLOCK, k++) {
-            int length = Math.min(SUM_BLOCK, end - block);
-            totals[k] = squares ? sumSquaresBlock(x, block, length, scale) : sumAbsBlock(x, block, length);
-        }
+    public float blockTotal(MemorySegment x, int from, int n, boolean squares, float scale) {
+        return squares ? sumSquaresBlock(x, from, n, scale) : sumAbsBlock(x, from, n);
     }
 
     /** Σ|x| or Σ(scale·x)² (squares) over blocks of {@link #SUM_BLOCK} floats, in {@link SumOrder}'s order. */
@@ -170,13 +167,16 @@ final class VectorPenaltyKernels implements PenaltyKernels {
      * registers folded and added to the pass's accumulator of that half, the two accumulators swapping at each
      * half (a loop body of eight loads, one per term of a group, took sumAbsBlock past C2's
      * NodeCountInliningCutoff: it boxed, 912 bytes and 0.15 of the speed at 1024 floats), then the short last
-     * group as the scalar kernels take it.
+     * group as the scalar kernels take it. At 512 bits without a short group the partials stay in their two
+     * registers and {@link Species#total}'s tree runs on them: through the thread's scratch array, l1Norm of 1024
+     * floats took 41-42 ns, so 39-40 (JMH).
      */
     private static float sumAbsBlock(MemorySegment x, int from, int n) {
         long start = (long) from * Float.BYTES;
         long end = SumOrder.wholeHalvesEnd(from, from + n) * Float.BYTES;
         boolean oddHalves = (end - start) / HALF_BYTES % 2 == 1;
-        float[] p = SumOrder.scratch();
+        boolean inRegisters = SUM_PASSES == 1 && end == (long) (from + n) * Float.BYTES;
+        float[] p = inRegisters ? null : SumOrder.scratch();
         for (int pass = 0; pass < SUM_PASSES; pass++) {
             FloatVector partials = FloatVector.zero(FLOATS), otherPartials = partials;
             for (long at = start + (long) pass * VECTOR_BYTES; at < end; at += HALF_BYTES) {
@@ -187,6 +187,13 @@ final class VectorPenaltyKernels implements PenaltyKernels {
                 FloatVector added = partials.add(m0.add(m1).add(m2.add(m3)));
                 partials = otherPartials;
                 otherPartials = added;
+            }
+            if (inRegisters) {
+                FloatVector sum = partials.add(otherPartials);
+                sum = sum.add(sum.rearrange(UP_8));
+                sum = sum.add(sum.rearrange(UP_4));
+                sum = sum.add(sum.rearrange(UP_2));
+                return sum.add(sum.rearrange(UP_1)).lane(0);
             }
             (oddHalves ? otherPartials : partials).intoArray(p, pass * LANES);
             (oddHalves ? partials : otherPartials).intoArray(p, 16 + pass * LANES);
