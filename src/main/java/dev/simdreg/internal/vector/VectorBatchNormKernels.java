@@ -1445,21 +1445,29 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * another row at the same offset modulo 4 KiB waits on it): at 128 bits three loads of coefficients a register
      * and row made the loop wait on loads ({@code [8, 4096, 1, 8]} training forward 130 -> 98 µs, harness). Four
      * rows from the arrays where runs are shorter than a register or not a power of two, whose coefficients are
-     * spread by shuffles; two from the arrays for runs of a register or of a power of two
-     * registers; two from the table: four rows' streams at once took {@code [64, 4096]} inference at 512 bits to
-     * 37-80 µs from one JVM or buffer to another, two 44-50 (256 bits: 38-50 and 36-42; harness, eight buffers each).
+     * spread by shuffles, and for runs of two registers (then two: {@code [8, 4096, 1, 8]} training forward at 128
+     * bits 119.5-120.6 -> 113.1-116.3 µs, JMH, two forks, two rounds); two from the arrays for runs of a register or
+     * of a power of two registers; two from the table: four rows' streams at once took {@code [64, 4096]} inference
+     * at 512 bits to 37-80 µs from one JVM or buffer to another, two 44-50 (256 bits: 38-50 and 36-42; harness, eight buffers each).
      */
     private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, ChannelAffine a,
                                       int runs, long column, long rows, long rowLength, long first, int columns,
                                       boolean relu) {
         long r = 0;
         boolean spread = runs < LANES || Integer.bitCount(runs) != 1; // registers spread from the arrays
-        for (int step = t == null && spread ? 4 : 2; r + step <= rows; r += step) {
+        boolean fourRows = t == null && (spread || runs == 2 * LANES);
+        for (; fourRows && r + 4 <= rows; r += 4) {
+            long row = r * rowLength + first;
+            if (spread) {
+                normalizeFourRowsOfRuns(x, y, a, runs, column, row, rowLength, columns);
+            } else {
+                normalizeFourRowsOfRegisterPairRuns(x, y, a, (int) (column / runs), row, rowLength, columns);
+            }
+        }
+        for (; (t != null || !spread) && r + 2 <= rows; r += 2) {
             long row = r * rowLength + first;
             if (t != null) {
                 normalizeTwoRows(x, y, t, stride, row, rowLength, columns, relu);
-            } else if (spread) {
-                normalizeFourRowsOfRuns(x, y, a, runs, column, row, rowLength, columns);
             } else if (runs == LANES) {
                 normalizeTwoRowsOfRegisterRuns(x, y, a, (int) (column / runs), row, rowLength, columns);
             } else if (runs == 2 * LANES) {
@@ -1559,6 +1567,34 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
             KIND.store(normalized(x1, center, scale, shift, relu), y, i + LANES);
             KIND.store(normalized(x2, center, scale, shift, relu), y, i + rowLength);
             KIND.store(normalized(x3, center, scale, shift, relu), y, i + rowLength + LANES);
+        }
+    }
+
+    /** {@link #normalizeTwoRowsOfRegisterPairRuns} of the four rows from {@code row}, its body written out as theirs. */
+    private static void normalizeFourRowsOfRegisterPairRuns(MemorySegment x, MemorySegment y, ChannelAffine a,
+                                                            int channel, long row, long rowLength, int columns) {
+        boolean relu = a.relu();
+        for (int c = 0, channels = columns / (2 * LANES); c < channels; c++) {
+            FloatVector center = FloatVector.broadcast(FLOATS, a.center()[channel + c]);
+            FloatVector scale = FloatVector.broadcast(FLOATS, a.scale()[channel + c]);
+            FloatVector shift = FloatVector.broadcast(FLOATS, a.shift()[channel + c]);
+            long i = row + (long) c * 2 * LANES;
+            FloatVector x0 = KIND.load(x, i);
+            FloatVector x1 = KIND.load(x, i + LANES);
+            FloatVector x2 = KIND.load(x, i + rowLength);
+            FloatVector x3 = KIND.load(x, i + rowLength + LANES);
+            FloatVector x4 = KIND.load(x, i + 2 * rowLength);
+            FloatVector x5 = KIND.load(x, i + 2 * rowLength + LANES);
+            FloatVector x6 = KIND.load(x, i + 3 * rowLength);
+            FloatVector x7 = KIND.load(x, i + 3 * rowLength + LANES);
+            KIND.store(normalized(x0, center, scale, shift, relu), y, i);
+            KIND.store(normalized(x1, center, scale, shift, relu), y, i + LANES);
+            KIND.store(normalized(x2, center, scale, shift, relu), y, i + rowLength);
+            KIND.store(normalized(x3, center, scale, shift, relu), y, i + rowLength + LANES);
+            KIND.store(normalized(x4, center, scale, shift, relu), y, i + 2 * rowLength);
+            KIND.store(normalized(x5, center, scale, shift, relu), y, i + 2 * rowLength + LANES);
+            KIND.store(normalized(x6, center, scale, shift, relu), y, i + 3 * rowLength);
+            KIND.store(normalized(x7, center, scale, shift, relu), y, i + 3 * rowLength + LANES);
         }
     }
 
