@@ -1448,7 +1448,8 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
      * spread by shuffles, and for runs of two registers (then two: {@code [8, 4096, 1, 8]} training forward at 128
      * bits 119.5-120.6 -> 113.1-116.3 µs, JMH, two forks, two rounds); two from the arrays for runs of a register or
      * of a power of two registers; two from the table: four rows' streams at once took {@code [64, 4096]} inference
-     * at 512 bits to 37-80 µs from one JVM or buffer to another, two 44-50 (256 bits: 38-50 and 36-42; harness, eight buffers each).
+     * at 512 bits to 37-80 µs from one JVM or buffer to another, two 44-50 (256 bits: 38-50 and 36-42; harness,
+     * eight buffers each).
      */
     private static void normalizeRows(MemorySegment x, MemorySegment y, MemorySegment t, long stride, ChannelAffine a,
                                       int runs, long column, long rows, long rowLength, long first, int columns,
@@ -1570,7 +1571,10 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
         }
     }
 
-    /** {@link #normalizeTwoRowsOfRegisterPairRuns} of the four rows from {@code row}, its body written out as theirs. */
+    /**
+     * {@link #normalizeTwoRowsOfRegisterPairRuns} of the four rows from {@code row}, its body written out as theirs
+     * (see {@link #normalizeTwoRows}).
+     */
     private static void normalizeFourRowsOfRegisterPairRuns(MemorySegment x, MemorySegment y, ChannelAffine a,
                                                             int channel, long row, long rowLength, int columns) {
         boolean relu = a.relu();
@@ -1981,9 +1985,9 @@ final class VectorBatchNormKernels implements BatchNormKernels, ShortRows.WholeP
     /**
      * {@link #gradientSumsOfRows} without the ReLU of whole fours of rows from r0, four at a time in row order (the
      * same sums), each register's sums kept in it across them as {@link #shiftedSumsOfRows} does; returns the first
-     * row it left. [256, 1024] training backward 105-111 -> 102-108 µs (JMH; 47f43de 108). A method of its own: in one with the
-     * gated loop it reached C2's node limit beside every other kernel and boxed (9-228 KB a call, AllocationTest);
-     * with the gating in it, in one JMH fork too (with the ReLU 112-118 -> 160 µs).
+     * row it left. [256, 1024] training backward 105-111 -> 102-108 µs (JMH; 47f43de 108). A method of its own: in
+     * one with the gated loop it reached C2's node limit beside every other kernel and boxed (9-228 KB a call,
+     * AllocationTest); with the gating in it, in one JMH fork too (with the ReLU 112-118 -> 160 µs).
      */
     private static long gradientSumsOfFourRows(MemorySegment x, MemorySegment dy, MemorySegment t, long stride,
                                                long r0, long end, long rowLength, long first, int columns) {
